@@ -1,0 +1,31 @@
+import type { Resources } from './model';
+
+/** Operator settings the core enforces; passed in by each composition root. */
+export interface CoreConfig {
+  /** Jobs claimed or running at once, across tenants. */
+  maxConcurrent: number;
+  defaultTimeoutSeconds: number;
+  maxTimeoutSeconds: number;
+  defaultResources: Resources;
+  maxResources: Resources;
+  /** Stored log bytes per job; the rest is dropped after a visible notice. */
+  maxLogBytes: number;
+  /** How long a job that found no free slot waits before it is offered again. */
+  slotRetrySeconds: number;
+  /** How long one sender may hold a WebSocket subscription before another may take over. */
+  subscriptionLeaseMs: number;
+  /** A `claimed` job older than this whose launch never finished is offered again. */
+  staleClaimMs: number;
+}
+
+export const defaultCoreConfig: CoreConfig = {
+  maxConcurrent: 4,
+  defaultTimeoutSeconds: 3600,
+  maxTimeoutSeconds: 24 * 3600,
+  defaultResources: { cpu: 0.5, memoryMb: 512, pids: 128 },
+  maxResources: { cpu: 2, memoryMb: 4096, pids: 1024 },
+  maxLogBytes: 4 * 1024 * 1024,
+  slotRetrySeconds: 1,
+  subscriptionLeaseMs: 30_000,
+  staleClaimMs: 5 * 60_000,
+};

@@ -1,0 +1,65 @@
+import { createAuth } from './auth/createAuth';
+import type { CoreDeps } from './deps';
+import { UnauthorizedError } from './errors';
+import { createEventUseCases } from './events/createEventUseCases';
+import { createCancelJob } from './jobs/createCancelJob';
+import { createExecutionRecorder } from './jobs/createExecutionRecorder';
+import { createLifecycle } from './jobs/createLifecycle';
+import { createReconciler } from './jobs/createReconciler';
+import { createDispatchJob } from './jobs/dispatchJob';
+import { createGetJob, createListJobs, createReadLogs } from './jobs/queries';
+import type { JobSpecRequest } from './jobs/resolveJobSpec';
+import { resolveJobSpec } from './jobs/resolveJobSpec';
+import { createSubmitJob } from './jobs/submitJob';
+import { createLiveFeed } from './live/createLiveFeed';
+import type { Caller, Job } from './model';
+
+/**
+ * Every use case of the control plane, wired to one set of ports.
+ * Handlers call these; nothing here knows which runtime it is in.
+ * @example
+ * const cp = createControlPlane(deps);
+ * const job = await cp.jobs.submit(caller, { runtime: 'python', script: 'print(1)' });
+ */
+export const createControlPlane = (deps: CoreDeps) => {
+  const live = createLiveFeed(deps);
+  const lifecycle = createLifecycle(deps, live);
+  const submitJob = createSubmitJob(deps);
+
+  return {
+    auth: createAuth(deps),
+    jobs: {
+      /** @throws ValidationError when a limit is exceeded. */
+      submit: (caller: Caller, request: JobSpecRequest): Promise<Job> =>
+        submitJob(caller, resolveJobSpec(request, deps.config)),
+      get: createGetJob(deps),
+      list: createListJobs(deps),
+      logs: createReadLogs(deps),
+      cancel: createCancelJob(deps, lifecycle),
+    },
+    events: createEventUseCases(deps, submitJob),
+    connections: {
+      async connect(caller: Caller, connectionId: string): Promise<void> {
+        await deps.store.connections.putConnection({
+          connectionId,
+          tenant: caller.tenant,
+          connectedAt: new Date(deps.clock.now()).toISOString(),
+        });
+      },
+      disconnect: (connectionId: string): Promise<void> => deps.store.connections.deleteConnection(connectionId),
+      /** @throws UnauthorizedError for an unknown connection, NotFoundError for another tenant's job. */
+      async subscribe(connectionId: string, jobId: string, afterSeq: number): Promise<void> {
+        const connection = await deps.store.connections.getConnection(connectionId);
+        if (!connection) throw new UnauthorizedError('this connection is not registered; reconnect');
+        await live.subscribe({ tenant: connection.tenant, role: 'user' }, connectionId, jobId, afterSeq);
+      },
+    },
+    /** Claims and launches one queued job (the dispatcher's work). */
+    dispatch: createDispatchJob(deps, lifecycle),
+    /** The sink launchers report output and exits into. */
+    executions: createExecutionRecorder(deps, live, lifecycle),
+    reconcile: createReconciler(deps, lifecycle),
+  };
+};
+
+export type ControlPlane = ReturnType<typeof createControlPlane>;

@@ -1,0 +1,14 @@
+import type { CoreConfig } from './config';
+import type { Broadcaster, Clock, ContainerLauncher, IdGenerator, JobQueue, Logger, Store } from './ports';
+
+/** Everything the use cases need from the outside world, wired once per runtime. */
+export interface CoreDeps {
+  store: Store;
+  queue: JobQueue;
+  launcher: ContainerLauncher;
+  broadcaster: Broadcaster;
+  clock: Clock;
+  ids: IdGenerator;
+  config: CoreConfig;
+  logger: Logger;
+}

@@ -1,0 +1,67 @@
+/** Stable error codes that reach users as `{code, message}`. */
+export const ErrorCodes = {
+  invalidInput: 'invalid_input',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  methodNotAllowed: 'method_not_allowed',
+  conflict: 'conflict',
+  exitNonzero: 'exit_nonzero',
+  timeout: 'timeout',
+  oom: 'oom',
+  cancelled: 'cancelled',
+  launchFailed: 'launch_failed',
+  lost: 'lost',
+  internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Base of every error the control plane raises on purpose. */
+export class ControlPlaneError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    opts?: ErrorOptions,
+  ) {
+    super(message, opts);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input from a caller; `field` names the offending field (dotted path). */
+export class ValidationError extends ControlPlaneError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(ErrorCodes.invalidInput, field ? `${field}: ${message}` : message);
+  }
+}
+
+export class UnauthorizedError extends ControlPlaneError {
+  constructor(message = 'missing or invalid API key') {
+    super(ErrorCodes.unauthorized, message);
+  }
+}
+
+export class ForbiddenError extends ControlPlaneError {
+  constructor(message = 'not allowed for this API key') {
+    super(ErrorCodes.forbidden, message);
+  }
+}
+
+export class NotFoundError extends ControlPlaneError {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+  ) {
+    super(ErrorCodes.notFound, `${kind} ${id} not found`);
+  }
+}
+
+/** A conditional write lost: the item changed since it was read. */
+export class ConflictError extends ControlPlaneError {
+  constructor(message: string, opts?: ErrorOptions) {
+    super(ErrorCodes.conflict, message, opts);
+  }
+}

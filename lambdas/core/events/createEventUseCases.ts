@@ -1,0 +1,74 @@
+import type { CoreDeps } from '../deps';
+import { NotFoundError } from '../errors';
+import type { Caller, EventDef, Job } from '../model';
+import type { Page } from '../ports';
+import type { JobSpecRequest } from '../jobs/resolveJobSpec';
+import { resolveJobSpec } from '../jobs/resolveJobSpec';
+import type { createSubmitJob } from '../jobs/submitJob';
+
+export interface EventRequest extends JobSpecRequest {
+  name: string;
+}
+
+/** CRUD on saved job definitions, and starting a run of one. Every call is scoped to the caller's tenant. */
+export const createEventUseCases = (
+  { store, clock, ids, config }: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 'config'>,
+  submitJob: ReturnType<typeof createSubmitJob>,
+) => {
+  /** @throws NotFoundError */
+  const get = async (caller: Caller, id: string): Promise<EventDef> => {
+    const event = await store.events.get(caller.tenant, id);
+    if (!event) throw new NotFoundError('event', id);
+    return event;
+  };
+
+  return {
+    get,
+
+    /** @throws ValidationError when a limit is exceeded. */
+    async create(caller: Caller, request: EventRequest): Promise<EventDef> {
+      const now = new Date(clock.now()).toISOString();
+      const event: EventDef = {
+        ...resolveJobSpec(request, config),
+        tenant: caller.tenant,
+        id: ids.next(),
+        name: request.name,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await store.events.put(event);
+      return event;
+    },
+
+    /** Replaces an event's definition. @throws NotFoundError, ValidationError */
+    async update(caller: Caller, id: string, request: EventRequest): Promise<EventDef> {
+      const existing = await get(caller, id);
+      const event: EventDef = {
+        ...resolveJobSpec(request, config),
+        tenant: caller.tenant,
+        id,
+        name: request.name,
+        createdAt: existing.createdAt,
+        updatedAt: new Date(clock.now()).toISOString(),
+      };
+      await store.events.put(event);
+      return event;
+    },
+
+    list: (caller: Caller, query: { limit: number; cursor?: string }): Promise<Page<EventDef>> =>
+      store.events.list(caller.tenant, query),
+
+    /** @throws NotFoundError */
+    async remove(caller: Caller, id: string): Promise<void> {
+      if (!(await store.events.delete(caller.tenant, id))) throw new NotFoundError('event', id);
+    },
+
+    /** Starts a job from the event's current definition. @throws NotFoundError */
+    async run(caller: Caller, id: string): Promise<Job> {
+      const { runtime, script, env, timeoutSeconds, resources } = await get(caller, id);
+      return submitJob(caller, { runtime, script, env, timeoutSeconds, resources }, { eventId: id });
+    },
+  };
+};
+
+export type EventUseCases = ReturnType<typeof createEventUseCases>;

@@ -1,0 +1,14 @@
+export { createControlPlane } from './createControlPlane';
+export type { ControlPlane } from './createControlPlane';
+export { defaultCoreConfig } from './config';
+export type { CoreConfig } from './config';
+export type { CoreDeps } from './deps';
+export * from './errors';
+export * from './model';
+export type * from './ports';
+export { silentLogger } from './ports';
+export { hashApiKey } from './auth/createAuth';
+export type { JobSpecRequest } from './jobs/resolveJobSpec';
+export type { EventRequest } from './events/createEventUseCases';
+export { endingFor } from './jobs/createExecutionRecorder';
+export type { LogMessage, StatusMessage } from './live/messages';

@@ -1,0 +1,115 @@
+import type { CoreDeps } from '../deps';
+import { ConflictError, ErrorCodes } from '../errors';
+import type { JobKey, LogLine } from '../model';
+import type { ExecutionEvents, ExitReport, RawLine } from '../ports';
+import type { LiveFeed } from '../live/createLiveFeed';
+import type { Ending, Lifecycle } from './createLifecycle';
+
+interface LogCursor {
+  seq: number;
+  bytes: number;
+}
+
+/** How an execution's exit report ends its job. */
+export const endingFor = (report: ExitReport, maxMemoryMb?: number): Ending => {
+  if (report.timedOut) return { status: 'timeout', error: { code: ErrorCodes.timeout, message: 'killed at its deadline' } };
+  if (report.oomKilled) {
+    const limit = maxMemoryMb === undefined ? '' : ` of ${maxMemoryMb} MiB`;
+    return {
+      status: 'failed',
+      exitCode: report.exitCode,
+      error: { code: ErrorCodes.oom, message: `killed: out of memory (limit${limit})` },
+    };
+  }
+  if (report.exitCode === 0) return { status: 'completed', exitCode: 0 };
+  return {
+    status: 'failed',
+    exitCode: report.exitCode,
+    error: { code: ErrorCodes.exitNonzero, message: `exited with code ${report.exitCode}` },
+  };
+};
+
+const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
+
+/**
+ * Turns what launchers report into stored, numbered, capped log lines and a job ending.
+ * Output of one job is handled strictly in order (a promise chain per job); batching comes for free,
+ * because lines that arrive while a write is in flight go out in the next one.
+ */
+export const createExecutionRecorder = (
+  { store, config, logger }: Pick<CoreDeps, 'store' | 'config' | 'logger'>,
+  live: LiveFeed,
+  lifecycle: Lifecycle,
+): ExecutionEvents => {
+  const cursors = new Map<string, LogCursor>();
+  const chains = new Map<string, Promise<unknown>>();
+
+  const serial = <T>(key: JobKey, work: () => Promise<T>): Promise<T> => {
+    const id = keyOf(key);
+    const run = (chains.get(id) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => undefined);
+    chains.set(id, settled);
+    void settled.then(() => {
+      if (chains.get(id) === settled) chains.delete(id);
+    });
+    return run;
+  };
+
+  const cursorFor = async (key: JobKey): Promise<LogCursor> => {
+    const known = cursors.get(keyOf(key));
+    if (known) return known;
+    const tail = await store.logs.tail(key);
+    const cursor = { seq: tail.lastSeq, bytes: tail.totalBytes };
+    cursors.set(keyOf(key), cursor);
+    return cursor;
+  };
+
+  const number = (cursor: LogCursor, raw: RawLine[]): LogLine[] => {
+    const lines: LogLine[] = [];
+    for (const r of raw) {
+      if (cursor.bytes >= config.maxLogBytes) break;
+      const size = Buffer.byteLength(r.line) + 1;
+      cursor.bytes += size;
+      if (cursor.bytes > config.maxLogBytes) {
+        lines.push({
+          seq: ++cursor.seq,
+          stream: 'system',
+          ts: r.ts,
+          line: `[cronium] log limit of ${config.maxLogBytes} bytes reached; further output is dropped`,
+        });
+        break;
+      }
+      lines.push({ seq: ++cursor.seq, stream: r.stream, ts: r.ts, line: r.line });
+    }
+    return lines;
+  };
+
+  const output = (key: JobKey, raw: RawLine[], resumeToken: string) =>
+    serial(key, async () => {
+      const cursor = await cursorFor(key);
+      const before = { ...cursor };
+      const lines = number(cursor, raw);
+      if (lines.length === 0) return;
+      try {
+        await store.logs.append(key, { lines, totalBytes: cursor.bytes, resumeToken });
+      } catch (err) {
+        cursors.delete(keyOf(key));
+        if (err instanceof ConflictError) {
+          logger.warn({ jobId: key.jobId }, 'another writer stored these log lines; re-reading the tail');
+          return;
+        }
+        Object.assign(cursor, before);
+        throw err;
+      }
+      await live.deliver(key).catch((err: unknown) => logger.warn({ err, jobId: key.jobId }, 'live delivery failed'));
+    });
+
+  const exited = (key: JobKey, report: ExitReport) =>
+    serial(key, async () => {
+      cursors.delete(keyOf(key));
+      const job = await store.jobs.get(key);
+      await lifecycle.end(key, endingFor(report, job?.resources.memoryMb));
+    });
+
+  return { output, exited };
+};

@@ -1,0 +1,101 @@
+import type { CoreDeps } from '../deps';
+import { ConflictError, ErrorCodes } from '../errors';
+import type { Job, JobKey } from '../model';
+import type { ExecutionInfo } from '../ports';
+import type { Lifecycle } from './createLifecycle';
+
+export interface ReconcileReport {
+  resumed: number;
+  requeued: number;
+  lost: number;
+  timedOut: number;
+  orphansStopped: number;
+  slotsFreed: number;
+}
+
+/** Grace past a deadline before the reaper steps in for a launcher that missed it. */
+const DEADLINE_GRACE_MS = 30_000;
+
+const CLOCK_SKEW_MS = 5_000;
+
+const keyOf = (k: JobKey) => `${k.tenant}\u0000${k.jobId}`;
+
+/**
+ * Brings stored jobs and live executions back into agreement, so no job stays active forever.
+ * `afterRestart` is for a control plane that was down: it re-attaches to running executions and
+ * offers queued jobs again (their messages may have died with it). Without it, it is the periodic reaper.
+ */
+export const createReconciler = (
+  { store, queue, launcher, clock, config, logger }: Pick<CoreDeps, 'store' | 'queue' | 'launcher' | 'clock' | 'config' | 'logger'>,
+  lifecycle: Lifecycle,
+) => {
+  const requeue = async (job: Job, execution: ExecutionInfo | undefined) => {
+    if (execution) await launcher.stop(execution.ref);
+    try {
+      await lifecycle.advance(job, 'queued', { claimedAt: undefined });
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
+    await queue.enqueue({ tenant: job.tenant, jobId: job.id });
+    return true;
+  };
+
+  return async ({ afterRestart }: { afterRestart: boolean }): Promise<ReconcileReport> => {
+    const report: ReconcileReport = { resumed: 0, requeued: 0, lost: 0, timedOut: 0, orphansStopped: 0, slotsFreed: 0 };
+    const listedAt = clock.now();
+    const executions = new Map((await launcher.list()).map((e) => [keyOf(e.key), e]));
+    const active = await store.jobs.listActive();
+    const now = clock.now();
+    // A job that started after the executions were listed is not missing, only newer than the list.
+    const startedBeforeListing = (job: Job) => Date.parse(job.startedAt ?? job.createdAt) < listedAt - CLOCK_SKEW_MS;
+
+    for (const job of active) {
+      const key = { tenant: job.tenant, jobId: job.id };
+      const execution = executions.get(keyOf(key));
+      executions.delete(keyOf(key));
+      try {
+        if (job.status === 'queued') {
+          if (afterRestart) await queue.enqueue(key);
+        } else if (job.status === 'claimed') {
+          const stale = now - Date.parse(job.claimedAt ?? job.createdAt) > config.staleClaimMs;
+          if ((afterRestart || stale) && (await requeue(job, execution))) report.requeued++;
+        } else if (!execution) {
+          if (!afterRestart && !startedBeforeListing(job)) continue;
+          await lifecycle.end(key, {
+            status: 'failed',
+            error: { code: ErrorCodes.lost, message: 'its execution disappeared (the container or task is gone)' },
+          });
+          report.lost++;
+        } else if (job.deadlineAt !== undefined && now > job.deadlineAt + DEADLINE_GRACE_MS) {
+          await launcher.stop(execution.ref);
+          await lifecycle.end(key, { status: 'timeout', error: { code: ErrorCodes.timeout, message: 'killed at its deadline' } });
+          report.timedOut++;
+        } else if (afterRestart) {
+          const { resumeToken } = await store.logs.tail(key);
+          await launcher.reattach(execution.ref, job, resumeToken);
+          report.resumed++;
+        }
+      } catch (err) {
+        logger.error({ err, jobId: job.id }, 'reconciliation of a job failed');
+      }
+    }
+
+    // Executions no active job owns: their job ended while nobody watched them.
+    for (const orphan of executions.values()) {
+      if (!afterRestart && orphan.running) continue;
+      await launcher.stop(orphan.ref).catch((err: unknown) => logger.warn({ err, ref: orphan.ref }, 'could not stop orphan'));
+      report.orphansStopped++;
+    }
+
+    const activeKeys = new Set(active.filter((j) => j.status !== 'queued').map((j) => keyOf({ tenant: j.tenant, jobId: j.id })));
+    for (const { slot, holder } of await store.slots.held()) {
+      if (activeKeys.has(keyOf(holder))) continue;
+      const fresh = await store.jobs.get(holder);
+      if (fresh && (fresh.status === 'claimed' || fresh.status === 'running')) continue;
+      await lifecycle.releaseSlot(slot, holder);
+      report.slotsFreed++;
+    }
+    return report;
+  };
+};

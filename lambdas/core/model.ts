@@ -1,0 +1,96 @@
+/** Script runtimes a container (or server) can run. */
+export const Runtimes = ['bash', 'python', 'node'] as const;
+export type Runtime = (typeof Runtimes)[number];
+
+export const JobStatuses = ['queued', 'claimed', 'running', 'completed', 'failed', 'timeout', 'cancelled'] as const;
+export type JobStatus = (typeof JobStatuses)[number];
+
+export const TerminalStatuses: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'timeout', 'cancelled']);
+export const isTerminal = (s: JobStatus): boolean => TerminalStatuses.has(s);
+
+/** Limits a job's container runs under. */
+export interface Resources {
+  /** CPUs (fractional), e.g. 0.5. */
+  cpu: number;
+  memoryMb: number;
+  pids: number;
+}
+
+/** What to run: shared by saved events and the jobs they start. */
+export interface JobSpec {
+  runtime: Runtime;
+  script: string;
+  env: Record<string, string>;
+  timeoutSeconds: number;
+  resources: Resources;
+}
+
+/** A saved job definition. */
+export interface EventDef extends JobSpec {
+  tenant: string;
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `{code, message}` as users see it. */
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+/** One run of an event or an ad-hoc script. `version` guards every transition. */
+export interface Job extends JobSpec {
+  tenant: string;
+  id: string;
+  eventId?: string;
+  status: JobStatus;
+  version: number;
+  createdAt: string;
+  claimedAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Epoch ms after which a running job is killed and ends `timeout`. */
+  deadlineAt?: number;
+  exitCode?: number;
+  error?: JobError;
+  /** Launcher reference of the execution (container id, task ARN). */
+  executionRef?: string;
+  /** Concurrency slot held while claimed or running. */
+  slot?: number;
+}
+
+export const LogStreams = ['stdout', 'stderr', 'system'] as const;
+export type LogStream = (typeof LogStreams)[number];
+
+/** One stored line of a job's log. `seq` starts at 1 and has no gaps. */
+export interface LogLine {
+  seq: number;
+  stream: LogStream;
+  ts: string;
+  line: string;
+}
+
+/** Identifies a job across tenants: every store call carries the tenant. */
+export interface JobKey {
+  tenant: string;
+  jobId: string;
+}
+
+export type ApiKeyRole = 'admin' | 'user';
+
+export interface ApiKeyRecord {
+  /** sha256 of the key, hex. The key itself is never stored. */
+  hash: string;
+  tenant: string;
+  role: ApiKeyRole;
+  createdAt: string;
+}
+
+/** Who is calling, as resolved by the authorizer. */
+export interface Caller {
+  tenant: string;
+  role: ApiKeyRole;
+}

@@ -1,0 +1,4 @@
+export type * from './stores';
+export type * from './runtime';
+export type { Logger } from './logger';
+export { silentLogger } from './logger';

@@ -1,0 +1,76 @@
+import type { Job, JobKey } from '../model';
+
+/** Epoch milliseconds; injected so tests control time. */
+export interface Clock {
+  now(): number;
+}
+
+/** New identifiers: job and event ids sort by creation time. */
+export interface IdGenerator {
+  /** A time-sortable, URL-safe id. */
+  next(): string;
+  /** A high-entropy secret (API keys). */
+  secret(): string;
+}
+
+export interface EnqueueOptions {
+  delaySeconds?: number;
+}
+
+/** The work queue (SQS on AWS; a local queue with SQS semantics on one machine). */
+export interface JobQueue {
+  enqueue(key: JobKey, opts?: EnqueueOptions): Promise<void>;
+}
+
+/** Pushes a message to one WebSocket connection. */
+export interface Broadcaster {
+  /** @returns false when the connection is gone (the caller drops it). */
+  send(connectionId: string, message: unknown): Promise<boolean>;
+}
+
+/** An execution the launcher still has, running or exited but not yet collected. */
+export interface ExecutionInfo {
+  key: JobKey;
+  ref: string;
+  running: boolean;
+}
+
+/**
+ * Starts and stops one isolated execution per job (Docker locally, ECS on AWS).
+ * Two phases so the job is marked `running` before anything can exit.
+ */
+export interface ContainerLauncher {
+  /** Creates the execution with the job's script in place, not yet started. @returns its ref. */
+  create(job: Job): Promise<string>;
+  /** Starts a created execution; output and exit are then reported through ExecutionEvents. */
+  start(ref: string, job: Job): Promise<void>;
+  /** Kills and discards an execution; a missing one is not an error. */
+  stop(ref: string): Promise<void>;
+  /** Executions that still exist, for reconciliation after a restart. */
+  list(): Promise<ExecutionInfo[]>;
+  /** Follows an execution found by list() again, reporting only output after `resumeToken`. */
+  reattach(ref: string, job: Job, resumeToken?: string): Promise<void>;
+}
+
+/** A line of output as the launcher read it. */
+export interface RawLine {
+  stream: 'stdout' | 'stderr';
+  /** ISO-8601 time the line was written. */
+  ts: string;
+  line: string;
+}
+
+export interface ExitReport {
+  exitCode: number;
+  oomKilled: boolean;
+  /** The launcher killed it at the job's deadline. */
+  timedOut: boolean;
+}
+
+/** What launchers report back into the core while an execution runs. */
+export interface ExecutionEvents {
+  /** Lines in order; `resumeToken` is the launcher's position after the last of them. */
+  output(key: JobKey, lines: RawLine[], resumeToken: string): Promise<void>;
+  /** The execution ended; called after its last output. */
+  exited(key: JobKey, report: ExitReport): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine } from '../model';
+
+/** One page of a listing; `nextCursor` is opaque and absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface JobListQuery {
+  status?: JobStatus;
+  eventId?: string;
+  limit: number;
+  /** From a previous page's `nextCursor`. A malformed cursor throws ValidationError('cursor'). */
+  cursor?: string;
+}
+
+/** Jobs, each a single item; every change is a conditional write on `status` and `version`. */
+export interface JobStore {
+  /** @throws ConflictError when a job with that id exists. */
+  create(job: Job): Promise<void>;
+  get(key: JobKey): Promise<Job | undefined>;
+  /**
+   * Moves `job` to `to`, applying `patch`, only if the stored job still has `job.status` and `job.version`.
+   * Returns the stored result (version + 1).
+   * @throws ConflictError when the stored job changed since it was read.
+   */
+  transition(job: Job, to: JobStatus, patch?: Partial<Job>): Promise<Job>;
+  /** A tenant's jobs, newest first. */
+  list(tenant: string, query: JobListQuery): Promise<Page<Job>>;
+  /** Every non-terminal job of every tenant, oldest first: for the reaper and reconciliation. */
+  listActive(): Promise<Job[]>;
+}
+
+export interface EventStore {
+  put(event: EventDef): Promise<void>;
+  get(tenant: string, id: string): Promise<EventDef | undefined>;
+  /** A tenant's events, newest first. */
+  list(tenant: string, query: { limit: number; cursor?: string }): Promise<Page<EventDef>>;
+  /** @returns false when there was no such event. */
+  delete(tenant: string, id: string): Promise<boolean>;
+}
+
+/** A batch of consecutive log lines, stored as one item. */
+export interface LogBatch {
+  lines: LogLine[];
+  /** Stored log bytes of the job including this batch, for the per-job cap. */
+  totalBytes: number;
+  /** Launcher position after the batch's last line, to resume reading after a restart. */
+  resumeToken?: string;
+}
+
+export interface LogTail {
+  /** Seq of the last stored line, 0 when none. */
+  lastSeq: number;
+  totalBytes: number;
+  resumeToken?: string;
+}
+
+export interface LogStore {
+  /** @throws ConflictError when a batch starting at the same seq exists (a second writer). */
+  append(key: JobKey, batch: LogBatch): Promise<void>;
+  /** Lines with seq > afterSeq, ascending, at most `limit` (whole batches may make it slightly fewer). */
+  read(key: JobKey, afterSeq: number, limit: number): Promise<LogLine[]>;
+  tail(key: JobKey): Promise<LogTail>;
+}
+
+export interface ApiKeyStore {
+  put(record: ApiKeyRecord): Promise<void>;
+  get(hash: string): Promise<ApiKeyRecord | undefined>;
+}
+
+export interface Connection {
+  connectionId: string;
+  tenant: string;
+  connectedAt: string;
+}
+
+/** A connection's interest in one job's log and status; `sentSeq` is the last line it was sent. */
+export interface Subscription {
+  connectionId: string;
+  tenant: string;
+  jobId: string;
+  sentSeq: number;
+}
+
+export interface ConnectionStore {
+  putConnection(c: Connection): Promise<void>;
+  getConnection(connectionId: string): Promise<Connection | undefined>;
+  deleteConnection(connectionId: string): Promise<void>;
+  /** Creates or resets a subscription (unlocked). */
+  putSubscription(s: Subscription): Promise<void>;
+  listSubscriptions(key: JobKey): Promise<Subscription[]>;
+  deleteSubscription(key: JobKey, connectionId: string): Promise<void>;
+  /**
+   * Takes the subscription's send lease if it is free or expired (`now` and `leaseMs` in epoch ms).
+   * @returns the subscription as locked, or undefined when another sender holds it or it is gone.
+   */
+  lockSubscription(key: JobKey, connectionId: string, now: number, leaseMs: number): Promise<Subscription | undefined>;
+  /** Records what was sent and frees the lease. */
+  unlockSubscription(key: JobKey, connectionId: string, sentSeq: number): Promise<void>;
+}
+
+/** Concurrency slots: a slot is held by at most one job. */
+export interface SlotStore {
+  /** @returns true when `slot` was free (or already held by `holder`) and is now held by `holder`. */
+  acquire(slot: number, holder: JobKey): Promise<boolean>;
+  /** Frees `slot` if `holder` holds it; otherwise does nothing. */
+  release(slot: number, holder: JobKey): Promise<void>;
+  /** Slots currently held. */
+  held(): Promise<{ slot: number; holder: JobKey }[]>;
+}
+
+/** Every store the core uses; one DynamoDB table implements all of them. */
+export interface Store {
+  jobs: JobStore;
+  events: EventStore;
+  logs: LogStore;
+  apiKeys: ApiKeyStore;
+  connections: ConnectionStore;
+  slots: SlotStore;
+}
