@@ -1,0 +1,1 @@
+export { createApiGatewayBroadcaster, BroadcastError } from './createApiGatewayBroadcaster';

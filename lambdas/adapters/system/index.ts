@@ -1,0 +1,3 @@
+export { createIdGenerator } from './createIdGenerator';
+export { systemClock } from './systemClock';
+export { createPinoLogger } from './createPinoLogger';
