@@ -1,0 +1,47 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventDef } from '../../core/model';
+import type { EventStore } from '../../core/ports/stores';
+import { call, type TableContext } from './call';
+import { compact, toModel, type Item } from './items';
+import { IndexKeys, Keys } from './keys';
+import { listNewestFirst } from './listing';
+import { TableIndexes } from './schema';
+
+const { byTenant } = TableIndexes;
+const toEvent = (item: Item): EventDef => toModel<EventDef>(item);
+
+/** The EventStore: one item per event at `T#<tenant>#EVENT#<id>` / `EVENT`, listed through gsi1 `T#<tenant>#EVENTS`. */
+export const createDynamoEventStore = (ctx: TableContext): EventStore => {
+  const { client, tableName } = ctx;
+
+  return {
+    async put(event) {
+      const item = {
+        ...event,
+        ...Keys.event(event.tenant, event.id),
+        [byTenant.partitionKey]: IndexKeys.eventsByTenant(event.tenant),
+        [byTenant.sortKey]: IndexKeys.created(event.createdAt, event.id),
+      };
+      await call('PutItem', () => client.send(new PutCommand({ TableName: tableName, Item: compact(item) })));
+    },
+
+    async get(tenant, id) {
+      const res = await call('GetItem', () =>
+        client.send(new GetCommand({ TableName: tableName, Key: Keys.event(tenant, id), ConsistentRead: true })),
+      );
+      return res.Item ? toEvent(res.Item) : undefined;
+    },
+
+    list(tenant, q) {
+      const partition = { index: byTenant, partition: IndexKeys.eventsByTenant(tenant), tableKey: (id: string) => Keys.event(tenant, id) };
+      return listNewestFirst(ctx, partition, q, toEvent);
+    },
+
+    async delete(tenant, id) {
+      const res = await call('DeleteItem', () =>
+        client.send(new DeleteCommand({ TableName: tableName, Key: Keys.event(tenant, id), ReturnValues: 'ALL_OLD' })),
+      );
+      return res.Attributes !== undefined;
+    },
+  };
+};

@@ -1,0 +1,8 @@
+export { createDynamoStore, DEFAULT_LOG_TTL_SECONDS } from './createDynamoStore';
+export type { DynamoStoreOptions } from './createDynamoStore';
+export { createTableInput, ensureTable } from './table';
+export { createDocumentClient } from './client';
+export { DynamoStoreError } from './errors';
+export { CONNECTION_TTL_SECONDS } from './connectionStore';
+export { TableIndexes, TableKeys } from './schema';
+export type { TableIndex } from './schema';

@@ -1,0 +1,140 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, ValidationError } from '../../core/errors';
+import { isTerminal, type Job, type JobStatus } from '../../core/model';
+import type { JobListQuery, JobStore } from '../../core/ports/stores';
+import { call, type TableContext } from './call';
+import { Expr } from './expression';
+import { compact, toModel, type Item } from './items';
+import { IndexKeys, Keys } from './keys';
+import { listNewestFirst, queryAll, type IndexPartition } from './listing';
+import { TableIndexes } from './schema';
+
+const { byTenant, byStatus, byEvent, active } = TableIndexes;
+
+/**
+ * Index attributes a job in this state carries. gsi3 only with an event; gsi4 only while the
+ * status is non-terminal, so the ACTIVE partition holds exactly the jobs the reaper must watch.
+ */
+function indexAttributes(job: Job): Item {
+  const created = IndexKeys.created(job.createdAt, job.id);
+  return {
+    [byTenant.partitionKey]: IndexKeys.jobsByTenant(job.tenant),
+    [byTenant.sortKey]: created,
+    [byStatus.partitionKey]: IndexKeys.jobsByStatus(job.tenant, job.status),
+    [byStatus.sortKey]: created,
+    ...(job.eventId !== undefined
+      ? { [byEvent.partitionKey]: IndexKeys.jobsByEvent(job.tenant, job.eventId), [byEvent.sortKey]: created }
+      : {}),
+    ...(!isTerminal(job.status)
+      ? { [active.partitionKey]: IndexKeys.active, [active.sortKey]: IndexKeys.activeSort(job.createdAt, job.tenant, job.id) }
+      : {}),
+  };
+}
+
+const allIndexAttributes = Object.values(TableIndexes).flatMap((i) => [i.partitionKey, i.sortKey]);
+
+/** Fields a patch may not change: the keys are built from them, and `transition` owns status and version. */
+const fixedFields = ['tenant', 'id', 'createdAt', 'status', 'version'] as const satisfies readonly (keyof Job)[];
+
+const toJob = (item: Item): Job => toModel<Job>(item);
+
+/** The JobStore over the single table: one item per job at `T#<tenant>#JOB#<id>` / `JOB`. */
+export const createDynamoJobStore = (ctx: TableContext): JobStore => {
+  const { client, tableName } = ctx;
+
+  return {
+    async create(job) {
+      await call(
+        'PutItem',
+        () =>
+          client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: compact({ ...job, ...Keys.job(job.tenant, job.id), ...indexAttributes(job) }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        (cause) => {
+          throw new ConflictError(`job ${job.id} already exists`, { cause });
+        },
+      );
+    },
+
+    async get({ tenant, jobId }) {
+      const res = await call('GetItem', () =>
+        client.send(new GetCommand({ TableName: tableName, Key: Keys.job(tenant, jobId), ConsistentRead: true })),
+      );
+      return res.Item ? toJob(res.Item) : undefined;
+    },
+
+    async transition(job, to, patch = {}) {
+      const fixed = { tenant: job.tenant, id: job.id, createdAt: job.createdAt, status: to, version: job.version + 1 };
+      for (const f of fixedFields) {
+        if (f in patch && patch[f] !== fixed[f]) throw new ValidationError(`patch.${f}`, 'cannot be changed by a transition');
+      }
+      const next: Job = { ...job, ...patch, ...fixed };
+      const indexes = indexAttributes(next);
+      const set: Item = { ...indexes, status: to, version: fixed.version };
+      const remove: string[] = allIndexAttributes.filter((a) => !(a in indexes));
+      for (const [k, v] of Object.entries(patch)) {
+        if ((fixedFields as readonly string[]).includes(k)) continue;
+        if (v === undefined) remove.push(k);
+        else set[k] = compact(v);
+      }
+
+      const e = new Expr();
+      const assignments = Object.entries(set).map(([k, v]) => `${e.name(k)} = ${e.value(v)}`);
+      const update = `SET ${assignments.join(', ')}${remove.length ? ` REMOVE ${remove.map((k) => e.name(k)).join(', ')}` : ''}`;
+      const condition = `${e.name('status')} = ${e.value(job.status)} AND ${e.name('version')} = ${e.value(job.version)}`;
+      const res = await call(
+        'UpdateItem',
+        () =>
+          client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: Keys.job(job.tenant, job.id),
+              UpdateExpression: update,
+              ConditionExpression: condition,
+              ReturnValues: 'ALL_NEW',
+              ...e.params(),
+            }),
+          ),
+        (cause) => {
+          throw new ConflictError(`job ${job.id} is no longer ${job.status} at version ${job.version}`, { cause });
+        },
+      );
+      return toJob(res.Attributes ?? {});
+    },
+
+    list(tenant, q: JobListQuery) {
+      return listNewestFirst(ctx, jobPartition(tenant, q), q, toJob);
+    },
+
+    async listActive() {
+      const e = new Expr();
+      const items = await queryAll(ctx, {
+        IndexName: active.name,
+        KeyConditionExpression: `${e.name(active.partitionKey)} = ${e.value(IndexKeys.active)}`,
+        ScanIndexForward: true,
+        ...e.params(),
+      });
+      return items.map(toJob);
+    },
+  };
+};
+
+/** The narrowest index for a listing: by event (status filtered), by status, or all of the tenant's jobs. */
+function jobPartition(tenant: string, q: { status?: JobStatus; eventId?: string }): IndexPartition {
+  const tableKey = (id: string) => Keys.job(tenant, id);
+  const { status, eventId } = q;
+  if (eventId !== undefined) {
+    return {
+      index: byEvent,
+      partition: IndexKeys.jobsByEvent(tenant, eventId),
+      tableKey,
+      ...(status !== undefined ? { filter: (e: Expr) => `${e.name('status')} = ${e.value(status)}` } : {}),
+    };
+  }
+  if (status !== undefined) return { index: byStatus, partition: IndexKeys.jobsByStatus(tenant, status), tableKey };
+  return { index: byTenant, partition: IndexKeys.jobsByTenant(tenant), tableKey };
+}

@@ -1,0 +1,72 @@
+import type { JobStatus } from '../../core/model';
+import { ValidationError } from '../../core/errors';
+
+/**
+ * Key values of every item kind. Tenant-owned items start with `T#<tenant>#`, and no key part may
+ * contain `#`: otherwise tenant `a` with job `b#JOB#c` and tenant `a#JOB#b` with job `c` would share
+ * a partition.
+ */
+function part(field: string, v: string): string {
+  if (typeof v !== 'string' || v.length === 0 || v.includes('#')) {
+    throw new ValidationError(field, 'must be a non-empty string without "#"');
+  }
+  return v;
+}
+
+const SEQ_DIGITS = 12;
+const MAX_SEQ = 10 ** SEQ_DIGITS - 1;
+
+/** `n` zero-padded so that string order is numeric order. */
+export function padSeq(n: number, field = 'seq'): string {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_SEQ) throw new ValidationError(field, `must be an integer from 0 to ${MAX_SEQ}`);
+  return String(n).padStart(SEQ_DIGITS, '0');
+}
+
+export const LOG_PREFIX = 'LOG#';
+export const SUB_PREFIX = 'SUB#';
+export const SLOT_PREFIX = 'SLOT#';
+export const SLOTS_PARTITION = 'SLOTS';
+/** Sort keys of every log batch of a job lie between these two. */
+export const LOG_SK_MIN = `${LOG_PREFIX}${padSeq(0)}`;
+export const LOG_SK_MAX = `${LOG_PREFIX}${padSeq(MAX_SEQ)}`;
+
+/** A job's partition: its item, its log batches and its subscriptions. */
+const jobPk = (tenant: string, jobId: string) => `T#${part('tenant', tenant)}#JOB#${part('jobId', jobId)}`;
+
+export const Keys = {
+  job: (tenant: string, jobId: string) => ({ pk: jobPk(tenant, jobId), sk: 'JOB' }),
+  logBatch: (tenant: string, jobId: string, firstSeq: number) => ({
+    pk: jobPk(tenant, jobId),
+    sk: `${LOG_PREFIX}${padSeq(firstSeq, 'lines')}`,
+  }),
+  subscription: (tenant: string, jobId: string, connectionId: string) => ({
+    pk: jobPk(tenant, jobId),
+    sk: `${SUB_PREFIX}${part('connectionId', connectionId)}`,
+  }),
+  event: (tenant: string, eventId: string) => ({
+    pk: `T#${part('tenant', tenant)}#EVENT#${part('eventId', eventId)}`,
+    sk: 'EVENT',
+  }),
+  apiKey: (hash: string) => ({ pk: `KEY#${part('hash', hash)}`, sk: 'KEY' }),
+  connection: (connectionId: string) => ({ pk: `CONN#${part('connectionId', connectionId)}`, sk: 'CONN' }),
+  /**
+   * All slots share one partition so `held()` is a strongly consistent Query of a few items,
+   * not a Scan whose cost grows with every job and log batch in the table.
+   */
+  slot: (slot: number) => {
+    if (!Number.isSafeInteger(slot) || slot < 0) throw new ValidationError('slot', 'must be a non-negative integer');
+    return { pk: SLOTS_PARTITION, sk: `${SLOT_PREFIX}${String(slot).padStart(10, '0')}` };
+  },
+} as const;
+
+/** Partition values of the secondary indexes (see schema.ts). */
+export const IndexKeys = {
+  jobsByTenant: (tenant: string) => `T#${part('tenant', tenant)}#JOBS`,
+  jobsByStatus: (tenant: string, status: JobStatus) => `T#${part('tenant', tenant)}#JOBS#${status}`,
+  jobsByEvent: (tenant: string, eventId: string) => `T#${part('tenant', tenant)}#EVENT#${part('eventId', eventId)}#JOBS`,
+  eventsByTenant: (tenant: string) => `T#${part('tenant', tenant)}#EVENTS`,
+  active: 'ACTIVE',
+  /** Newest-first sort key of tenant listings; it ends with the id, which the cursor relies on. */
+  created: (createdAt: string, id: string) => `${createdAt}#${id}`,
+  activeSort: (createdAt: string, tenant: string, id: string) => `${createdAt}#${tenant}#${id}`,
+} as const;

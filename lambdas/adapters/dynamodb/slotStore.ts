@@ -1,0 +1,74 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobKey } from '../../core/model';
+import type { SlotStore } from '../../core/ports/stores';
+import { call, type TableContext } from './call';
+import { Expr } from './expression';
+import { Keys, SLOT_PREFIX, SLOTS_PARTITION } from './keys';
+import { queryAll } from './listing';
+
+interface SlotItem {
+  slot: number;
+  holder: JobKey;
+}
+
+/** `holder` of the stored slot is `h`, in expression form. */
+function heldBy(e: Expr, h: JobKey): string {
+  const holder = e.name('holder');
+  return `${holder}.${e.name('tenant')} = ${e.value(h.tenant)} AND ${holder}.${e.name('jobId')} = ${e.value(h.jobId)}`;
+}
+
+/**
+ * The SlotStore: one item per held slot, all in the `SLOTS` partition (sort key `SLOT#<n>`), so
+ * `held()` is a strongly consistent Query of just the slots. A slot is free when its item is absent.
+ */
+export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
+  const { client, tableName } = ctx;
+
+  return {
+    async acquire(slot, holder) {
+      const e = new Expr();
+      const item: SlotItem = { slot, holder: { tenant: holder.tenant, jobId: holder.jobId } };
+      return call(
+        'PutItem',
+        async () => {
+          await client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { ...Keys.slot(slot), ...item },
+              // Re-acquiring by the same holder succeeds, so a retried claim is harmless.
+              ConditionExpression: `attribute_not_exists(${e.name('pk')}) OR (${heldBy(e, holder)})`,
+              ...e.params(),
+            }),
+          );
+          return true;
+        },
+        () => false,
+      );
+    },
+
+    async release(slot, holder) {
+      const e = new Expr();
+      await call(
+        'DeleteItem',
+        () =>
+          client.send(
+            new DeleteCommand({ TableName: tableName, Key: Keys.slot(slot), ConditionExpression: heldBy(e, holder), ...e.params() }),
+          ),
+        () => undefined,
+      );
+    },
+
+    async held() {
+      const e = new Expr();
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: `${e.name('pk')} = ${e.value(SLOTS_PARTITION)} AND begins_with(${e.name('sk')}, ${e.value(SLOT_PREFIX)})`,
+        ConsistentRead: true,
+        ...e.params(),
+      });
+      return items.map((i) => {
+        const { slot, holder } = i as unknown as SlotItem;
+        return { slot, holder: { tenant: holder.tenant, jobId: holder.jobId } };
+      });
+    },
+  };
+};

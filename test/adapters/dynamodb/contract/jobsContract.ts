@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, ValidationError } from '../../../../lambdas/core/errors';
+import type { Job, JobStatus } from '../../../../lambdas/core/model';
+import type { JobStore } from '../../../../lambdas/core/ports/stores';
+import { at, jobFactory } from '../fixtures';
+import type { NewStore } from './context';
+
+const ids = (jobs: readonly Job[]) => jobs.map((j) => j.id);
+
+/** Creates `n` jobs job1..jobN, each one second newer than the last. */
+async function createJobs(jobs: JobStore, n: number, o: Partial<Job> = {}) {
+  const made = Array.from({ length: n }, (_, i) => jobFactory({ id: `job${i + 1}`, createdAt: at(i), ...o }));
+  await Promise.all(made.map((j) => jobs.create(j)));
+  return made;
+}
+
+/** Every page of a listing, following cursors. */
+async function allPages(list: (cursor?: string) => Promise<{ items: Job[]; nextCursor?: string }>) {
+  const pages: string[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor);
+    pages.push(ids(page.items));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return pages;
+}
+
+export function jobsContract(newStore: NewStore) {
+  describe('jobs', () => {
+    it('reads back exactly the job it created, with no storage attributes or unset fields', async () => {
+      const { jobs } = await newStore();
+      const job = jobFactory({ eventId: 'ev1', deadlineAt: 123 });
+
+      await jobs.create({ ...job, exitCode: undefined });
+
+      expect(await jobs.get({ tenant: 'acme', jobId: 'job1' })).toStrictEqual(job);
+    });
+
+    it('rejects a second job with the same id', async () => {
+      const { jobs } = await newStore();
+      await jobs.create(jobFactory());
+
+      const second = jobs.create(jobFactory({ script: 'other' }));
+
+      await expect(second).rejects.toBeInstanceOf(ConflictError);
+      await expect(second).rejects.toMatchObject({ code: 'conflict' });
+      expect((await jobs.get({ tenant: 'acme', jobId: 'job1' }))?.script).toBe('echo hi');
+    });
+
+    it('finds no job under another tenant or another id', async () => {
+      const { jobs } = await newStore();
+      await jobs.create(jobFactory());
+
+      expect(await jobs.get({ tenant: 'other', jobId: 'job1' })).toBeUndefined();
+      expect(await jobs.get({ tenant: 'acme', jobId: 'nope' })).toBeUndefined();
+    });
+
+    it('rejects key parts containing "#", which could cross into another tenant', async () => {
+      const { jobs } = await newStore();
+
+      await expect(jobs.create(jobFactory({ tenant: 'a#JOB#b' }))).rejects.toMatchObject({ code: 'invalid_input', field: 'tenant' });
+      await expect(jobs.get({ tenant: 'acme', jobId: 'b#JOB#c' })).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('moves a job to a new status, bumps its version, applies the patch and returns the stored job', async () => {
+      const { jobs } = await newStore();
+      const job = jobFactory();
+      await jobs.create(job);
+
+      const claimed = await jobs.transition(job, 'claimed', { claimedAt: at(5), slot: 3 });
+
+      const expected = { ...job, status: 'claimed', version: 1, claimedAt: at(5), slot: 3 };
+      expect(claimed).toStrictEqual(expected);
+      expect(await jobs.get({ tenant: 'acme', jobId: 'job1' })).toStrictEqual(expected);
+    });
+
+    it('refuses a transition from a stale version', async () => {
+      const { jobs } = await newStore();
+      const job = jobFactory();
+      await jobs.create(job);
+      const claimed = await jobs.transition(job, 'claimed');
+      await jobs.transition(claimed, 'claimed', { executionRef: 'c1' });
+
+      const stale = jobs.transition(claimed, 'running');
+
+      await expect(stale).rejects.toBeInstanceOf(ConflictError);
+      await expect(stale).rejects.toHaveProperty('cause');
+      expect((await jobs.get({ tenant: 'acme', jobId: 'job1' }))?.status).toBe('claimed');
+    });
+
+    it('refuses a transition from a stale status, so a duplicate event is harmless', async () => {
+      const { jobs } = await newStore();
+      const job = jobFactory();
+      await jobs.create(job);
+      await jobs.transition(job, 'cancelled');
+
+      // Same version, different status: a forged or confused caller.
+      const stale = jobs.transition({ ...job, status: 'running' }, 'completed');
+
+      await expect(stale).rejects.toMatchObject({ code: 'conflict' });
+      expect((await jobs.get({ tenant: 'acme', jobId: 'job1' }))?.status).toBe('cancelled');
+    });
+
+    it('refuses a transition of a job that does not exist, without creating it', async () => {
+      const { jobs } = await newStore();
+
+      await expect(jobs.transition(jobFactory(), 'claimed')).rejects.toBeInstanceOf(ConflictError);
+      expect(await jobs.get({ tenant: 'acme', jobId: 'job1' })).toBeUndefined();
+    });
+
+    it('removes a field the patch sets to undefined', async () => {
+      const { jobs } = await newStore();
+      const job = jobFactory();
+      await jobs.create(job);
+      const claimed = await jobs.transition(job, 'claimed', { slot: 2, executionRef: 'c1' });
+
+      const queued = await jobs.transition(claimed, 'queued', { slot: undefined });
+
+      expect(queued).toStrictEqual({ ...job, version: 2, executionRef: 'c1' });
+      expect(await jobs.get({ tenant: 'acme', jobId: 'job1' })).not.toHaveProperty('slot');
+    });
+
+    it('rejects a patch that would change the job identity', async () => {
+      const { jobs } = await newStore();
+      const job = jobFactory();
+      await jobs.create(job);
+
+      await expect(jobs.transition(job, 'claimed', { tenant: 'other' })).rejects.toMatchObject({ field: 'patch.tenant' });
+      await expect(jobs.transition(job, 'claimed', { status: 'running' })).rejects.toMatchObject({ field: 'patch.status' });
+    });
+
+    describe('listing', () => {
+      it("lists a tenant's jobs newest first", async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 3);
+
+        const page = await jobs.list('acme', { limit: 10 });
+
+        expect(ids(page.items)).toEqual(['job3', 'job2', 'job1']);
+        expect(page).not.toHaveProperty('nextCursor');
+        expect(page.items[0]).toStrictEqual(jobFactory({ id: 'job3', createdAt: at(2) }));
+      });
+
+      it('lists by status, following transitions', async () => {
+        const { jobs } = await newStore();
+        const [j1, j2] = await createJobs(jobs, 3);
+        await jobs.transition(j1!, 'claimed');
+        const running = await jobs.transition(await jobs.transition(j2!, 'claimed'), 'running');
+
+        const byStatus = async (status: JobStatus) => ids((await jobs.list('acme', { status, limit: 10 })).items);
+
+        expect(await byStatus('queued')).toEqual(['job3']);
+        expect(await byStatus('claimed')).toEqual(['job1']);
+        expect(await byStatus('running')).toEqual(['job2']);
+        expect(running.version).toBe(2);
+      });
+
+      it('lists by event, and by event and status together', async () => {
+        const { jobs } = await newStore();
+        const [, a2] = await createJobs(jobs, 3, { eventId: 'evA' });
+        await jobs.create(jobFactory({ id: 'other', createdAt: at(10), eventId: 'evB' }));
+        await jobs.create(jobFactory({ id: 'adhoc', createdAt: at(11) }));
+        await jobs.transition(a2!, 'cancelled');
+
+        expect(ids((await jobs.list('acme', { eventId: 'evA', limit: 10 })).items)).toEqual(['job3', 'job2', 'job1']);
+        expect(ids((await jobs.list('acme', { eventId: 'evA', status: 'queued', limit: 10 })).items)).toEqual(['job3', 'job1']);
+        expect(ids((await jobs.list('acme', { eventId: 'evA', status: 'cancelled', limit: 10 })).items)).toEqual(['job2']);
+      });
+
+      it('pages through with cursors and ends without one', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 5);
+
+        const pages = await allPages((cursor) => jobs.list('acme', { limit: 2, cursor }));
+
+        expect(pages).toEqual([['job5', 'job4'], ['job3', 'job2'], ['job1']]);
+      });
+
+      it('gives no cursor when the last page is exactly full', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 4);
+
+        const pages = await allPages((cursor) => jobs.list('acme', { status: 'queued', limit: 2, cursor }));
+
+        expect(pages).toEqual([['job4', 'job3'], ['job2', 'job1']]);
+      });
+
+      it('fills a filtered page across DynamoDB pages', async () => {
+        const { jobs } = await newStore();
+        // Three matching jobs, older than a long run of non-matching ones of the same event.
+        const matching = await createJobs(jobs, 3, { eventId: 'ev' });
+        await Promise.all(
+          Array.from({ length: 150 }, (_, i) => jobs.create(jobFactory({ id: `n${i}`, createdAt: at(100 + i), eventId: 'ev', status: 'running' }))),
+        );
+        await Promise.all(matching.map((j) => jobs.transition(j, 'failed')));
+
+        const pages = await allPages((cursor) => jobs.list('acme', { eventId: 'ev', status: 'failed', limit: 2, cursor }));
+
+        expect(pages).toEqual([['job3', 'job2'], ['job1']]);
+      });
+
+      it('rejects a malformed cursor as invalid input on the cursor field', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 1);
+        const forged = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+        for (const cursor of ['not a cursor!', 'e30', forged(['x', 'y']), forged([`${at(0)}#job1`, 'job2']), forged({ sortKey: 'a#b', id: 'b' })]) {
+          const listing = jobs.list('acme', { limit: 2, cursor });
+          await expect(listing, cursor).rejects.toBeInstanceOf(ValidationError);
+          await expect(listing, cursor).rejects.toMatchObject({ field: 'cursor' });
+        }
+      });
+
+      it("shows a tenant none of another tenant's jobs, even with that tenant's cursor", async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 4, { tenant: 'acme' });
+        await jobs.create(jobFactory({ tenant: 'globex', id: 'g1', createdAt: at(0) }));
+        const acmeFirst = await jobs.list('acme', { limit: 2 });
+
+        const globexAll = await jobs.list('globex', { limit: 10 });
+        const globexWithAcmeCursor = await jobs.list('globex', { limit: 10, cursor: acmeFirst.nextCursor });
+
+        expect(ids(globexAll.items)).toEqual(['g1']);
+        expect(globexWithAcmeCursor.items.every((j) => j.tenant === 'globex')).toBe(true);
+        expect((await jobs.list('initech', { limit: 10 })).items).toEqual([]);
+      });
+
+      it('lists every non-terminal job of every tenant, oldest first, and drops jobs that end', async () => {
+        const { jobs } = await newStore();
+        const [j1, j2] = await createJobs(jobs, 3);
+        await jobs.create(jobFactory({ tenant: 'globex', id: 'g1', createdAt: at(1) }));
+        const claimed = await jobs.transition(j1!, 'claimed');
+        await jobs.transition(j2!, 'completed', { exitCode: 0 });
+
+        const before = await jobs.listActive();
+        await jobs.transition(claimed, 'failed');
+        const after = await jobs.listActive();
+
+        expect(before.map((j) => `${j.tenant}/${j.id}`)).toEqual(['acme/job1', 'globex/g1', 'acme/job3']);
+        expect(before[0]).toStrictEqual({ ...j1, status: 'claimed', version: 1 });
+        expect(after.map((j) => j.id)).toEqual(['g1', 'job3']);
+      });
+    });
+  });
+}
