@@ -1,0 +1,17 @@
+export { main } from './main';
+export { buildProgram } from './program';
+export { createContext } from './context';
+export type { ApiSession, CommandContext } from './context';
+export { processIo } from './io';
+export type { CliIo, TextSink } from './io';
+export { defaultDeps } from './deps';
+export type { CliDeps, LocalRuntimeModule } from './deps';
+export { createApiClient } from './apiClient';
+export type { ApiClient, ApiClientOptions, CallOptions } from './apiClient';
+export { resolveConfig, requireApiKey, webSocketUrl, defaultUrl, defaultDataDir } from './config';
+export type { CliConfig, ConfigFlags } from './config';
+export { followJob } from './followJob';
+export type { FinishedJob, FollowOptions } from './followJob';
+export { inferRuntime } from './runtime';
+export { ApiError, CliError, ExitCodes, FileReadError, MissingApiKeyError, UnreachableError, UsageError } from './errors';
+export type * from './types';
