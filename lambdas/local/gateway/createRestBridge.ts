@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ForbiddenError, UnauthorizedError } from '../../core/errors';
+import { runAuthorizer, toRestAuthorizerEvent } from './runAuthorizer';
+import { IntegrationTimeoutError, PayloadTooLargeError } from './errors';
+import { newRequestId } from './ids';
+import { invokeHandler } from './invokeHandler';
+import { readBody } from './readBody';
+import { decodePath, sourceIpOf } from './requestParts';
+import { croniumError, sendJson } from './respond';
+import { buildRestEvent, withBody } from './restEvent';
+import { toHttpResponse, writeHttpResponse, type HttpResponse } from './restResponse';
+import type { GatewaySettings } from './resolveSettings';
+import type { RequestAuthorizer, RestHandler } from './types';
+
+/** Turns plain HTTP requests into REST proxy invocations. */
+export interface RestBridge {
+  handle(req: IncomingMessage, res: ServerResponse, target: { rawPath: string; rawQuery: string }): Promise<void>;
+}
+
+/** Builds the REST side of the gateway: authorizer, body limit, proxy event, result mapping. */
+export const createRestBridge = (o: {
+  settings: GatewaySettings;
+  rest: RestHandler;
+  restAuthorizer?: RequestAuthorizer;
+}): RestBridge => {
+  const s = o.settings;
+
+  /** @returns whether the request may go on; when not, the response has been sent. */
+  const authorize = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    event: ReturnType<typeof buildRestEvent>,
+  ): Promise<boolean> => {
+    if (!o.restAuthorizer || s.publicPaths.has(event.path)) return true;
+    const requestId = event.requestContext.requestId;
+    const refuse = (status: number, body: unknown, errorType: string): false => {
+      req.resume();
+      // Mirrors the CDK stack's UNAUTHORIZED Gateway Response.
+      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+      sendJson(res, status, body, { errorType, requestId, headers });
+      return false;
+    };
+    const unauthorized = new UnauthorizedError();
+    if (!req.headers.authorization) {
+      return refuse(401, croniumError(unauthorized.code, unauthorized.message), 'UnauthorizedException');
+    }
+    const outcome = await runAuthorizer({
+      authorizer: o.restAuthorizer,
+      event: toRestAuthorizerEvent(event, s),
+      functionName: 'cronium-local-rest-authorizer',
+      settings: s,
+    });
+    switch (outcome.kind) {
+      case 'allow':
+        event.requestContext.authorizer = outcome.context;
+        return true;
+      case 'unauthorized':
+        return refuse(401, croniumError(unauthorized.code, unauthorized.message), 'UnauthorizedException');
+      case 'forbidden': {
+        const forbidden = new ForbiddenError();
+        return refuse(403, croniumError(forbidden.code, forbidden.message), 'AccessDeniedException');
+      }
+      case 'failed':
+        return refuse(500, { message: null }, 'AuthorizerConfigurationException');
+    }
+  };
+
+  return {
+    async handle(req, res, target) {
+      const event = buildRestEvent(
+        {
+          method: req.method ?? 'GET',
+          path: decodePath(target.rawPath),
+          rawQuery: target.rawQuery,
+          rawHeaders: req.rawHeaders,
+          sourceIp: sourceIpOf(req),
+          requestId: newRequestId(),
+          requestTimeEpoch: Date.now(),
+        },
+        s,
+      );
+      const requestId = event.requestContext.requestId;
+      if (!(await authorize(req, res, event))) return;
+
+      let body: Buffer;
+      try {
+        body = await readBody(req, s.maxBodyBytes);
+      } catch (err) {
+        if (!(err instanceof PayloadTooLargeError)) return; // the client went away mid-body
+        sendJson(res, 413, croniumError(err.code, err.message), { errorType: 'RequestTooLargeException', requestId });
+        return;
+      }
+
+      let response: HttpResponse;
+      try {
+        const full = withBody(event, body, req.headers['content-type'], s.binaryMediaTypes);
+        response = toHttpResponse(
+          await invokeHandler({ handler: o.rest, event: full, functionName: 'cronium-local-rest', settings: s }),
+        );
+      } catch (err) {
+        if (err instanceof IntegrationTimeoutError) {
+          s.logger.error({ err, requestId, path: event.path }, 'REST handler timed out');
+          sendJson(res, 504, { message: 'Endpoint request timed out' }, { requestId });
+          return;
+        }
+        s.logger.error({ err, requestId, path: event.path }, 'REST handler failed');
+        sendJson(res, 502, { message: 'Internal server error' }, { errorType: 'InternalServerErrorException', requestId });
+        return;
+      }
+      try {
+        writeHttpResponse(res, response, requestId);
+      } catch (err) {
+        s.logger.error({ err, requestId, path: event.path }, 'REST handler returned unusable headers');
+        if (!res.headersSent) {
+          sendJson(res, 502, { message: 'Internal server error' }, { errorType: 'InternalServerErrorException', requestId });
+        }
+      }
+    },
+  };
+};
