@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { callerFactory } from '../../helpers/factories';
+import { createHarness, keyOf } from '../../helpers/memory/createHarness';
+
+const acme = callerFactory();
+
+describe('dispatching a job', () => {
+  it('launches a queued job: running, with a slot, a deadline and its execution', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await h.submit(acme, { timeoutSeconds: 120 });
+    h.clock.advance(5_000);
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    const running = await h.stored(job);
+    const now = h.clock.now();
+    expect(outcome).toBe('launched');
+    expect(running).toMatchObject({
+      status: 'running',
+      claimedAt: new Date(now).toISOString(),
+      startedAt: new Date(now).toISOString(),
+      deadlineAt: now + 120_000,
+      executionRef: h.launcher.refOf(keyOf(job)),
+      slot: 0,
+    });
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(job) }]);
+  });
+
+  it('creates the execution from the claimed job, then starts that same execution', async () => {
+    const h = createHarness();
+    const job = await h.submit(acme);
+
+    await h.cp.dispatch(keyOf(job));
+
+    const ref = h.launcher.refOf(keyOf(job));
+    expect(h.launcher.created.map((j) => [j.id, j.status])).toEqual([[job.id, 'claimed']]);
+    expect(h.launcher.started).toEqual([{ ref, jobId: job.id }]);
+    expect((await h.launcher.list()).map((e) => e.running)).toEqual([true]);
+  });
+
+  it('gives concurrent jobs different slots', async () => {
+    const h = createHarness();
+
+    const a = await h.launch(acme);
+    const b = await h.launch(acme);
+
+    expect([a.slot, b.slot]).toEqual([0, 1]);
+  });
+
+  it('launches nothing for a second delivery of the same message', async () => {
+    const h = createHarness();
+    const job = await h.submit(acme);
+    await h.cp.dispatch(keyOf(job));
+
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    expect(outcome).toBe('skipped');
+    expect(h.launcher.created).toHaveLength(1);
+  });
+
+  it('launches once when the same message is delivered twice at the same time', async () => {
+    const h = createHarness();
+    const job = await h.submit(acme);
+
+    const outcomes = await Promise.all([h.cp.dispatch(keyOf(job)), h.cp.dispatch(keyOf(job))]);
+
+    expect(outcomes.sort()).toEqual(['launched', 'skipped']);
+    expect(h.launcher.created).toHaveLength(1);
+    expect(await h.store.slots.held()).toHaveLength(1);
+  });
+
+  it('skips a message whose job does not exist', async () => {
+    const h = createHarness();
+
+    expect(await h.cp.dispatch({ tenant: 'acme', jobId: 'ghost' })).toBe('skipped');
+    expect(h.launcher.created).toEqual([]);
+  });
+
+  it('puts a job back in the queue, delayed, when every slot is taken', async () => {
+    // Arrange
+    const h = createHarness({ config: { maxConcurrent: 2, slotRetrySeconds: 7 } });
+    await h.launch(acme);
+    await h.launch(acme);
+    const third = await h.submit(acme);
+    h.queue.take();
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(third));
+
+    // Assert
+    const stored = await h.stored(third);
+    expect(outcome).toBe('waiting');
+    expect(stored.status).toBe('queued');
+    expect(stored.claimedAt).toBeUndefined();
+    expect(h.queue.messages).toEqual([{ key: keyOf(third), delaySeconds: 7 }]);
+    expect(h.launcher.created.map((j) => j.id)).not.toContain(third.id);
+  });
+
+  it('launches a waiting job once a slot is free again', async () => {
+    const h = createHarness({ config: { maxConcurrent: 1 } });
+    const first = await h.launch(acme);
+    const second = await h.submit(acme);
+    await h.cp.dispatch(keyOf(second));
+    await h.cp.executions.exited(keyOf(first), { exitCode: 0, oomKilled: false, timedOut: false });
+
+    const outcome = await h.cp.dispatch(keyOf(second));
+
+    expect(outcome).toBe('launched');
+    expect(await h.stored(second)).toMatchObject({ status: 'running', slot: 0 });
+  });
+
+  it('fails the job with launch_failed when the execution cannot be created, freeing the slot', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await h.submit(acme);
+    h.launcher.failCreate(new Error('image not found'));
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    expect(outcome).toBe('skipped');
+    expect(await h.stored(job)).toMatchObject({ status: 'failed', error: { code: 'launch_failed', message: 'image not found' } });
+    expect(await h.store.slots.held()).toEqual([]);
+    expect(h.launcher.started).toEqual([]);
+  });
+
+  it('fails the job with launch_failed when the execution cannot be started, stopping it and freeing the slot', async () => {
+    const h = createHarness();
+    const job = await h.submit(acme);
+    h.launcher.failStart(new Error('cannot start'));
+
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    const ref = h.launcher.refOf(keyOf(job));
+    expect(outcome).toBe('skipped');
+    expect(await h.stored(job)).toMatchObject({ status: 'failed', error: { code: 'launch_failed', message: 'cannot start' } });
+    expect(h.launcher.stopped).toEqual([ref]);
+    expect(await h.launcher.list()).toEqual([]);
+    expect(await h.store.slots.held()).toEqual([]);
+  });
+
+  it('stops the new execution and frees the slot when the job is cancelled while it is being created', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await h.submit(acme);
+    h.launcher.onCreate(async () => {
+      await h.cp.jobs.cancel(acme, job.id);
+    });
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    expect(outcome).toBe('skipped');
+    expect((await h.stored(job)).status).toBe('cancelled');
+    expect(h.launcher.stopped).toEqual([h.launcher.refOf(keyOf(job))]);
+    expect(h.launcher.started).toEqual([]);
+    expect(await h.launcher.list()).toEqual([]);
+    expect(await h.store.slots.held()).toEqual([]);
+  });
+
+  it('leaves no execution running when the job is cancelled while it starts', async () => {
+    // Arrange: the cancel lands after the job is running, before its execution has started.
+    const h = createHarness();
+    const job = await h.submit(acme);
+    const start = h.launcher.start;
+    h.launcher.start = async (ref, running) => {
+      await h.cp.jobs.cancel(acme, job.id);
+      return start(ref, running);
+    };
+
+    // Act
+    await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    expect((await h.stored(job)).status).toBe('cancelled');
+    expect(await h.launcher.list()).toEqual([]);
+    expect(await h.store.slots.held()).toEqual([]);
+  });
+
+  it('does not launch a job that was cancelled before its message arrived', async () => {
+    const h = createHarness();
+    const job = await h.submit(acme);
+    await h.cp.jobs.cancel(acme, job.id);
+
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    expect(outcome).toBe('skipped');
+    expect(h.launcher.created).toEqual([]);
+  });
+});

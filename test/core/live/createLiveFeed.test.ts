@@ -1,0 +1,287 @@
+import { describe, expect, it } from 'vitest';
+import { createControlPlane } from '../../../lambdas/core/createControlPlane';
+import type { JobKey } from '../../../lambdas/core/model';
+import { callerFactory, rawLinesFactory } from '../../helpers/factories';
+import type { Harness } from '../../helpers/memory/createHarness';
+import { createHarness, errorOf, keyOf } from '../../helpers/memory/createHarness';
+
+const acme = callerFactory({ tenant: 'acme' });
+const globex = callerFactory({ tenant: 'globex' });
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+/** A running job with lines 1..n stored. */
+const runningJobWithLines = async (h: Harness, n: number) => {
+  const job = await h.launch(acme);
+  if (n > 0) await h.cp.executions.output(keyOf(job), rawLinesFactory(n), `t${n}`);
+  return job;
+};
+
+describe('subscribing to a job', () => {
+  it('sends the current status, then the stored lines after afterSeq', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 5);
+    await h.connect('c1');
+
+    // Act
+    await h.cp.connections.subscribe('c1', job.id, 2);
+
+    // Assert
+    const messages = h.broadcaster.messagesFor('c1');
+    expect(messages[0]).toEqual({ type: 'status', jobId: job.id, status: 'running' });
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([3, 4, 5]);
+    expect(messages[1]).toEqual({ type: 'log', jobId: job.id, seq: 3, stream: 'stdout', ts: expect.any(String), line: 'line 3' });
+  });
+
+  it('continues with new lines after the replay, with no gap and no duplicate', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 3);
+    await h.connect('c1');
+    await h.cp.connections.subscribe('c1', job.id, 1);
+
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 4 }), 't5');
+
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([2, 3, 4, 5]);
+  });
+
+  it('replays a long log past one page', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 1_201);
+    await h.connect('c1');
+
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 1_201));
+  });
+
+  it('replays an ended job with its last seq on the status', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 2);
+    await h.cp.executions.exited(keyOf(job), { exitCode: 0, oomKilled: false, timedOut: false });
+    await h.connect('c1');
+
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    expect(h.broadcaster.statusesFor('c1')).toEqual([{ type: 'status', jobId: job.id, status: 'completed', exitCode: 0, lastSeq: 2 }]);
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([1, 2]);
+  });
+
+  it('sends nothing old to a subscriber that is up to date', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 3);
+    await h.connect('c1');
+
+    await h.cp.connections.subscribe('c1', job.id, 3);
+
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([]);
+  });
+
+  it('meets lines recorded during the replay with no gap and no duplicate', async () => {
+    // Arrange: the replay's first send is held back while more output arrives.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 3);
+    await h.connect('c1');
+    const gate = h.broadcaster.hold((_, m) => m.type === 'log');
+    const subscribing = h.cp.connections.subscribe('c1', job.id, 1);
+    await gate.reached;
+
+    // Act
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 4 }), 't6');
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 7 }), 't8');
+    gate.release();
+    await subscribing;
+
+    // Assert
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(2, 8));
+  });
+
+  it('meets lines recorded while the status is being sent with no gap and no duplicate', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 3);
+    await h.connect('c1');
+    const gate = h.broadcaster.hold((_, m) => m.type === 'status');
+    const subscribing = h.cp.connections.subscribe('c1', job.id, 0);
+    await gate.reached;
+
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 4 }), 't5');
+    gate.release();
+    await subscribing;
+
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 5));
+  });
+
+  it('sends lines stored just before the sender gives up its lease (its second look)', async () => {
+    // Arrange: output lands while the replay still holds the lease, after its last read.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 3);
+    await h.connect('c1');
+    const unlock = h.store.connections.unlockSubscription;
+    let injected = false;
+    h.store.connections.unlockSubscription = async (key: JobKey, connectionId: string, sentSeq: number) => {
+      if (!injected) {
+        injected = true;
+        await h.cp.executions.output(key, rawLinesFactory(2, { from: 4 }), 't5');
+      }
+      return unlock(key, connectionId, sentSeq);
+    };
+
+    // Act
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    // Assert
+    expect(injected).toBe(true);
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 5));
+  });
+
+  it('meets lines recorded by another process during the replay with no gap and no duplicate', async () => {
+    // Arrange: the WebSocket handler and the log recorder are different control planes on one store.
+    const h = createHarness();
+    const recorder = createControlPlane(h);
+    const job = await runningJobWithLines(h, 2);
+    await h.connect('c1');
+    const gate = h.broadcaster.hold((_, m) => m.type === 'log');
+    const subscribing = h.cp.connections.subscribe('c1', job.id, 0);
+    await gate.reached;
+
+    // Act
+    await recorder.executions.output(keyOf(job), rawLinesFactory(4, { from: 3 }), 't6');
+    gate.release();
+    await subscribing;
+    await recorder.executions.output(keyOf(job), rawLinesFactory(1, { from: 7 }), 't7');
+
+    // Assert
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 7));
+  });
+
+  it.each(range(1, 25))('gives every subscriber everything, whenever it joined, when sends and store calls interleave (seed %i)', async (seed) => {
+    // Arrange: sends and store calls yield at pseudo-random points, so replays and live output interleave in many ways.
+    let state = seed;
+    const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const jitter = async () => {
+      for (let i = Math.floor(random() * 4); i > 0; i--) await new Promise((r) => setImmediate(r));
+    };
+    const fakes = createHarness();
+    const h = createHarness({
+      broadcaster: { ...fakes.broadcaster, send: async (c, m) => (await jitter(), fakes.broadcaster.send(c, m)) },
+    });
+    const job = await runningJobWithLines(h, 4);
+    for (const part of [h.store.logs, h.store.connections] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>[]) {
+      for (const [name, fn] of Object.entries(part)) {
+        part[name] = async (...args: unknown[]) => {
+          await jitter();
+          const result = await fn(...args);
+          await jitter();
+          return result;
+        };
+      }
+    }
+    const ws = createControlPlane(h);
+    const subscribers = [
+      ['a', 0],
+      ['b', 2],
+      ['c', 4],
+      ['d', 1],
+    ] as const;
+    for (const [id] of subscribers) await h.connect(id);
+
+    // Act: 10 reports of output while the four subscribe through another process.
+    const outputs = range(0, 9).map(async (i) => {
+      await jitter();
+      await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 5 + 3 * i }), `t${i}`);
+    });
+    const subscribes = subscribers.map(async ([id, after]) => {
+      await jitter();
+      await ws.connections.subscribe(id, job.id, after);
+    });
+    await Promise.all([...outputs, ...subscribes]);
+
+    // Assert
+    for (const [id, after] of subscribers) expect(fakes.broadcaster.logSeqsFor(id), id).toEqual(range(after + 1, 34));
+  });
+
+  it('gives two subscribers each every line', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 2);
+    await h.connect('c1');
+    await h.connect('c2');
+    await h.cp.connections.subscribe('c1', job.id, 0);
+    await h.cp.connections.subscribe('c2', job.id, 0);
+
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 3 }), 't4');
+
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([1, 2, 3, 4]);
+    expect(h.broadcaster.logSeqsFor('c2')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('drops the subscription of a connection that is gone, and keeps serving the others', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 1);
+    await h.connect('c1');
+    await h.connect('c2');
+    await h.cp.connections.subscribe('c1', job.id, 1);
+    await h.cp.connections.subscribe('c2', job.id, 1);
+    h.broadcaster.markGone('c1');
+
+    // Act
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 2 }), 't3');
+
+    // Assert
+    expect((await h.store.connections.listSubscriptions(keyOf(job))).map((s) => s.connectionId)).toEqual(['c2']);
+    expect(h.broadcaster.logSeqsFor('c2')).toEqual([2, 3]);
+  });
+
+  it('drops the subscription when the connection is gone before the first message', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 3);
+    await h.connect('c1');
+    h.broadcaster.markGone('c1');
+
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    expect(await h.store.connections.listSubscriptions(keyOf(job))).toEqual([]);
+  });
+
+  it('drops the subscription when the connection goes during a status notice', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    await h.connect('c1');
+    await h.cp.connections.subscribe('c1', job.id, 0);
+    h.broadcaster.markGone('c1');
+
+    await h.cp.executions.exited(keyOf(job), { exitCode: 0, oomKilled: false, timedOut: false });
+
+    expect(await h.store.connections.listSubscriptions(keyOf(job))).toEqual([]);
+  });
+
+  it('does not let a connection subscribe to another tenant’s job', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 2);
+    await h.connect('intruder', globex);
+
+    const err = await errorOf(() => h.cp.connections.subscribe('intruder', job.id, 0));
+
+    expect(err).toMatchObject({ code: 'not_found' });
+    expect(h.broadcaster.messagesFor('intruder')).toEqual([]);
+    expect(await h.store.connections.listSubscriptions(keyOf(job))).toEqual([]);
+  });
+
+  it('refuses a subscription on a connection that was never registered', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 1);
+
+    const err = await errorOf(() => h.cp.connections.subscribe('stranger', job.id, 0));
+
+    expect(err).toMatchObject({ code: 'unauthorized' });
+    expect(h.broadcaster.messagesFor('stranger')).toEqual([]);
+  });
+
+  it('refuses a subscription on a connection that disconnected', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 1);
+    await h.connect('c1');
+    await h.cp.connections.disconnect('c1');
+
+    await expect(h.cp.connections.subscribe('c1', job.id, 0)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+});

@@ -1,0 +1,336 @@
+import { ConflictError, ValidationError } from '../../../lambdas/core/errors';
+import { isTerminal } from '../../../lambdas/core/model';
+import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine } from '../../../lambdas/core/model';
+import type {
+  ApiKeyStore,
+  Connection,
+  ConnectionStore,
+  EventStore,
+  JobListQuery,
+  JobStore,
+  LogBatch,
+  LogStore,
+  LogTail,
+  Page,
+  SlotStore,
+  Store,
+  Subscription,
+} from '../../../lambdas/core/ports';
+
+/** Everything the memory store holds, as plain copies: for assertions on what reached "storage". */
+export interface MemoryStoreSnapshot {
+  jobs: Job[];
+  events: EventDef[];
+  logBatches: { key: JobKey; batch: LogBatch }[];
+  apiKeys: ApiKeyRecord[];
+  connections: Connection[];
+  subscriptions: (Subscription & { lockedUntil?: number })[];
+  slots: { slot: number; holder: JobKey }[];
+}
+
+/** The Store port in memory, plus a snapshot of its contents. */
+export interface MemoryStore extends Store {
+  snapshot(): MemoryStoreSnapshot;
+}
+
+const copy = <T>(v: T): T => structuredClone(v);
+
+/** Key parts may not be empty or contain `#` (the DynamoDB keys are built from them). */
+const part = (field: string, v: string): string => {
+  if (typeof v !== 'string' || v.length === 0 || v.includes('#')) {
+    throw new ValidationError(field, 'must be a non-empty string without "#"');
+  }
+  return v;
+};
+
+const MAX_SEQ = 10 ** 12 - 1;
+const checkSeq = (n: number, field: string) => {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_SEQ) throw new ValidationError(field, `must be an integer from 0 to ${MAX_SEQ}`);
+};
+const checkLimit = (limit: number) => {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new ValidationError('limit', 'must be a positive integer');
+};
+
+const jobKeyOf = (tenant: string, jobId: string) => `${part('tenant', tenant)}#${part('jobId', jobId)}`;
+const subKeyOf = (k: JobKey, connectionId: string) => `${jobKeyOf(k.tenant, k.jobId)}#${part('connectionId', connectionId)}`;
+
+/** Opaque, URL-safe cursors holding the sort key of the last item returned. */
+const encodeCursor = (sortKey: string): string => Buffer.from(JSON.stringify({ after: sortKey }), 'utf8').toString('base64url');
+
+const decodeCursor = (cursor: string): string => {
+  const bad = () => new ValidationError('cursor', 'is not a cursor returned by this listing');
+  if (typeof cursor !== 'string' || cursor.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  const after = (parsed as { after?: unknown } | null)?.after;
+  if (typeof after !== 'string' || after.length === 0) throw bad();
+  return after;
+};
+
+/** Newest first by `sortKey`, `limit` at a time; the last page carries no cursor. */
+const listNewestFirst = <T>(rows: { sortKey: string; value: T }[], page: { limit: number; cursor?: string }): Page<T> => {
+  checkLimit(page.limit);
+  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const sorted = [...rows]
+    .sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0))
+    .filter((r) => after === undefined || r.sortKey < after);
+  const items = sorted.slice(0, page.limit);
+  const last = items.at(-1);
+  const result: Page<T> = { items: items.map((r) => copy(r.value)) };
+  if (sorted.length > page.limit && last) result.nextCursor = encodeCursor(last.sortKey);
+  return result;
+};
+
+/** Fields a patch may not change (as in the DynamoDB adapter). */
+const fixedFields = ['tenant', 'id', 'createdAt', 'status', 'version'] as const satisfies readonly (keyof Job)[];
+
+const createJobStore = (jobs: Map<string, Job>): JobStore => ({
+  async create(job) {
+    const k = jobKeyOf(job.tenant, job.id);
+    if (jobs.has(k)) throw new ConflictError(`job ${job.id} already exists`);
+    jobs.set(k, copy(job));
+  },
+
+  async get({ tenant, jobId }) {
+    const job = jobs.get(jobKeyOf(tenant, jobId));
+    return job ? copy(job) : undefined;
+  },
+
+  async transition(job, to, patch = {}) {
+    const fixed = { tenant: job.tenant, id: job.id, createdAt: job.createdAt, status: to, version: job.version + 1 };
+    for (const f of fixedFields) {
+      if (f in patch && patch[f] !== fixed[f]) throw new ValidationError(`patch.${f}`, 'cannot be changed by a transition');
+    }
+    const k = jobKeyOf(job.tenant, job.id);
+    const stored = jobs.get(k);
+    if (!stored || stored.status !== job.status || stored.version !== job.version) {
+      throw new ConflictError(`job ${job.id} is no longer ${job.status} at version ${job.version}`);
+    }
+    const next: Record<string, unknown> = { ...copy(stored) };
+    for (const [f, v] of Object.entries(patch)) {
+      if ((fixedFields as readonly string[]).includes(f)) continue;
+      if (v === undefined) delete next[f];
+      else next[f] = copy(v);
+    }
+    next.status = to;
+    next.version = fixed.version;
+    jobs.set(k, next as unknown as Job);
+    return copy(next as unknown as Job);
+  },
+
+  async list(tenant, q: JobListQuery) {
+    part('tenant', tenant);
+    const rows = [...jobs.values()]
+      .filter((j) => j.tenant === tenant)
+      .filter((j) => q.status === undefined || j.status === q.status)
+      .filter((j) => q.eventId === undefined || j.eventId === q.eventId)
+      .map((j) => ({ sortKey: `${j.createdAt}#${j.id}`, value: j }));
+    return listNewestFirst(rows, q);
+  },
+
+  async listActive() {
+    const sortKey = (j: Job) => `${j.createdAt}#${j.tenant}#${j.id}`;
+    return [...jobs.values()]
+      .filter((j) => !isTerminal(j.status))
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
+      .map(copy);
+  },
+});
+
+const createEventStore = (events: Map<string, EventDef>): EventStore => {
+  const keyOf = (tenant: string, id: string) => `${part('tenant', tenant)}#${part('eventId', id)}`;
+  return {
+    async put(event) {
+      events.set(keyOf(event.tenant, event.id), copy(event));
+    },
+    async get(tenant, id) {
+      const event = events.get(keyOf(tenant, id));
+      return event ? copy(event) : undefined;
+    },
+    async list(tenant, q) {
+      part('tenant', tenant);
+      const rows = [...events.values()].filter((e) => e.tenant === tenant).map((e) => ({ sortKey: `${e.createdAt}#${e.id}`, value: e }));
+      return listNewestFirst(rows, q);
+    },
+    async delete(tenant, id) {
+      return events.delete(keyOf(tenant, id));
+    },
+  };
+};
+
+interface StoredBatch {
+  key: JobKey;
+  firstSeq: number;
+  batch: LogBatch;
+}
+
+const createLogStore = (logs: Map<string, Map<number, StoredBatch>>): LogStore => {
+  const batchesOf = (key: JobKey): StoredBatch[] =>
+    [...(logs.get(jobKeyOf(key.tenant, key.jobId))?.values() ?? [])].sort((a, b) => a.firstSeq - b.firstSeq);
+
+  return {
+    async append(key, batch) {
+      const first = batch.lines[0];
+      if (!first) throw new ValidationError('lines', 'a batch needs at least one line');
+      if (batch.lines.some((l, i) => l.seq !== first.seq + i)) throw new ValidationError('lines', 'seq must increase by one from line to line');
+      checkSeq(first.seq, 'lines');
+      const k = jobKeyOf(key.tenant, key.jobId);
+      const batches = logs.get(k) ?? new Map<number, StoredBatch>();
+      // Only an item with the same key conflicts, as with the conditional put on `LOG#<firstSeq>`.
+      if (batches.has(first.seq)) throw new ConflictError(`log batch at seq ${first.seq} of job ${key.jobId} already exists`);
+      batches.set(first.seq, { key: { tenant: key.tenant, jobId: key.jobId }, firstSeq: first.seq, batch: copy(batch) });
+      logs.set(k, batches);
+    },
+
+    async read(key, afterSeq, limit) {
+      checkLimit(limit);
+      checkSeq(afterSeq, 'afterSeq');
+      const out: LogLine[] = [];
+      for (const { batch } of batchesOf(key)) {
+        for (const line of batch.lines) {
+          if (out.length >= limit) return out;
+          if (line.seq > afterSeq) out.push(copy(line));
+        }
+      }
+      return out;
+    },
+
+    async tail(key) {
+      const last = batchesOf(key).at(-1);
+      if (!last) return { lastSeq: 0, totalBytes: 0 };
+      const lastLine = last.batch.lines.at(-1);
+      const tail: LogTail = { lastSeq: lastLine?.seq ?? 0, totalBytes: last.batch.totalBytes };
+      if (last.batch.resumeToken !== undefined) tail.resumeToken = last.batch.resumeToken;
+      return tail;
+    },
+  };
+};
+
+const createApiKeyStore = (apiKeys: Map<string, ApiKeyRecord>): ApiKeyStore => ({
+  async put(record) {
+    apiKeys.set(part('hash', record.hash), copy(record));
+  },
+  async get(hash) {
+    const record = apiKeys.get(part('hash', hash));
+    return record ? copy(record) : undefined;
+  },
+});
+
+interface StoredSubscription {
+  sub: Subscription;
+  /** The send lease, epoch ms; absent when free. */
+  lockedUntil?: number;
+}
+
+const createConnectionStore = (
+  connections: Map<string, Connection>,
+  subscriptions: Map<string, StoredSubscription>,
+): ConnectionStore => ({
+  async putConnection(c) {
+    connections.set(part('connectionId', c.connectionId), copy(c));
+  },
+  async getConnection(connectionId) {
+    const c = connections.get(part('connectionId', connectionId));
+    return c ? copy(c) : undefined;
+  },
+  async deleteConnection(connectionId) {
+    connections.delete(part('connectionId', connectionId));
+  },
+
+  async putSubscription(s) {
+    // A whole-item put: any lease a previous subscription held is gone with it.
+    subscriptions.set(subKeyOf({ tenant: s.tenant, jobId: s.jobId }, s.connectionId), { sub: copy(s) });
+  },
+  async listSubscriptions(key) {
+    const prefix = `${jobKeyOf(key.tenant, key.jobId)}#`;
+    return [...subscriptions.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, s]) => copy(s.sub));
+  },
+  async deleteSubscription(key, connectionId) {
+    subscriptions.delete(subKeyOf(key, connectionId));
+  },
+
+  async lockSubscription(key, connectionId, now, leaseMs) {
+    const stored = subscriptions.get(subKeyOf(key, connectionId));
+    if (!stored) return undefined;
+    if (stored.lockedUntil !== undefined && !(stored.lockedUntil < now)) return undefined;
+    stored.lockedUntil = now + leaseMs;
+    return copy(stored.sub);
+  },
+  async unlockSubscription(key, connectionId, sentSeq) {
+    // A subscription deleted while its sender worked stays deleted.
+    const stored = subscriptions.get(subKeyOf(key, connectionId));
+    if (!stored) return;
+    stored.sub.sentSeq = sentSeq;
+    delete stored.lockedUntil;
+  },
+});
+
+const createSlotStore = (slots: Map<number, JobKey>): SlotStore => {
+  const checkSlot = (slot: number) => {
+    if (!Number.isSafeInteger(slot) || slot < 0) throw new ValidationError('slot', 'must be a non-negative integer');
+  };
+  const same = (a: JobKey, b: JobKey) => a.tenant === b.tenant && a.jobId === b.jobId;
+  return {
+    async acquire(slot, holder) {
+      checkSlot(slot);
+      const current = slots.get(slot);
+      if (current && !same(current, holder)) return false;
+      slots.set(slot, { tenant: holder.tenant, jobId: holder.jobId });
+      return true;
+    },
+    async release(slot, holder) {
+      checkSlot(slot);
+      const current = slots.get(slot);
+      if (current && same(current, holder)) slots.delete(slot);
+    },
+    async held() {
+      return [...slots.entries()].sort(([a], [b]) => a - b).map(([slot, holder]) => ({ slot, holder: copy(holder) }));
+    },
+  };
+};
+
+/**
+ * The Store port in memory, with the semantics of the DynamoDB adapter: conditional creates and
+ * transitions (ConflictError), newest-first listings with opaque cursors (ValidationError('cursor')),
+ * tenant-scoped keys, log batches keyed by their first seq, a send lease on subscriptions, and slots.
+ * Every read returns a copy, so callers can never change what is stored.
+ * TTLs are not modelled: nothing here expires.
+ */
+export const createMemoryStore = (): MemoryStore => {
+  const jobs = new Map<string, Job>();
+  const events = new Map<string, EventDef>();
+  const logs = new Map<string, Map<number, StoredBatch>>();
+  const apiKeys = new Map<string, ApiKeyRecord>();
+  const connections = new Map<string, Connection>();
+  const subscriptions = new Map<string, StoredSubscription>();
+  const slots = new Map<number, JobKey>();
+
+  return {
+    jobs: createJobStore(jobs),
+    events: createEventStore(events),
+    logs: createLogStore(logs),
+    apiKeys: createApiKeyStore(apiKeys),
+    connections: createConnectionStore(connections, subscriptions),
+    slots: createSlotStore(slots),
+    snapshot: () =>
+      copy({
+        jobs: [...jobs.values()],
+        events: [...events.values()],
+        logBatches: [...logs.values()].flatMap((m) => [...m.values()].map(({ key, batch }) => ({ key, batch }))),
+        apiKeys: [...apiKeys.values()],
+        connections: [...connections.values()],
+        subscriptions: [...subscriptions.values()].map((s) => ({
+          ...s.sub,
+          ...(s.lockedUntil !== undefined ? { lockedUntil: s.lockedUntil } : {}),
+        })),
+        slots: [...slots.entries()].map(([slot, holder]) => ({ slot, holder })),
+      }),
+  };
+};
