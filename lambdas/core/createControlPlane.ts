@@ -30,7 +30,7 @@ export const createControlPlane = (deps: CoreDeps) => {
     auth: createAuth(deps),
     jobs: {
       /** @throws ValidationError when a limit is exceeded. */
-      submit: (caller: Caller, request: JobSpecRequest): Promise<Job> =>
+      submit: async (caller: Caller, request: JobSpecRequest): Promise<Job> =>
         submitJob(caller, resolveJobSpec(request, deps.config)),
       get: createGetJob(deps),
       list: createListJobs(deps),

@@ -63,10 +63,14 @@ export const createEventUseCases = (
       if (!(await store.events.delete(caller.tenant, id))) throw new NotFoundError('event', id);
     },
 
-    /** Starts a job from the event's current definition. @throws NotFoundError */
+    /**
+     * Starts a job from the event's current definition, checked against today's limits
+     * (the operator may have lowered them since it was saved). @throws NotFoundError, ValidationError
+     */
     async run(caller: Caller, id: string): Promise<Job> {
       const { runtime, script, env, timeoutSeconds, resources } = await get(caller, id);
-      return submitJob(caller, { runtime, script, env, timeoutSeconds, resources }, { eventId: id });
+      const spec = resolveJobSpec({ runtime, script, env, timeoutSeconds, resources }, config);
+      return submitJob(caller, spec, { eventId: id });
     },
   };
 };

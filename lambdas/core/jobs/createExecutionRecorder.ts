@@ -67,7 +67,8 @@ export const createExecutionRecorder = (
   const number = (cursor: LogCursor, raw: RawLine[]): LogLine[] => {
     const lines: LogLine[] = [];
     for (const r of raw) {
-      if (cursor.bytes >= config.maxLogBytes) break;
+      // Past the cap (the notice's line counted in): drop silently.
+      if (cursor.bytes > config.maxLogBytes) break;
       const size = Buffer.byteLength(r.line) + 1;
       cursor.bytes += size;
       if (cursor.bytes > config.maxLogBytes) {
@@ -84,23 +85,31 @@ export const createExecutionRecorder = (
     return lines;
   };
 
-  const output = (key: JobKey, raw: RawLine[], resumeToken: string) =>
-    serial(key, async () => {
+  /**
+   * A conflict means another writer (a second follower, another Lambda) stored lines at our next seq:
+   * re-read the tail and number ours after theirs, so nothing is lost.
+   */
+  const append = async (key: JobKey, raw: RawLine[], resumeToken: string): Promise<boolean> => {
+    for (let attempt = 0; ; attempt++) {
       const cursor = await cursorFor(key);
       const before = { ...cursor };
       const lines = number(cursor, raw);
-      if (lines.length === 0) return;
+      if (lines.length === 0) return false;
       try {
         await store.logs.append(key, { lines, totalBytes: cursor.bytes, resumeToken });
+        return true;
       } catch (err) {
-        cursors.delete(keyOf(key));
-        if (err instanceof ConflictError) {
-          logger.warn({ jobId: key.jobId }, 'another writer stored these log lines; re-reading the tail');
-          return;
-        }
         Object.assign(cursor, before);
-        throw err;
+        cursors.delete(keyOf(key));
+        if (!(err instanceof ConflictError) || attempt >= 4) throw err;
+        logger.warn({ jobId: key.jobId }, 'another writer stored log lines first; numbering after them');
       }
+    }
+  };
+
+  const output = (key: JobKey, raw: RawLine[], resumeToken: string) =>
+    serial(key, async () => {
+      if (!(await append(key, raw, resumeToken))) return;
       await live.deliver(key).catch((err: unknown) => logger.warn({ err, jobId: key.jobId }, 'live delivery failed'));
     });
 

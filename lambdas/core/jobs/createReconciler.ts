@@ -88,11 +88,12 @@ export const createReconciler = (
       report.orphansStopped++;
     }
 
-    const activeKeys = new Set(active.filter((j) => j.status !== 'queued').map((j) => keyOf({ tenant: j.tenant, jobId: j.id })));
+    // A queued holder may be a dispatcher between taking the slot and claiming; only after a
+    // restart is nobody there.
+    const needsSlot = (job: Job | undefined) =>
+      job !== undefined && (job.status === 'claimed' || job.status === 'running' || (job.status === 'queued' && !afterRestart));
     for (const { slot, holder } of await store.slots.held()) {
-      if (activeKeys.has(keyOf(holder))) continue;
-      const fresh = await store.jobs.get(holder);
-      if (fresh && (fresh.status === 'claimed' || fresh.status === 'running')) continue;
+      if (needsSlot(await store.jobs.get(holder))) continue;
       await lifecycle.releaseSlot(slot, holder);
       report.slotsFreed++;
     }

@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError, ErrorCodes } from '../errors';
 import type { Job, JobKey } from '../model';
+import { isTerminal } from '../model';
 import type { Lifecycle } from './createLifecycle';
 
 export type DispatchOutcome = 'launched' | 'waiting' | 'skipped';
@@ -8,9 +9,11 @@ export type DispatchOutcome = 'launched' | 'waiting' | 'skipped';
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Claims a queued job, takes a concurrency slot and launches it.
- * The claim comes first, so a message delivered twice launches once; only the claimer touches slots.
- * A job that finds every slot taken goes back to `queued` and is offered again later.
+ * Takes a concurrency slot for a queued job, claims it and launches it.
+ * A job that finds every slot taken stays `queued` and is offered again later, so waiting is silent
+ * and never uses up the receive count that leads to the dead-letter queue.
+ * Slots are taken per job (taking one twice for the same job yields the same slot), so a message
+ * delivered twice takes one slot, and the claim, a conditional write, lets it launch once.
  * @throws on store or queue faults, so the message is retried.
  */
 export const createDispatchJob = (
@@ -33,29 +36,39 @@ export const createDispatchJob = (
     }
   };
 
-  const launchFailed = (key: JobKey, err: unknown) =>
-    lifecycle.end(key, { status: 'failed', error: { code: ErrorCodes.launchFailed, message: describe(err) } });
+  const endLaunchFailed = async (key: JobKey, slot: number, err: unknown) => {
+    logger.warn({ err, jobId: key.jobId }, 'launch failed');
+    await lifecycle.end(key, { status: 'failed', error: { code: ErrorCodes.launchFailed, message: describe(err) } });
+    await lifecycle.releaseSlot(slot, key);
+  };
+
+  /** A lost claim: the winner (a duplicate delivery) owns the shared slot, unless the job ended meanwhile. */
+  const afterLostClaim = async (key: JobKey, slot: number) => {
+    const now = await store.jobs.get(key);
+    if (!now || isTerminal(now.status)) await lifecycle.releaseSlot(slot, key);
+  };
 
   return async (key: JobKey): Promise<DispatchOutcome> => {
     const queued = await store.jobs.get(key);
     if (queued?.status !== 'queued') return 'skipped';
-    const claimed = await tryAdvance(queued, 'claimed', { claimedAt: new Date(clock.now()).toISOString() });
-    if (!claimed) return 'skipped';
 
     const slot = await acquireSlot(key);
     if (slot === undefined) {
-      const requeued = await tryAdvance(claimed, 'queued', { claimedAt: undefined });
-      if (requeued) await queue.enqueue(key, { delaySeconds: config.slotRetrySeconds });
+      await queue.enqueue(key, { delaySeconds: config.slotRetrySeconds });
       return 'waiting';
+    }
+
+    const claimed = await tryAdvance(queued, 'claimed', { claimedAt: new Date(clock.now()).toISOString() });
+    if (!claimed) {
+      await afterLostClaim(key, slot);
+      return 'skipped';
     }
 
     let ref: string;
     try {
       ref = await launcher.create(claimed);
     } catch (err) {
-      logger.warn({ err, jobId: key.jobId }, 'launch failed');
-      await store.slots.release(slot, key);
-      await launchFailed(key, err);
+      await endLaunchFailed(key, slot, err);
       return 'skipped';
     }
 
@@ -67,7 +80,7 @@ export const createDispatchJob = (
       slot,
     });
     if (!running) {
-      // Cancelled while we were creating the container.
+      // Cancelled while the container was being created.
       await launcher.stop(ref);
       await lifecycle.releaseSlot(slot, key);
       return 'skipped';
@@ -76,9 +89,8 @@ export const createDispatchJob = (
     try {
       await launcher.start(ref, running);
     } catch (err) {
-      logger.warn({ err, jobId: key.jobId }, 'start failed');
       await launcher.stop(ref).catch(() => undefined);
-      await launchFailed(key, err);
+      await endLaunchFailed(key, slot, err);
       return 'skipped';
     }
     return 'launched';

@@ -11,10 +11,11 @@ export interface JobSpecRequest {
   resources?: Partial<Resources>;
 }
 
-const within = (field: string, value: number, min: number, max: number): number => {
+const within = (field: string, value: number, min: number, max: number, integer = true): number => {
   if (!(value >= min && value <= max)) {
     throw new ValidationError(field, `must be between ${min} and ${max}, got ${value}`);
   }
+  if (integer && !Number.isInteger(value)) throw new ValidationError(field, `must be a whole number, got ${value}`);
   return value;
 };
 
@@ -36,7 +37,7 @@ export const resolveJobSpec = (request: JobSpecRequest, config: CoreConfig, pref
       config.maxTimeoutSeconds,
     ),
     resources: {
-      cpu: within(`${prefix}resources.cpu`, r.cpu ?? d.cpu, 0.05, m.cpu),
+      cpu: within(`${prefix}resources.cpu`, r.cpu ?? d.cpu, 0.05, m.cpu, false),
       memoryMb: within(`${prefix}resources.memoryMb`, r.memoryMb ?? d.memoryMb, 16, m.memoryMb),
       pids: within(`${prefix}resources.pids`, r.pids ?? d.pids, 8, m.pids),
     },

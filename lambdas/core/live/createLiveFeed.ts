@@ -82,7 +82,8 @@ export const createLiveFeed = ({
       const key = { tenant: caller.tenant, jobId };
       const job = await store.jobs.get(key);
       if (!job) throw new NotFoundError('job', jobId);
-      await connections.putSubscription({ connectionId, tenant: caller.tenant, jobId, sentSeq: afterSeq });
+      const sentSeq = Math.max(0, Math.floor(afterSeq));
+      await connections.putSubscription({ connectionId, tenant: caller.tenant, jobId, sentSeq });
       const { lastSeq } = await logs.tail(key);
       if (!(await broadcaster.send(connectionId, statusMessage(job, lastSeq)))) return drop(key, connectionId);
       await pump(key, connectionId);

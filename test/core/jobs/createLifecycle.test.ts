@@ -57,7 +57,7 @@ describe('status notifications', () => {
     });
   });
 
-  it('tells a subscriber when a job goes back to waiting for a slot', async () => {
+  it('sends nothing while a job waits for a slot: it stays queued, without a claimed/queued flicker', async () => {
     const h = createHarness({ config: { maxConcurrent: 1 } });
     await h.launch(acme);
     const job = await h.submit(acme);
@@ -66,7 +66,8 @@ describe('status notifications', () => {
 
     await h.cp.dispatch(keyOf(job));
 
-    expect(h.broadcaster.statusesFor('c1').map((s) => s.status)).toEqual(['queued', 'claimed', 'queued']);
+    expect(h.broadcaster.statusesFor('c1').map((s) => s.status)).toEqual(['queued']);
+    expect((await h.cp.jobs.get(acme, job.id)).status).toBe('queued');
   });
 
   it('does not tell other jobs’ subscribers', async () => {

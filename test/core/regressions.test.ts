@@ -1,6 +1,5 @@
 /**
- * Behaviours the core gets wrong today. Each test states what should happen; see the report for the
- * cause. They stay failing (and unskipped) until the core is fixed; then they belong with their peers.
+ * Regressions: behaviours the core once got wrong, each pinned by the test that found it.
  */
 import { describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../lambdas/core/createControlPlane';
@@ -9,7 +8,7 @@ import { createHarness, keyOf } from '../helpers/memory/createHarness';
 
 const acme = callerFactory();
 
-describe('core bugs', () => {
+describe('core regressions', () => {
   it('shows the log-limit notice when the output exactly fills the cap before more arrives', async () => {
     // Arrange: "line N" + newline is 7 bytes; three lines fill a 21-byte cap exactly.
     const h = createHarness({ config: { maxLogBytes: 21 } });
