@@ -1,0 +1,176 @@
+import type Docker from 'dockerode';
+import type { Job, JobKey } from '../../core/model';
+import type { ExecutionEvents, ExitReport } from '../../core/ports/runtime';
+import { armDeadline } from './deadlineTimer';
+import { isAlreadyInState, isNoSuchContainer } from './engineErrors';
+import { ExecutionFollowError } from './errors';
+import { KilledExitCode, toExitReport } from './exitReport';
+import { followLogs } from './logFollower';
+import { createOutputPump } from './outputPump';
+import type { LogCursor } from './resumeToken';
+import { retryWithBackoff, type RetryPolicy } from './retry';
+
+/** Options of followExecution. */
+export interface FollowExecutionOptions {
+  docker: Docker;
+  ref: string;
+  job: Job;
+  events: ExecutionEvents;
+  retry: RetryPolicy;
+  onError(err: ExecutionFollowError): void;
+  /** Position already reported (from a resume token); undefined reports the whole log. */
+  resumeFrom?: LogCursor;
+  /**
+   * The deadline passed before the container could start: it is not started, and is
+   * reported as killed at its deadline.
+   */
+  expiredBeforeStart?: boolean;
+}
+
+/** A container being followed; `done` settles (never rejects) once following is over. */
+export interface ExecutionFollower {
+  done: Promise<void>;
+  /** Stops following without touching the container; resolves once no more events will be sent. */
+  close(): Promise<void>;
+}
+
+// A log stream can end just before the engine marks the container stopped; look again shortly.
+const RefollowDelayMs = 250;
+const delay = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Follows one started container to its end: streams its output to `events.output` as it is
+ * written, kills it at the job's deadline, then reports `events.exited` (after the last
+ * output was delivered) and removes it with its workspace volume.
+ *
+ * If `exited` cannot be delivered the container is kept, so a later reattach can report it.
+ * Background failures go to `onError`; nothing here rejects.
+ */
+export const followExecution = (o: FollowExecutionOptions): ExecutionFollower => {
+  const key: JobKey = { tenant: o.job.tenant, jobId: o.job.id };
+  const container = o.docker.getContainer(o.ref);
+  const abort = new AbortController();
+  const signal = abort.signal;
+  const fail = (phase: ExecutionFollowError['phase'], message: string, cause?: unknown) =>
+    o.onError(new ExecutionFollowError(o.ref, o.job.id, phase, message, { cause }));
+  const pump = createOutputPump({
+    key,
+    events: o.events,
+    retry: o.retry,
+    signal,
+    onGiveUp: (err, dropped) => fail('output', `dropped ${dropped} lines: events.output kept failing`, err),
+  });
+
+  let killedAtDeadline = false;
+  let killing: Promise<void> | undefined;
+  const killAtDeadline = async () => {
+    try {
+      await container.kill();
+      killedAtDeadline = true;
+    } catch (err) {
+      if (!isAlreadyInState(err) && !isNoSuchContainer(err)) fail('deadline', 'could not kill at deadline', err);
+    }
+  };
+
+  const followToEnd = async (): Promise<'stopped' | 'aborted'> => {
+    let resumeFrom = o.resumeFrom;
+    let failures = 0;
+    for (;;) {
+      try {
+        const { aborted, assembler } = await followLogs({
+          container,
+          resumeFrom,
+          signal,
+          onLines: (l) => pump.push(l),
+          room: () => pump.room(),
+        });
+        if (aborted) return 'aborted';
+        const info = await container.inspect();
+        if (!info.State.Running) {
+          // A following read can end before the engine stored the very last (unterminated)
+          // entry; one more plain read from the position reached picks up whatever it missed.
+          const rest = await followLogs({
+            container,
+            resumeFrom: assembler.cursor,
+            signal,
+            follow: false,
+            onLines: (l) => pump.push(l),
+          });
+          if (rest.aborted) return 'aborted';
+          pump.push(rest.assembler.flush());
+          return 'stopped';
+        }
+        // Unfinished lines are dropped here and read again from the cursor.
+        resumeFrom = assembler.cursor;
+        failures = 0;
+      } catch (err) {
+        if (signal.aborted) return 'aborted';
+        if (isNoSuchContainer(err)) throw err;
+        if (++failures >= o.retry.attempts) throw err;
+      }
+      await delay(RefollowDelayMs * 2 ** failures, signal);
+    }
+  };
+
+  const report = async (exit: ExitReport) => {
+    await pump.drain();
+    if (signal.aborted) return;
+    const outcome = await retryWithBackoff(() => o.events.exited(key, exit), o.retry, signal);
+    if (!outcome.ok) {
+      if (!outcome.aborted) {
+        fail('exited', 'events.exited kept failing; container kept for a later reattach', outcome.error);
+      }
+      return;
+    }
+    try {
+      await container.remove({ force: true, v: true });
+    } catch (err) {
+      if (!isNoSuchContainer(err) && !isAlreadyInState(err)) fail('remove', 'could not remove container', err);
+    }
+  };
+
+  const run = async () => {
+    if (o.expiredBeforeStart) {
+      await report({ exitCode: KilledExitCode, oomKilled: false, timedOut: true });
+      return;
+    }
+    const disarm = armDeadline(o.job.deadlineAt, () => {
+      killing = killAtDeadline();
+    });
+    try {
+      if ((await followToEnd()) === 'aborted') return;
+      await container.wait();
+      const info = await container.inspect();
+      disarm();
+      // The log can end before the kill's own response arrives; its outcome decides timedOut.
+      await killing;
+      await report(toExitReport(info, { killedAtDeadline, deadlineAt: o.job.deadlineAt }));
+    } finally {
+      disarm();
+    }
+  };
+
+  const done = run().catch((err: unknown) => {
+    if (signal.aborted) return;
+    fail('follow', isNoSuchContainer(err) ? 'container vanished while followed' : 'following failed', err);
+  });
+
+  return {
+    done,
+    async close() {
+      abort.abort();
+      await done;
+      // An output call already in flight still lands; only then is nothing more coming.
+      await pump.drain();
+    },
+  };
+};

@@ -1,0 +1,63 @@
+import type { Container } from 'dockerode';
+import { sinceParam } from './dockerTimestamp';
+import { createFrameDemuxer } from './frameDemuxer';
+import { createLineAssembler, type AssembledLine } from './lineAssembler';
+import { earliestNeeded, type LogCursor } from './resumeToken';
+
+/** Options of followLogs. */
+export interface FollowLogsOptions {
+  container: Container;
+  /** Position to read on from; undefined reads the whole log. */
+  resumeFrom?: LogCursor;
+  /** False reads what is stored and stops. @default true */
+  follow?: boolean;
+  /** Aborting closes the log connection; followLogs then resolves without flushing. */
+  signal: AbortSignal;
+  /** Called with the lines of each chunk as it arrives. */
+  onLines(lines: AssembledLine[]): void;
+  /** Awaited after each chunk; reading pauses (and the engine buffers) until it resolves. */
+  room?(): Promise<void>;
+}
+
+/** How a log read ended. */
+export interface FollowLogsResult {
+  /** True when the signal closed the connection. */
+  aborted: boolean;
+  /** The assembler, holding the unfinished last lines and the position after the lines handed out. */
+  assembler: ReturnType<typeof createLineAssembler>;
+}
+
+/**
+ * Reads a container's log with `follow` from `resumeFrom` on, until the engine ends it (the
+ * container stopped) or the signal aborts. The same call serves a fresh start and a reattach:
+ * the engine replays the stored log first, then streams new entries.
+ * @throws the engine's error when the log cannot be opened or breaks off.
+ */
+export const followLogs = async (o: FollowLogsOptions): Promise<FollowLogsResult> => {
+  const assembler = createLineAssembler({ resumeFrom: o.resumeFrom });
+  const since = o.resumeFrom ? earliestNeeded(o.resumeFrom) : undefined;
+  const request = { stdout: true, stderr: true, timestamps: true, ...(since ? { since: sinceParam(since) } : {}) };
+  if (o.follow === false) {
+    const stored = await o.container.logs({ ...request, follow: false });
+    const lines = createFrameDemuxer().push(stored).flatMap((frame) => assembler.push(frame));
+    if (lines.length > 0) o.onLines(lines);
+    return { aborted: o.signal.aborted, assembler };
+  }
+  const stream = (await o.container.logs({ ...request, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
+  const abort = () => stream.destroy();
+  if (o.signal.aborted) abort();
+  o.signal.addEventListener('abort', abort, { once: true });
+  const demuxer = createFrameDemuxer();
+  try {
+    for await (const chunk of stream) {
+      const lines = demuxer.push(chunk as Buffer).flatMap((frame) => assembler.push(frame));
+      if (lines.length > 0) o.onLines(lines);
+      await o.room?.();
+    }
+  } catch (err) {
+    if (!o.signal.aborted) throw err;
+  } finally {
+    o.signal.removeEventListener('abort', abort);
+  }
+  return { aborted: o.signal.aborted, assembler };
+};

@@ -1,0 +1,53 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
+import { createDocumentClient, createDynamoStore } from '../../adapters/dynamodb';
+import { createEcsLauncher } from '../../adapters/ecs';
+import { createSqsJobQueue } from '../../adapters/sqs';
+import { createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
+import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
+import type { Env } from '../../config/coreConfigFromEnv';
+import { createControlPlane } from '../../core';
+
+const required = (env: Env, name: string): string => {
+  const value = env[name];
+  if (!value) throw new ConfigError(name, 'is required');
+  return value;
+};
+
+let built: ReturnType<typeof compose> | undefined;
+
+const compose = (env: Env) => {
+  const logger = createPinoLogger({ level: env['LOG_LEVEL'] });
+  const broadcaster = createApiGatewayBroadcaster({
+    client: new ApiGatewayManagementApiClient({ endpoint: required(env, 'CRONIUM_WS_ENDPOINT') }),
+  });
+  const cp = createControlPlane({
+    store: createDynamoStore({
+      tableName: required(env, 'CRONIUM_TABLE'),
+      client: createDocumentClient(),
+    }),
+    queue: createSqsJobQueue({ client: new SQSClient({}), queueUrl: required(env, 'CRONIUM_QUEUE_URL') }),
+    launcher: createEcsLauncher({
+      client: new ECSClient({}),
+      cluster: required(env, 'CRONIUM_ECS_CLUSTER'),
+      subnets: required(env, 'CRONIUM_ECS_SUBNETS').split(','),
+      securityGroup: required(env, 'CRONIUM_ECS_SECURITY_GROUP'),
+      taskDefinitions: {
+        bash: required(env, 'CRONIUM_TASK_DEF_BASH'),
+        python: required(env, 'CRONIUM_TASK_DEF_PYTHON'),
+        node: required(env, 'CRONIUM_TASK_DEF_NODE'),
+      },
+    }),
+    broadcaster,
+    clock: systemClock,
+    ids: createIdGenerator(),
+    config: coreConfigFromEnv(env),
+    logger,
+  });
+  return { cp, broadcaster, logger };
+};
+
+/** The AWS composition root: ports wired to AWS services from the Lambda's environment, once per container. */
+export const awsComposition = (env: Env = process.env) => (built ??= compose(env));

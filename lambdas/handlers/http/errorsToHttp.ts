@@ -1,0 +1,35 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { Logger } from '../../core';
+import { ControlPlaneError, ErrorCodes, silentLogger } from '../../core';
+import { jsonResponse } from './jsonResponse';
+
+/** Codes a caller can act on; anything else is ours and becomes a bare 500. */
+const statusByCode: Partial<Record<string, number>> = {
+  [ErrorCodes.invalidInput]: 400,
+  [ErrorCodes.unauthorized]: 401,
+  [ErrorCodes.forbidden]: 403,
+  [ErrorCodes.notFound]: 404,
+  [ErrorCodes.methodNotAllowed]: 405,
+  [ErrorCodes.conflict]: 409,
+};
+
+/** Maps an error to `{error: {code, message}}`; unexpected ones are logged, never shown. */
+export const errorResponse = (err: unknown, logger: Logger): APIGatewayProxyResult => {
+  if (err instanceof ControlPlaneError) {
+    const status = statusByCode[err.code];
+    if (status) return jsonResponse(status, { error: { code: err.code, message: err.message } });
+  }
+  logger.error({ err }, 'unhandled error');
+  return jsonResponse(500, { error: { code: ErrorCodes.internal, message: 'internal error' } });
+};
+
+/** middy middleware: every thrown error becomes a JSON error response. */
+export const errorsToHttp = (opts: { logger?: Logger } = {}): middy.MiddlewareObj<unknown, APIGatewayProxyResult> => {
+  const logger = opts.logger ?? silentLogger;
+  return {
+    onError: async (request) => {
+      request.response = errorResponse(request.error, logger);
+    },
+  };
+};

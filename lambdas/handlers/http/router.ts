@@ -1,0 +1,59 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ControlPlaneError, ErrorCodes } from '../../core';
+
+export type RouteParams = Record<string, string>;
+export type RouteHandler = (event: APIGatewayProxyEvent, params: RouteParams) => Promise<APIGatewayProxyResult>;
+
+interface Route {
+  method: string;
+  segments: string[];
+  handler: RouteHandler;
+}
+
+class RouteNotFoundError extends ControlPlaneError {
+  constructor(method: string, path: string) {
+    super(ErrorCodes.notFound, `no route for ${method} ${path}`);
+  }
+}
+
+class MethodNotAllowedError extends ControlPlaneError {
+  constructor(method: string, path: string) {
+    super(ErrorCodes.methodNotAllowed, `method ${method} is not allowed on ${path}`);
+  }
+}
+
+/** A small method + path router for one proxy resource; `:name` segments become params. */
+export const createRouter = () => {
+  const routes: Route[] = [];
+
+  const match = (route: Route, parts: string[]): RouteParams | undefined => {
+    if (route.segments.length !== parts.length) return undefined;
+    const params: RouteParams = {};
+    for (const [i, seg] of route.segments.entries()) {
+      const part = parts[i]!;
+      if (seg.startsWith(':')) params[seg.slice(1)] = decodeURIComponent(part);
+      else if (seg !== part) return undefined;
+    }
+    return params;
+  };
+
+  return {
+    on(method: string, path: string, handler: RouteHandler) {
+      routes.push({ method, segments: path.split('/').filter(Boolean), handler });
+      return this;
+    },
+    /** @throws a not_found error for an unknown path, invalid_input for a known path with another method. */
+    async route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+      const parts = event.path.split('/').filter(Boolean);
+      let pathMatched = false;
+      for (const route of routes) {
+        const params = match(route, parts);
+        if (!params) continue;
+        if (route.method === event.httpMethod) return route.handler(event, params);
+        pathMatched = true;
+      }
+      if (pathMatched) throw new MethodNotAllowedError(event.httpMethod, event.path);
+      throw new RouteNotFoundError(event.httpMethod, event.path);
+    },
+  };
+};

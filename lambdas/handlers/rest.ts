@@ -1,0 +1,21 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { ControlPlane, Logger } from '../core';
+import { lazyHandler } from './aws/lazyHandler';
+import { errorsToHttp } from './http/errorsToHttp';
+import { createRestRouter } from './rest/createRestRouter';
+
+/** The REST API handler (`/{proxy+}`), for any runtime's control plane. */
+export const createRestHandler = (cp: ControlPlane, logger?: Logger) => {
+  const router = createRestRouter(cp);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(errorsToHttp({ logger }))
+    .handler((event: APIGatewayProxyEvent) => router.route(event));
+};
+
+/** Lambda entry point, wired to AWS on first use. */
+export const handler = lazyHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(async () => {
+  const { awsComposition } = await import('./aws/composition');
+  const { cp, logger } = awsComposition();
+  return createRestHandler(cp, logger) as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+});

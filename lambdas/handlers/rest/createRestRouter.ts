@@ -1,0 +1,50 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ControlPlane } from '../../core';
+import { callerOf } from '../http/caller';
+import { jsonResponse } from '../http/jsonResponse';
+import { parseJsonBody, parseWith } from '../http/parse';
+import { createRouter } from '../http/router';
+import { createKeyBody, eventBody, listEventsQuery, listJobsQuery, logsQuery, submitJobBody } from './schemas';
+import { eventView, jobView } from './views';
+
+const body = (e: APIGatewayProxyEvent) => parseJsonBody(e.body, e.isBase64Encoded);
+const query = (e: APIGatewayProxyEvent) => e.queryStringParameters ?? {};
+
+/** Every REST route: parse at the edge, call one use case, shape the answer. */
+export const createRestRouter = (cp: ControlPlane) =>
+  createRouter()
+    .on('GET', '/health', async () => jsonResponse(200, { status: 'ok' }))
+
+    .on('POST', '/jobs', async (e) => {
+      const job = await cp.jobs.submit(callerOf(e), parseWith(submitJobBody, body(e)));
+      return jsonResponse(202, jobView(job));
+    })
+    .on('GET', '/jobs', async (e) => {
+      const page = await cp.jobs.list(callerOf(e), parseWith(listJobsQuery, query(e)));
+      return jsonResponse(200, { items: page.items.map(jobView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    })
+    .on('GET', '/jobs/:id', async (e, p) => jsonResponse(200, jobView(await cp.jobs.get(callerOf(e), p['id']!))))
+    .on('GET', '/jobs/:id/logs', async (e, p) => {
+      const { after, limit } = parseWith(logsQuery, query(e));
+      return jsonResponse(200, await cp.jobs.logs(callerOf(e), p['id']!, after, limit));
+    })
+    .on('POST', '/jobs/:id/cancel', async (e, p) => jsonResponse(202, jobView(await cp.jobs.cancel(callerOf(e), p['id']!))))
+
+    .on('POST', '/events', async (e) =>
+      jsonResponse(201, eventView(await cp.events.create(callerOf(e), parseWith(eventBody, body(e))))),
+    )
+    .on('GET', '/events', async (e) => {
+      const page = await cp.events.list(callerOf(e), parseWith(listEventsQuery, query(e)));
+      return jsonResponse(200, { items: page.items.map(eventView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    })
+    .on('GET', '/events/:id', async (e, p) => jsonResponse(200, eventView(await cp.events.get(callerOf(e), p['id']!))))
+    .on('PUT', '/events/:id', async (e, p) =>
+      jsonResponse(200, eventView(await cp.events.update(callerOf(e), p['id']!, parseWith(eventBody, body(e))))),
+    )
+    .on('DELETE', '/events/:id', async (e, p) => {
+      await cp.events.remove(callerOf(e), p['id']!);
+      return jsonResponse(204);
+    })
+    .on('POST', '/events/:id/runs', async (e, p) => jsonResponse(202, jobView(await cp.events.run(callerOf(e), p['id']!))))
+
+    .on('POST', '/keys', async (e) => jsonResponse(201, await cp.auth.createKey(callerOf(e), parseWith(createKeyBody, body(e)))));

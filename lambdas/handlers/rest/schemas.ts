@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { JobStatuses, Runtimes } from '../../core';
+
+/** Largest script accepted inline. */
+export const MAX_SCRIPT_BYTES = 256 * 1024;
+
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const resources = z
+  .object({
+    cpu: z.number().positive(),
+    memoryMb: z.number().int().positive(),
+    pids: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+
+const jobSpec = {
+  runtime: z.enum(Runtimes, { error: `must be one of ${Runtimes.join(', ')}` }),
+  script: z
+    .string({ error: 'is required and must be a string' })
+    .min(1, 'must not be empty')
+    .refine((s) => Buffer.byteLength(s) <= MAX_SCRIPT_BYTES, `must be at most ${MAX_SCRIPT_BYTES} bytes`),
+  env: z
+    .record(z.string().regex(envName, 'names must be letters, digits and underscores'), z.string({ error: 'values must be strings' }))
+    .optional(),
+  timeoutSeconds: z.number().int('must be a whole number of seconds').positive().optional(),
+  resources: resources.optional(),
+};
+
+export const submitJobBody = z.object(jobSpec).strict();
+
+export const eventBody = z
+  .object({ name: z.string({ error: 'is required and must be a string' }).min(1).max(200), ...jobSpec })
+  .strict();
+
+export const createKeyBody = z
+  .object({ tenant: z.string({ error: 'is required and must be a string' }), role: z.enum(['admin', 'user']).optional() })
+  .strict();
+
+const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+export const listJobsQuery = z.object({
+  status: z.enum(JobStatuses).optional(),
+  eventId: z.string().min(1).optional(),
+  limit: limit(100, 20),
+  cursor: z.string().min(1).optional(),
+});
+
+export const listEventsQuery = z.object({
+  limit: limit(100, 20),
+  cursor: z.string().min(1).optional(),
+});
+
+export const logsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: limit(5000, 1000),
+});

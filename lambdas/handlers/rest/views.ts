@@ -1,0 +1,20 @@
+import type { EventDef, Job } from '../../core';
+
+/** A job as the API shows it: no tenant, version or launcher internals, no script or env values. */
+export const jobView = (job: Job) => ({
+  id: job.id,
+  status: job.status,
+  runtime: job.runtime,
+  ...(job.eventId ? { eventId: job.eventId } : {}),
+  ...(job.exitCode !== undefined ? { exitCode: job.exitCode } : {}),
+  ...(job.error ? { error: job.error } : {}),
+  createdAt: job.createdAt,
+  ...(job.claimedAt ? { claimedAt: job.claimedAt } : {}),
+  ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+  ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+  ...(job.durationMs !== undefined ? { durationMs: job.durationMs } : {}),
+  timeoutSeconds: job.timeoutSeconds,
+  resources: job.resources,
+});
+
+export const eventView = ({ tenant: _tenant, ...event }: EventDef) => event;

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { createApiGatewayBroadcaster } from '../adapters/apigw-management';
+import { createDockerLauncher } from '../adapters/docker';
+import { createDynamoStore, ensureTable } from '../adapters/dynamodb';
+import { createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
+import type { Env } from '../config/coreConfigFromEnv';
+import { coreConfigFromEnv } from '../config/coreConfigFromEnv';
+import type { ControlPlane, ExecutionEvents } from '../core';
+import { createControlPlane } from '../core';
+import { createAuthorizerHandler } from '../handlers/authorizer';
+import { createDispatcherHandler } from '../handlers/dispatcher';
+import { createRestHandler } from '../handlers/rest';
+import { createWebSocketHandler } from '../handlers/websocket';
+import { ensureAdminKey } from './adminKey';
+import { ensureInstanceId } from './instanceId';
+import { startEmbeddedDynamo } from './embeddedDynamo';
+import { createLocalGateway } from './gateway';
+import { createLocalJobQueue, createLocalQueue, createQueuePoller } from './queue';
+import type { LocalSettings } from './localSettings';
+import { localSettingsFromEnv } from './localSettings';
+
+const TABLE = 'cronium';
+
+export interface LocalControlPlane {
+  url: string;
+  wsUrl: string;
+  adminKey: string;
+  adminKeyCreated: boolean;
+  settings: LocalSettings;
+  cp: ControlPlane;
+  /** Stops taking work and closes everything; running containers are left to be re-attached next start. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one-machine composition root: the same core and handlers as on AWS, with dynalite behind the
+ * real DynamoDB client, a local SQS-like queue feeding the dispatcher handler, the local gateway in front
+ * of the REST and WebSocket handlers (its management API behind the real client), and Docker containers.
+ */
+export const createLocalControlPlane = async (env: Env = process.env): Promise<LocalControlPlane> => {
+  const settings = localSettingsFromEnv(env);
+  const config = coreConfigFromEnv(env);
+  const logger = createPinoLogger({ level: settings.logLevel });
+  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+
+  const dynamo = await startEmbeddedDynamo({ dataDir: settings.dataDir });
+  await ensureTable(dynamo.client, TABLE);
+
+  const deadLetters = createLocalQueue({ name: 'cronium-jobs-dlq' });
+  const queue = createLocalQueue({
+    name: 'cronium-jobs',
+    visibilityTimeoutMs: 60_000,
+    redrivePolicy: { deadLetterQueue: deadLetters, maxReceiveCount: settings.maxReceiveCount },
+  });
+
+  // The control plane and the launcher need each other: launchers report into the core's recorder.
+  let cp: ControlPlane | undefined;
+  const events: ExecutionEvents = {
+    output: (key, lines, token) => cp!.executions.output(key, lines, token),
+    exited: (key, report) => cp!.executions.exited(key, report),
+  };
+  const launcher = createDockerLauncher({
+    events,
+    instance: await ensureInstanceId(settings.dataDir),
+    images: {
+      bash: `${settings.imagePrefix}/bash:latest`,
+      python: `${settings.imagePrefix}/python:latest`,
+      node: `${settings.imagePrefix}/node:latest`,
+    },
+    onError: (err) => logger.error({ err }, 'container follower failed'),
+  });
+
+  const managementKeyId = `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`;
+  const handlers: Partial<{
+    rest: ReturnType<typeof createRestHandler>;
+    authorizer: ReturnType<typeof createAuthorizerHandler>;
+    websocket: ReturnType<typeof createWebSocketHandler>;
+  }> = {};
+  const gateway = createLocalGateway({
+    host: settings.host,
+    port: settings.port,
+    rest: (event, context) => handlers.rest!(event, context),
+    restAuthorizer: (event) => handlers.authorizer!(event),
+    publicPaths: ['/health'],
+    wsPath: '/ws',
+    wsAuthorizer: (event) => handlers.authorizer!(event),
+    websocket: (event) => handlers.websocket!(event as never),
+    managementAccessKeyId: managementKeyId,
+    logger,
+  });
+  const { url } = await gateway.listen();
+
+  const broadcaster = createApiGatewayBroadcaster({
+    client: new ApiGatewayManagementApiClient({
+      endpoint: url,
+      region: 'local',
+      credentials: { accessKeyId: managementKeyId, secretAccessKey: randomBytes(16).toString('hex') },
+    }),
+  });
+  cp = createControlPlane({
+    store: createDynamoStore({ tableName: TABLE, client: dynamo.client }),
+    queue: createLocalJobQueue({ queue }),
+    launcher,
+    broadcaster,
+    clock: systemClock,
+    ids: createIdGenerator(),
+    config,
+    logger,
+  });
+  handlers.rest = createRestHandler(cp, logger);
+  handlers.authorizer = createAuthorizerHandler(cp);
+  handlers.websocket = createWebSocketHandler(cp, broadcaster, logger);
+
+  const admin = await ensureAdminKey(cp, settings.dataDir);
+  const recovered = await cp.reconcile({ afterRestart: true });
+  logger.info({ ...recovered }, 'reconciled with the containers left from a previous run');
+
+  const poller = createQueuePoller({
+    queue,
+    handler: createDispatcherHandler(cp, logger),
+    concurrency: 2,
+    visibilityTimeoutMs: 60_000,
+    logger,
+  });
+  poller.start();
+  const reaper = setInterval(() => {
+    void cp!.reconcile({ afterRestart: false }).catch((err: unknown) => logger.error({ err }, 'reaper failed'));
+  }, settings.reapIntervalMs);
+  reaper.unref();
+  await writeFile(join(settings.dataDir, 'endpoint'), `${url}\n`);
+
+  return {
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
+    adminKey: admin.key,
+    adminKeyCreated: admin.created,
+    settings,
+    cp,
+    async close() {
+      clearInterval(reaper);
+      await poller.stop();
+      await launcher.close();
+      await gateway.close();
+      await dynamo.close();
+    },
+  };
+};

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createDockerLauncher,
+  type DockerLauncher,
+  type DockerLauncherOptions,
+  type ExecutionFollowError,
+} from '../../../lambdas/adapters/docker';
+import type { Job, Runtime } from '../../../lambdas/core/model';
+import { containersLeftAfter, removeContainersOf } from './dockerProbe';
+import { createFakeExecutionEvents } from './fakeExecutionEvents';
+import { jobFactory } from './jobFactory';
+
+/**
+ * Launchers and jobs for one test file: remembers every job id and launcher so that
+ * `cleanup` can close them and remove whatever containers a failed test left behind.
+ */
+export const createLauncherHarness = () => {
+  const jobIds: string[] = [];
+  const launchers: DockerLauncher[] = [];
+  const errors: ExecutionFollowError[] = [];
+  // Our own instance label: a control plane started by another test on this engine must not
+  // see (and reap as orphans) the containers of these tests, nor these tests its containers.
+  const instance = `docker-test-${randomUUID().slice(0, 8)}`;
+
+  const job = (o: Partial<Job> & { runtime: Runtime; script: string }): Job => {
+    const j = jobFactory(o);
+    jobIds.push(j.id);
+    return j;
+  };
+
+  const launcher = (o: Partial<DockerLauncherOptions> & Pick<DockerLauncherOptions, 'events'>): DockerLauncher => {
+    const l = createDockerLauncher({
+      retry: { attempts: 4, baseDelayMs: 20, maxDelayMs: 100 },
+      onError: (e) => errors.push(e),
+      instance,
+      ...o,
+    });
+    launchers.push(l);
+    return l;
+  };
+
+  /** A fake, a launcher reporting to it, and a helper running a job to its exit. */
+  const setup = (fakeOptions?: Parameters<typeof createFakeExecutionEvents>[0]) => {
+    const fake = createFakeExecutionEvents(fakeOptions);
+    const l = launcher({ events: fake.events });
+    const run = async (j: Job) => {
+      const ref = await l.create(j);
+      await l.start(ref, j);
+      const exit = await fake.waitForExit(j.id);
+      return { ref, exit: exit.report };
+    };
+    return { fake, launcher: l, run };
+  };
+
+  return {
+    job,
+    launcher,
+    setup,
+    errors,
+    /** Containers of the given jobs still present after a grace period for the follower's removal. */
+    containersLeft: (ids: string[]) => containersLeftAfter(ids),
+    async cleanup() {
+      await Promise.all(launchers.splice(0).map((l) => l.close()));
+      await removeContainersOf(jobIds.splice(0));
+      errors.length = 0;
+    },
+  };
+};

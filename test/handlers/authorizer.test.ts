@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createControlPlane } from '../../lambdas/core';
+import { createAuthorizerHandler, presentedKey } from '../../lambdas/handlers/authorizer';
+import { createTestDeps } from '../helpers/memory/createTestDeps';
+import { authorizerEvent } from './fixtures';
+
+const setup = async () => {
+  const cp = createControlPlane(createTestDeps());
+  const { key } = await cp.auth.issue('acme', 'user');
+  return { handler: createAuthorizerHandler(cp), key };
+};
+
+describe('the authorizer', () => {
+  it('allows a known bearer key with the tenant and role as context, for the whole stage', async () => {
+    const { handler, key } = await setup();
+
+    const result = await handler(authorizerEvent({ header: `Bearer ${key}` }));
+
+    expect(result.principalId).toBe('acme');
+    expect(result.context).toEqual({ tenant: 'acme', role: 'user' });
+    expect(result.policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*',
+    });
+  });
+
+  it('accepts the key as ?token= for WebSocket handshakes', async () => {
+    const { handler, key } = await setup();
+
+    expect((await handler(authorizerEvent({ token: key }))).context?.['tenant']).toBe('acme');
+  });
+
+  it('answers Unauthorized, as API Gateway expects, for a missing or unknown key', async () => {
+    const { handler } = await setup();
+
+    await expect(handler(authorizerEvent({}))).rejects.toThrow(/^Unauthorized$/);
+    await expect(handler(authorizerEvent({ header: 'Bearer crn_unknown' }))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('reads the Authorization header whatever its case, and only the Bearer scheme', () => {
+    expect(presentedKey({ headers: { authorization: 'bearer abc' }, queryStringParameters: null })).toBe('abc');
+    expect(presentedKey({ headers: { Authorization: 'Basic abc' }, queryStringParameters: null })).toBeUndefined();
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { createControlPlane } from '../../lambdas/core';
+import { createRestHandler } from '../../lambdas/handlers/rest';
+import { createTestDeps } from '../helpers/memory/createTestDeps';
+import { fakeContext, restEvent } from './fixtures';
+
+const setup = () => {
+  const deps = createTestDeps();
+  const logged: unknown[] = [];
+  deps.logger = { info() {}, warn() {}, error: (obj) => logged.push(obj) };
+  const handler = createRestHandler(createControlPlane(deps), deps.logger);
+  const call = async (...args: Parameters<typeof restEvent>) => {
+    const res = await handler(restEvent(...args), fakeContext);
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
+  };
+  return { deps, call, logged };
+};
+
+describe('the REST handler', () => {
+  it('answers a submitted job with 202 and its id and status, and enqueues it', async () => {
+    const { call, deps } = setup();
+
+    const res = await call('POST', '/jobs', { body: { runtime: 'python', script: 'print(1)' } });
+
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ id: expect.any(String), status: 'queued', runtime: 'python' });
+    expect(res.body).not.toHaveProperty('tenant');
+    expect(res.body).not.toHaveProperty('script');
+    expect(res.headers).toMatchObject({ 'content-type': 'application/json' });
+    expect(deps.queue.messages).toHaveLength(1);
+  });
+
+  it.each([
+    ['invalid_input', () => ({ body: { runtime: 'cobol', script: 'x' } }), 400, 'POST', '/jobs'],
+    ['invalid_input (malformed JSON)', () => ({ raw: '{' }), 400, 'POST', '/jobs'],
+    ['invalid_input (missing body)', () => ({}), 400, 'POST', '/jobs'],
+    ['unauthorized (no authorizer context)', () => ({ noAuth: true }), 401, 'GET', '/jobs'],
+    ['forbidden', () => ({ body: { tenant: 'x' } }), 403, 'POST', '/keys'],
+    ['not_found (job)', () => ({}), 404, 'GET', '/jobs/nope'],
+    ['not_found (route)', () => ({}), 404, 'GET', '/nope'],
+    ['method_not_allowed', () => ({}), 405, 'DELETE', '/jobs'],
+  ] as const)('maps %s to %s', async (_code, opts, status, method, path) => {
+    const { call } = setup();
+
+    const res = await call(method, path, opts());
+
+    expect(res.status).toBe(status);
+    expect(res.body.error).toEqual({ code: expect.any(String), message: expect.any(String) });
+  });
+
+  it('names the first bad field in a 400', async () => {
+    const { call } = setup();
+
+    const res = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'x', resources: { memoryMb: 'lots' } } });
+
+    expect(res.body.error.message).toMatch(/^resources\.memoryMb: /);
+  });
+
+  it('turns an unexpected failure into a bare 500 and logs the detail, never showing it', async () => {
+    const { call, deps, logged } = setup();
+    deps.store.jobs.list = async () => {
+      throw new Error('disk on fire at /secret/path');
+    };
+
+    const res = await call('GET', '/jobs');
+
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error' } });
+    expect((logged[0] as { err: Error }).err.message).toContain('disk on fire');
+  });
+
+  it('pages logs with after and answers nextSeq', async () => {
+    const { call, deps } = setup();
+    const { body: job } = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'x' } });
+    await deps.store.logs.append({ tenant: 'acme', jobId: job.id }, {
+      lines: [1, 2, 3].map((seq) => ({ seq, stream: 'stdout' as const, ts: '2026-01-01T00:00:00Z', line: `l${seq}` })),
+      totalBytes: 9,
+    });
+
+    const res = await call('GET', `/jobs/${job.id}/logs`, { query: { after: '1', limit: '1' } });
+    const bad = await call('GET', `/jobs/${job.id}/logs`, { query: { after: '-1' } });
+
+    expect(res.body.items.map((l: { seq: number }) => l.seq)).toEqual([2]);
+    expect(res.body.nextSeq).toBe(2);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^after/);
+  });
+
+  it('lets an admin create a key for another tenant and shows it once', async () => {
+    const { call } = setup();
+
+    const res = await call('POST', '/keys', { body: { tenant: 'globex' }, role: 'admin' });
+
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ tenant: 'globex', role: 'user', key: expect.stringMatching(/^crn_/) });
+  });
+});
