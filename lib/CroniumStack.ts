@@ -1,0 +1,149 @@
+import { CfnOutput, Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Runtimes } from '../lambdas/core/model';
+import { CroniumFunction } from './CroniumFunction';
+import { CroniumTable } from './CroniumTable';
+import { Dispatcher } from './Dispatcher';
+import { throwIfConflicts } from './InvalidPropsError';
+import { JobCluster } from './JobCluster';
+import { JobQueue } from './JobQueue';
+import type { JobNetwork } from './JobVpc';
+import { RestApiConstruct } from './RestApiConstruct';
+import { WebSocketApiConstruct } from './WebSocketApiConstruct';
+
+/** Props of {@link CroniumStack}. */
+export interface CroniumStackProps extends StackProps {
+  /**
+   * Jobs running at once across all tenants (`CRONIUM_MAX_CONCURRENT`).
+   * @default 4
+   */
+  readonly maxConcurrentJobs?: number;
+  /**
+   * Most concurrent dispatcher invocations (2–1000).
+   * @default 2
+   */
+  readonly dispatcherMaxConcurrency?: number;
+  /**
+   * Image tag or `sha256:` digest of the runtime images.
+   * @default 'latest'
+   */
+  readonly imageTag?: string;
+  /**
+   * Network of the job tasks.
+   * @default JobNetwork.ISOLATED
+   */
+  readonly jobNetwork?: JobNetwork;
+  /**
+   * Removal policy of the table.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * WAFv2 web ACL for the REST API stage.
+   * @default none
+   */
+  readonly webAclArn?: string;
+}
+
+/** Cronium on AWS: REST and WebSocket APIs, the job queue and dispatcher, the job cluster, one table. */
+export class CroniumStack extends Stack {
+  public readonly table: CroniumTable;
+  public readonly queue: JobQueue;
+  public readonly jobs: JobCluster;
+  public readonly restApi: RestApiConstruct;
+  public readonly webSocketApi: WebSocketApiConstruct;
+  public readonly functions: {
+    readonly rest: CroniumFunction;
+    readonly authorizer: CroniumFunction;
+    readonly websocket: CroniumFunction;
+    readonly dispatcher: CroniumFunction;
+  };
+
+  constructor(scope: Construct, id: string, props: CroniumStackProps = {}) {
+    super(scope, id, props);
+    const maxConcurrentJobs = props.maxConcurrentJobs ?? 4;
+    throwIfConflicts(
+      'CroniumStack',
+      !Number.isInteger(maxConcurrentJobs) || maxConcurrentJobs < 1
+        ? [`maxConcurrentJobs must be a positive integer, got ${maxConcurrentJobs}`]
+        : [],
+    );
+    const dispatcherTimeout = Duration.seconds(60);
+
+    this.table = new CroniumTable(this, 'Table', { removalPolicy: props.tableRemovalPolicy });
+    this.queue = new JobQueue(this, 'Queue', { consumerTimeout: dispatcherTimeout });
+    this.jobs = new JobCluster(this, 'Jobs', { imageTag: props.imageTag, jobNetwork: props.jobNetwork });
+    // The AWS composition root (lambdas/handlers/aws/composition.ts) wires every port in every function
+    // and requires all of these, so each function gets them all; IAM below is what stays per function.
+    const environment = {
+      CRONIUM_TABLE: this.table.table.tableName,
+      CRONIUM_QUEUE_URL: this.queue.queue.queueUrl,
+      CRONIUM_MAX_CONCURRENT: String(maxConcurrentJobs),
+      ...this.jobs.launcherEnvironment,
+    };
+
+    const authorizer = new CroniumFunction(this, 'AuthorizerFunction', {
+      entry: 'lambdas/handlers/authorizer.ts',
+      description: 'Cronium API key authorizer (REST and WebSocket $connect)',
+      timeout: Duration.seconds(10),
+      environment,
+    });
+    const rest = new CroniumFunction(this, 'RestFunction', {
+      entry: 'lambdas/handlers/rest.ts',
+      description: 'Cronium REST API',
+      environment,
+    });
+    const websocket = new CroniumFunction(this, 'WebSocketFunction', {
+      entry: 'lambdas/handlers/websocket.ts',
+      description: 'Cronium WebSocket routes',
+      environment,
+    });
+    const dispatcher = new Dispatcher(this, 'Dispatcher', {
+      queue: this.queue.queue,
+      timeout: dispatcherTimeout,
+      maxConcurrency: props.dispatcherMaxConcurrency,
+      environment,
+    }).function;
+    this.functions = { rest, authorizer, websocket, dispatcher };
+
+    this.restApi = new RestApiConstruct(this, 'RestApi', {
+      handler: rest.fn,
+      authorizer: authorizer.fn,
+      webAclArn: props.webAclArn,
+    });
+    this.webSocketApi = new WebSocketApiConstruct(this, 'WebSocketApi', {
+      handler: websocket.fn,
+      authorizer: authorizer.fn,
+    });
+    // The stage logs through the account's CloudWatch role, which the REST API sets.
+    this.webSocketApi.stage.node.addDependency(this.restApi.cloudWatchAccount);
+    for (const fn of [authorizer, rest, websocket, dispatcher]) {
+      fn.fn.addEnvironment('CRONIUM_WS_ENDPOINT', this.webSocketApi.managementEndpoint);
+    }
+
+    // Least privilege per function: what each handler's use cases actually call.
+    this.table.grantRead(authorizer);
+    for (const fn of [rest, websocket, dispatcher]) {
+      this.table.grantReadWrite(fn);
+      // Status and log lines go to subscribers from wherever a job changes.
+      this.webSocketApi.grantManageConnections(fn);
+    }
+    // REST submits jobs; ending a job (cancel) and a full slot put jobs back on the queue.
+    this.queue.queue.grantSendMessages(rest);
+    this.queue.queue.grantSendMessages(dispatcher);
+    this.jobs.grantLaunch(dispatcher);
+    // Cancelling a running job stops its task.
+    this.jobs.grantStop(rest);
+
+    new CfnOutput(this, 'RestApiUrl', { value: this.restApi.api.url, description: 'REST API base URL' });
+    new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url, description: 'WebSocket URL (connect with ?token=<API key>)' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'QueueUrl', { value: this.queue.queue.queueUrl });
+    for (const rt of Runtimes) {
+      new CfnOutput(this, `ImageRepository${rt.charAt(0).toUpperCase()}${rt.slice(1)}`, {
+        value: this.jobs.repositories[rt].repositoryUri,
+        description: `Push the ${rt} runtime image here`,
+      });
+    }
+  }
+}

@@ -1,0 +1,257 @@
+import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { isFargateSize } from '../lambdas/adapters/ecs/fargateSize';
+import { JobTaskContract } from '../lambdas/adapters/ecs/taskContract';
+import { Runtimes, type Runtime } from '../lambdas/core/model';
+import { acknowledgeNag } from './acknowledgeNag';
+import { throwIfConflicts } from './InvalidPropsError';
+import { JobVpc, jobVpcConflicts, type JobVpcProps } from './JobVpc';
+
+const IMAGE_REF = /^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+
+/** Props of {@link JobCluster}; the network props go to its {@link JobVpc}. */
+export interface JobClusterProps extends JobVpcProps {
+  /**
+   * Image repository per runtime.
+   * @default a repository per runtime created here, named `<repositoryPrefix>/<runtime>`
+   */
+  readonly repositories?: Partial<Record<Runtime, ecr.IRepository>>;
+  /**
+   * Prefix of the repositories created here.
+   * @default 'cronium'
+   */
+  readonly repositoryPrefix?: string;
+  /**
+   * Image tag, or digest (`sha256:…`), every task definition runs. Pin a digest in production.
+   * @default 'latest'
+   */
+  readonly imageTag?: string;
+  /**
+   * Task CPU units (1024 = 1 vCPU); a job's resources override it at RunTask.
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB; a job's resources override it at RunTask. With `cpu`, a valid Fargate size.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture the images are built for.
+   * @default ecs.CpuArchitecture.ARM64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * Retention of the job output log group and of the VPC flow logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The ECS cluster that runs jobs: one hardened Fargate task definition per runtime (DESIGN §5, as
+ * far as Fargate allows), in the network of {@link JobVpc}.
+ *
+ * Each job container runs as 1000:1000 with a read-only root file system, every capability dropped
+ * and an init process; `/workspace` and `/tmp` are task-local volumes (Fargate has no tmpfs,
+ * no-new-privileges nor PID limit). The tasks have NO task role: the `TaskRole` CDK always creates is
+ * removed and `TaskRoleArn` left out of the template (a synth-time validation keeps it so), so code
+ * in a job finds no AWS credentials at all. The execution role only pulls the image and writes logs.
+ *
+ * Images: each Dockerfile must create `/workspace` owned by 1000:1000 and `/tmp` with mode 1777 and
+ * declare `VOLUME ["/workspace", "/tmp"]` at exactly those paths (no symlinks). Fargate copies a VOLUME
+ * path's contents and ownership into the bind mount of the same path; without it the volume is
+ * root-owned 0755 and the job cannot write. Push the images once the stack exists, e.g.
+ * ```sh
+ * REPO=$(aws cloudformation describe-stacks --stack-name Cronium \
+ *   --query "Stacks[0].Outputs[?OutputKey=='ImageRepositoryPython'].OutputValue" --output text)
+ * aws ecr get-login-password | docker login --username AWS --password-stdin "${REPO%%/*}"
+ * docker buildx build --platform linux/arm64 -f runtime-images/python/Dockerfile -t "$REPO:latest" --push runtime-images
+ * ```
+ */
+export class JobCluster extends Construct {
+  /** VPC, job subnets and the tasks' security group. */
+  public readonly network: JobVpc;
+  public readonly cluster: ecs.Cluster;
+  public readonly executionRole: iam.Role;
+  public readonly jobLogGroup: logs.LogGroup;
+  public readonly repositories: Record<Runtime, ecr.IRepository>;
+  public readonly taskDefinitions: Record<Runtime, ecs.FargateTaskDefinition>;
+
+  constructor(scope: Construct, id: string, props: JobClusterProps = {}) {
+    super(scope, id);
+    const imageTag = props.imageTag ?? 'latest';
+    const cpu = props.cpu ?? 256;
+    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    const conflicts = jobVpcConflicts(props);
+    if (!IMAGE_REF.test(imageTag)) conflicts.push(`imageTag ${JSON.stringify(imageTag)} is neither an ECR tag nor a sha256 digest`);
+    if (!isFargateSize(cpu, memoryLimitMiB)) conflicts.push(`cpu ${cpu} with memoryLimitMiB ${memoryLimitMiB} is not a Fargate size`);
+    throwIfConflicts('JobCluster', conflicts);
+
+    this.jobLogGroup = new logs.LogGroup(this, 'JobLogs', { retention: logRetention });
+    this.network = new JobVpc(this, 'Network', {
+      vpc: props.vpc,
+      natGateways: props.natGateways,
+      jobNetwork: props.jobNetwork,
+      logRetention,
+    });
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: this.network.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    const stack = Stack.of(this);
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      // Confused-deputy guard: only ECS acting for this account may assume it.
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ecs', resource: '*' }) },
+      }),
+      description: 'Pulls Cronium job images and writes their logs; never available to job code',
+    });
+
+    const prefix = props.repositoryPrefix ?? 'cronium';
+    this.repositories = Object.fromEntries(
+      Runtimes.map((rt) => [rt, props.repositories?.[rt] ?? this.createRepository(rt, `${prefix}/${rt}`)]),
+    ) as Record<Runtime, ecr.IRepository>;
+    this.taskDefinitions = Object.fromEntries(
+      Runtimes.map((rt) => [
+        rt,
+        this.createTaskDefinition(rt, {
+          image: ecs.ContainerImage.fromEcrRepository(this.repositories[rt], imageTag),
+          cpu,
+          memoryLimitMiB,
+          cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64,
+        }),
+      ]),
+    ) as Record<Runtime, ecs.FargateTaskDefinition>;
+
+    this.node.addValidation({
+      validate: () =>
+        Runtimes.filter((rt) => (this.taskDefinitions[rt].node.defaultChild as ecs.CfnTaskDefinition).taskRoleArn !== undefined).map(
+          (rt) => `the ${rt} job task definition must have no task role`,
+        ),
+    });
+    acknowledgeNag(
+      this.executionRole,
+      'AwsSolutions-IAM5',
+      'ecr:GetAuthorizationToken, which every image pull needs, supports no resource-level permissions; ' +
+        'the pull actions themselves are limited to the job repositories.',
+      ['Resource::*'],
+    );
+  }
+
+  /** The variables the ECS launcher reads (`CRONIUM_ECS_*`, `CRONIUM_TASK_DEF_*`). */
+  get launcherEnvironment(): Record<string, string> {
+    return {
+      CRONIUM_ECS_CLUSTER: this.cluster.clusterArn,
+      CRONIUM_ECS_SUBNETS: Fn.join(',', this.network.jobSubnets.subnetIds),
+      CRONIUM_ECS_SECURITY_GROUP: this.network.taskSecurityGroup.securityGroupId,
+      ...Object.fromEntries(
+        Runtimes.map((rt) => [`CRONIUM_TASK_DEF_${rt.toUpperCase()}`, this.taskDefinitions[rt].taskDefinitionArn]),
+      ),
+    };
+  }
+
+  /**
+   * Lets `grantee` stop job tasks and read their state (StopTask, DescribeTasks on this cluster's
+   * tasks): what cancelling a job needs.
+   */
+  grantStop(grantee: iam.IGrantable & Construct): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [this.clusterTasksArn] }),
+    );
+    const clusterId = Stack.of(this).getLogicalId(this.cluster.node.defaultChild as ecs.CfnCluster);
+    acknowledgeNag(
+      grantee,
+      'AwsSolutions-IAM5',
+      'Task ids exist only once RunTask returns: StopTask, DescribeTasks and tag-on-launch cover the tasks ' +
+        'of this one job cluster and nothing else.',
+      [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${clusterId}>/*`],
+    );
+  }
+
+  /**
+   * Lets `grantee` launch and stop job tasks: RunTask on the job task definitions in this cluster only,
+   * tagging at launch, {@link grantStop}, and PassRole on the execution role (there is no task role to pass).
+   */
+  grantLaunch(grantee: iam.IGrantable & Construct): void {
+    const add = (statement: iam.PolicyStatementProps) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement(statement));
+    add({
+      actions: ['ecs:RunTask'],
+      resources: Runtimes.map((rt) => this.taskDefinitions[rt].taskDefinitionArn),
+      conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+    });
+    add({
+      actions: ['ecs:TagResource'],
+      resources: [this.clusterTasksArn],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+    });
+    add({
+      actions: ['iam:PassRole'],
+      resources: [this.executionRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
+    this.grantStop(grantee);
+  }
+
+  /** `arn:…:task/<cluster>/*`: every task of this cluster. */
+  private get clusterTasksArn(): string {
+    return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` });
+  }
+
+  private createRepository(runtime: Runtime, repositoryName: string): ecr.Repository {
+    return new ecr.Repository(this, `${capitalize(runtime)}Repository`, {
+      repositoryName,
+      imageScanOnPush: true,
+      lifecycleRules: [{ description: 'keep the last 20 images', maxImageCount: 20 }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private createTaskDefinition(
+    runtime: Runtime,
+    o: { image: ecs.ContainerImage; cpu: number; memoryLimitMiB: number; cpuArchitecture: ecs.CpuArchitecture },
+  ): ecs.FargateTaskDefinition {
+    const name = capitalize(runtime);
+    const volumes = [
+      { name: 'workspace', containerPath: JobTaskContract.workspacePath },
+      { name: 'tmp', containerPath: JobTaskContract.tmpPath },
+    ];
+    const td = new ecs.FargateTaskDefinition(this, `${name}TaskDefinition`, {
+      cpu: o.cpu,
+      memoryLimitMiB: o.memoryLimitMiB,
+      executionRole: this.executionRole,
+      runtimePlatform: { cpuArchitecture: o.cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      // Task-local volumes (no host path): writable places on a read-only root, gone with the task.
+      volumes: volumes.map((v) => ({ name: v.name })),
+    });
+    // No task role: CDK always creates one, so take it out of the tree and out of the template.
+    td.node.tryRemoveChild('TaskRole');
+    (td.node.defaultChild as ecs.CfnTaskDefinition).taskRoleArn = undefined;
+
+    const linuxParameters = new ecs.LinuxParameters(this, `${name}LinuxParameters`, { initProcessEnabled: true });
+    linuxParameters.dropCapabilities(ecs.Capability.ALL);
+    const container = td.addContainer(JobTaskContract.containerName, {
+      containerName: JobTaskContract.containerName,
+      image: o.image,
+      user: JobTaskContract.user,
+      readonlyRootFilesystem: true,
+      privileged: false,
+      essential: true,
+      linuxParameters,
+      workingDirectory: JobTaskContract.workspacePath,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.jobLogGroup, streamPrefix: runtime }),
+    });
+    container.addMountPoints(...volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: false })));
+    return td;
+  }
+}
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

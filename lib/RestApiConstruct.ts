@@ -1,0 +1,210 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ErrorCodes, ForbiddenError, UnauthorizedError } from '../lambdas/core/errors';
+import { acknowledgeNag } from './acknowledgeNag';
+import { throwIfConflicts } from './InvalidPropsError';
+
+/** Cronium's error body, as handlers send it. */
+const errorBody = (code: string, message: string): string => JSON.stringify({ error: { code, message } });
+
+/** API Gateway's own errors in Cronium's shape, messages taken from the core errors so they cannot drift. */
+const GatewayErrors: ReadonlyArray<{ type: apigw.ResponseType; status: string; body: string }> = [
+  { type: apigw.ResponseType.UNAUTHORIZED, status: '401', body: errorBody(ErrorCodes.unauthorized, new UnauthorizedError().message) },
+  { type: apigw.ResponseType.ACCESS_DENIED, status: '403', body: errorBody(ErrorCodes.forbidden, new ForbiddenError().message) },
+  // /health has GET only and / has no method: API Gateway calls such requests "missing token".
+  { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', body: errorBody(ErrorCodes.notFound, 'no such route') },
+  { type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', body: errorBody(ErrorCodes.invalidInput, 'request parameters failed validation') },
+  { type: apigw.ResponseType.BAD_REQUEST_BODY, status: '400', body: errorBody(ErrorCodes.invalidInput, 'request body failed validation') },
+  { type: apigw.ResponseType.AUTHORIZER_FAILURE, status: '500', body: errorBody(ErrorCodes.internal, 'internal error') },
+  { type: apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, status: '500', body: errorBody(ErrorCodes.internal, 'internal error') },
+  { type: apigw.ResponseType.DEFAULT_5XX, status: '500', body: errorBody(ErrorCodes.internal, 'internal error') },
+];
+
+/** Props of {@link RestApiConstruct}. */
+export interface RestApiConstructProps {
+  /** The REST handler: serves `/{proxy+}` (every method) and `GET /health`. */
+  readonly handler: lambda.IFunction;
+  /** The REQUEST authorizer; it reads `Authorization: Bearer <key>`. */
+  readonly authorizer: lambda.IFunction;
+  /**
+   * Stage name, part of the URL (letters, digits, `-`, `_`).
+   * @default 'v1'
+   */
+  readonly stageName?: string;
+  /**
+   * Steady-state requests per second across the stage.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Requests the stage takes in a burst; at least `throttlingRateLimit`.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * How long API Gateway caches an authorizer decision per `Authorization` header (at most 1 hour).
+   * With caching on, the authorizer's policy must cover every route, and a revoked key keeps working
+   * until the entry expires.
+   * @default Duration.seconds(0): no caching, a revoked key stops at once
+   */
+  readonly authorizerCacheTtl?: Duration;
+  /**
+   * Retention of the access log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * ARN of an AWS WAFv2 web ACL (REGIONAL scope) to associate with the stage.
+   * @default none
+   */
+  readonly webAclArn?: string;
+}
+
+/**
+ * The REST API: `/{proxy+}` (ANY) behind a Lambda REQUEST authorizer, `GET /health` open, JSON access
+ * logs, execution logging at ERROR, X-Ray, stage throttling, and API Gateway's own errors rendered in
+ * Cronium's `{"error":{"code","message"}}` shape.
+ *
+ * Bodies are validated by zod in the handler (one proxy route carries every shape); API Gateway's
+ * request validator checks the request parameters it can know about.
+ */
+export class RestApiConstruct extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly requestAuthorizer: apigw.RequestAuthorizer;
+  /** `ANY /{proxy+}`, authorized. */
+  public readonly proxyMethod: apigw.Method;
+  /** `GET /health`, open. */
+  public readonly healthMethod: apigw.Method;
+  /**
+   * The account-level setting that lets API Gateway write to CloudWatch Logs; any API stage that logs
+   * (the WebSocket stage too) must be created after it.
+   */
+  public readonly cloudWatchAccount: apigw.CfnAccount;
+
+  constructor(scope: Construct, id: string, props: RestApiConstructProps) {
+    super(scope, id);
+    const stageName = props.stageName ?? 'v1';
+    const rate = props.throttlingRateLimit ?? 50;
+    const burst = props.throttlingBurstLimit ?? 100;
+    const cacheTtl = props.authorizerCacheTtl ?? Duration.seconds(0);
+    const conflicts: string[] = [];
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) conflicts.push(`stageName ${JSON.stringify(stageName)} must be 1–128 of [A-Za-z0-9_-]`);
+    if (!(rate > 0)) conflicts.push(`throttlingRateLimit must be positive, got ${rate}`);
+    if (!Number.isInteger(burst) || burst < 1) conflicts.push(`throttlingBurstLimit must be a positive integer, got ${burst}`);
+    else if (burst < rate) conflicts.push(`throttlingBurstLimit (${burst}) below throttlingRateLimit (${rate}) caps the rate at the burst`);
+    if (cacheTtl.toSeconds() > 3600) conflicts.push('authorizerCacheTtl must be at most 1 hour');
+    throwIfConflicts('RestApiConstruct', conflicts);
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Cronium REST API',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+        // ERROR, not INFO, and never data tracing: execution logs must not carry API keys or bodies.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: rate,
+        throttlingBurstLimit: burst,
+      },
+    });
+    const account = this.api.node.tryFindChild('Account');
+    if (!(account instanceof apigw.CfnAccount)) throw new Error('RestApi did not create its CloudWatch account setting');
+    this.cloudWatchAccount = account;
+
+    this.requestAuthorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
+      handler: props.authorizer,
+      identitySources: [apigw.IdentitySource.header('Authorization')],
+      resultsCacheTtl: cacheTtl,
+    });
+    const validator = new apigw.RequestValidator(this, 'RequestValidator', {
+      restApi: this.api,
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const integration = new apigw.LambdaIntegration(props.handler, { allowTestInvoke: false });
+
+    const proxy = this.api.root.addResource('{proxy+}');
+    this.proxyMethod = proxy.addMethod('ANY', integration, {
+      authorizer: this.requestAuthorizer,
+      authorizationType: apigw.AuthorizationType.CUSTOM,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.proxy': true },
+    });
+    this.healthMethod = this.api.root.addResource('health').addMethod('GET', integration, {
+      authorizationType: apigw.AuthorizationType.NONE,
+    });
+
+    for (const e of GatewayErrors) {
+      this.api.addGatewayResponse(`${e.type.responseType}Response`, {
+        type: e.type,
+        statusCode: e.status,
+        responseHeaders: {
+          'Content-Type': "'application/json'",
+          ...(e.type === apigw.ResponseType.UNAUTHORIZED ? { 'WWW-Authenticate': "'Bearer'" } : {}),
+        },
+        templates: { 'application/json': e.body },
+      });
+    }
+
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: props.webAclArn,
+      });
+    } else {
+      acknowledgeNag(
+        this.api.deploymentStage,
+        'AwsSolutions-APIG3',
+        'No web ACL by default (one costs per month): every route but /health needs an API key checked by the ' +
+          'Lambda authorizer and the stage is throttled. Pass webAclArn to associate an AWS WAFv2 web ACL.',
+      );
+    }
+    this.suppressNagFindings();
+  }
+
+  private suppressNagFindings(): void {
+    const healthReason = 'GET /health is the liveness probe: it must answer without a key and returns no tenant data.';
+    acknowledgeNag(this.healthMethod, 'AwsSolutions-APIG4', healthReason);
+    acknowledgeNag(this.healthMethod, 'AwsSolutions-COG4', healthReason);
+    acknowledgeNag(
+      this.proxyMethod,
+      'AwsSolutions-COG4',
+      'Callers are tenants holding API keys, not Cognito users: the Lambda REQUEST authorizer checks the key ' +
+        'on every request (DESIGN §6).',
+    );
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledgeNag(
+        cloudWatchRole,
+        'AwsSolutions-IAM4',
+        'The account-level role API Gateway uses to write execution and access logs; ' +
+          'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for it, and API Gateway names the ' +
+          'log groups itself.',
+        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+      );
+    }
+  }
+}
