@@ -12,6 +12,7 @@ import type { JobSpecRequest } from './jobs/resolveJobSpec';
 import { resolveJobSpec } from './jobs/resolveJobSpec';
 import { createSubmitJob } from './jobs/submitJob';
 import { createLiveFeed } from './live/createLiveFeed';
+import { createVariables } from './variables/createVariables';
 import type { Caller, Job } from './model';
 
 /**
@@ -25,13 +26,14 @@ export const createControlPlane = (deps: CoreDeps) => {
   const live = createLiveFeed(deps);
   const lifecycle = createLifecycle(deps, live);
   const submitJob = createSubmitJob(deps);
+  const variables = createVariables(deps);
 
   return {
     auth: createAuth(deps),
     jobs: {
       /** @throws ValidationError when a limit is exceeded. */
-      submit: async (caller: Caller, request: JobSpecRequest): Promise<Job> =>
-        submitJob(caller, resolveJobSpec(request, deps.config)),
+      submit: async (caller: Caller, request: JobSpecRequest, opts: { input?: unknown } = {}): Promise<Job> =>
+        submitJob(caller, resolveJobSpec(request, deps.config), { input: opts.input }),
       get: createGetJob(deps),
       list: createListJobs(deps),
       logs: createReadLogs(deps),
@@ -55,9 +57,10 @@ export const createControlPlane = (deps: CoreDeps) => {
       },
     },
     /** Claims and launches one queued job (the dispatcher's work). */
-    dispatch: createDispatchJob(deps, lifecycle),
+    variables: { put: variables.put, list: variables.list, remove: variables.remove },
+    dispatch: createDispatchJob(deps, lifecycle, variables),
     /** The sink launchers report output and exits into. */
-    executions: createExecutionRecorder(deps, live, lifecycle),
+    executions: createExecutionRecorder(deps, live, lifecycle, variables),
     reconcile: createReconciler(deps, lifecycle),
   };
 };

@@ -11,6 +11,7 @@ export const ErrorCodes = {
   oom: 'oom',
   cancelled: 'cancelled',
   launchFailed: 'launch_failed',
+  httpError: 'http_error',
   lost: 'lost',
   internal: 'internal',
 } as const;

@@ -1,6 +1,26 @@
 /** Script runtimes a container (or server) can run. */
-export const Runtimes = ['bash', 'python', 'node'] as const;
+export const ScriptRuntimes = ['bash', 'python', 'node'] as const;
+export type ScriptRuntime = (typeof ScriptRuntimes)[number];
+
+/** Every kind of job: a script runtime, or `http` (a request the control plane makes itself). */
+export const Runtimes = [...ScriptRuntimes, 'http'] as const;
 export type Runtime = (typeof Runtimes)[number];
+
+export const isScriptRuntime = (r: Runtime): r is ScriptRuntime => r !== 'http';
+
+/** An environment value: literal, or taken from the tenant's variable store when the job starts. */
+export type EnvValue = string | { fromVariable: string };
+
+/** What an `http` job requests. */
+export interface HttpRequestSpec {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** The status that counts as success; by default any 2xx. */
+  expectStatus?: number;
+}
 
 export const JobStatuses = ['queued', 'claimed', 'running', 'completed', 'failed', 'timeout', 'cancelled'] as const;
 export type JobStatus = (typeof JobStatuses)[number];
@@ -16,11 +36,12 @@ export interface Resources {
   pids: number;
 }
 
-/** What to run: shared by saved events and the jobs they start. */
+/** What to run: shared by saved events and the jobs they start. A script job has `script`, an http job `http`. */
 export interface JobSpec {
   runtime: Runtime;
-  script: string;
-  env: Record<string, string>;
+  script?: string;
+  http?: HttpRequestSpec;
+  env: Record<string, EnvValue>;
   timeoutSeconds: number;
   resources: Resources;
 }
@@ -45,6 +66,7 @@ export interface Job extends JobSpec {
   tenant: string;
   id: string;
   eventId?: string;
+  eventName?: string;
   status: JobStatus;
   version: number;
   createdAt: string;
@@ -60,6 +82,26 @@ export interface Job extends JobSpec {
   executionRef?: string;
   /** Concurrency slot held while claimed or running. */
   slot?: number;
+  /** The run's input (`in/input.json`). */
+  input?: unknown;
+  /** What the script passed to `output()`, or an http job's response. */
+  output?: unknown;
+  /** What the script passed to `condition()`. */
+  condition?: boolean;
+  /** Why the script's results were not accepted (too large, not JSON), when they were not. */
+  outputError?: string;
+}
+
+/** A tenant's variable. A secret's value is stored only encrypted and never returned. */
+export interface Variable {
+  tenant: string;
+  key: string;
+  secret: boolean;
+  /** Plain JSON value of a non-secret variable. */
+  value?: unknown;
+  /** Encrypted JSON of a secret variable's value. */
+  ciphertext?: string;
+  updatedAt: string;
 }
 
 export const LogStreams = ['stdout', 'stderr', 'system'] as const;

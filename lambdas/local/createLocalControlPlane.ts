@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { createApiGatewayBroadcaster } from '../adapters/apigw-management';
+import { loadOrCreateLocalCipher } from '../adapters/crypto';
 import { createDockerLauncher } from '../adapters/docker';
 import { createDynamoStore, ensureTable } from '../adapters/dynamodb';
 import { createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
@@ -46,6 +47,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
   const logger = createPinoLogger({ level: settings.logLevel });
   await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
 
+  const cipher = await loadOrCreateLocalCipher({ dataDir: settings.dataDir });
   const dynamo = await startEmbeddedDynamo({ dataDir: settings.dataDir });
   await ensureTable(dynamo.client, TABLE);
 
@@ -109,6 +111,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     ids: createIdGenerator(),
     config,
     logger,
+    cipher,
   });
   handlers.rest = createRestHandler(cp, logger);
   handlers.authorizer = createAuthorizerHandler(cp);

@@ -7,6 +7,7 @@ import { createDynamoEventStore } from './eventStore';
 import { createDynamoJobStore } from './jobStore';
 import { createDynamoLogStore } from './logStore';
 import { createDynamoSlotStore } from './slotStore';
+import { createDynamoVariableStore } from './variableStore';
 
 /** Log batches are kept this long unless `logTtlSeconds` says otherwise. */
 export const DEFAULT_LOG_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -37,5 +38,6 @@ export function createDynamoStore(o: DynamoStoreOptions): Store {
     apiKeys: createDynamoApiKeyStore(ctx),
     connections: createDynamoConnectionStore(ctx),
     slots: createDynamoSlotStore(ctx),
+    variables: createDynamoVariableStore(ctx),
   };
 }

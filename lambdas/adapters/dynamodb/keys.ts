@@ -33,6 +33,9 @@ export const LOG_SK_MAX = `${LOG_PREFIX}${padSeq(MAX_SEQ)}`;
 /** A job's partition: its item, its log batches and its subscriptions. */
 const jobPk = (tenant: string, jobId: string) => `T#${part('tenant', tenant)}#JOB#${part('jobId', jobId)}`;
 
+/** The partition of a tenant's variables. */
+export const variablesPartition = (tenant: string) => `T#${part('tenant', tenant)}#VAR`;
+
 export const Keys = {
   job: (tenant: string, jobId: string) => ({ pk: jobPk(tenant, jobId), sk: 'JOB' }),
   logBatch: (tenant: string, jobId: string, firstSeq: number) => ({
@@ -47,6 +50,8 @@ export const Keys = {
     pk: `T#${part('tenant', tenant)}#EVENT#${part('eventId', eventId)}`,
     sk: 'EVENT',
   }),
+  /** All of a tenant's variables share one partition, so listing them is one Query. */
+  variable: (tenant: string, key: string) => ({ pk: variablesPartition(tenant), sk: part('key', key) }),
   apiKey: (hash: string) => ({ pk: `KEY#${part('hash', hash)}`, sk: 'KEY' }),
   connection: (connectionId: string) => ({ pk: `CONN#${part('connectionId', connectionId)}`, sk: 'CONN' }),
   /**

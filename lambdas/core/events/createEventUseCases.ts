@@ -67,10 +67,10 @@ export const createEventUseCases = (
      * Starts a job from the event's current definition, checked against today's limits
      * (the operator may have lowered them since it was saved). @throws NotFoundError, ValidationError
      */
-    async run(caller: Caller, id: string): Promise<Job> {
-      const { runtime, script, env, timeoutSeconds, resources } = await get(caller, id);
-      const spec = resolveJobSpec({ runtime, script, env, timeoutSeconds, resources }, config);
-      return submitJob(caller, spec, { eventId: id });
+    async run(caller: Caller, id: string, opts: { input?: unknown } = {}): Promise<Job> {
+      const { runtime, script, http, env, timeoutSeconds, resources, name } = await get(caller, id);
+      const spec = resolveJobSpec({ runtime, script, http, env, timeoutSeconds, resources }, config);
+      return submitJob(caller, spec, { eventId: id, eventName: name, input: opts.input });
     },
   };
 };

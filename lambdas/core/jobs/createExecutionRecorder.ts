@@ -3,16 +3,21 @@ import { ConflictError, ErrorCodes } from '../errors';
 import type { JobKey, LogLine } from '../model';
 import type { ExecutionEvents, ExitReport, RawLine } from '../ports';
 import type { LiveFeed } from '../live/createLiveFeed';
+import type { Variables } from '../variables/createVariables';
+import { createMasker } from '../workspace/createMasker';
+import { readRunResults } from '../workspace/workspaceContract';
 import type { Ending, Lifecycle } from './createLifecycle';
 
 interface LogCursor {
   seq: number;
   bytes: number;
+  mask: (text: string) => string;
 }
 
 /** How an execution's exit report ends its job. */
 export const endingFor = (report: ExitReport, maxMemoryMb?: number): Ending => {
   if (report.timedOut) return { status: 'timeout', error: { code: ErrorCodes.timeout, message: 'killed at its deadline' } };
+  if (report.failure) return { status: 'failed', exitCode: report.exitCode, error: report.failure };
   if (report.oomKilled) {
     const limit = maxMemoryMb === undefined ? '' : ` of ${maxMemoryMb} MiB`;
     return {
@@ -40,6 +45,7 @@ export const createExecutionRecorder = (
   { store, config, logger }: Pick<CoreDeps, 'store' | 'config' | 'logger'>,
   live: LiveFeed,
   lifecycle: Lifecycle,
+  variables: Variables,
 ): ExecutionEvents => {
   const cursors = new Map<string, LogCursor>();
   const chains = new Map<string, Promise<unknown>>();
@@ -58,8 +64,8 @@ export const createExecutionRecorder = (
   const cursorFor = async (key: JobKey): Promise<LogCursor> => {
     const known = cursors.get(keyOf(key));
     if (known) return known;
-    const tail = await store.logs.tail(key);
-    const cursor = { seq: tail.lastSeq, bytes: tail.totalBytes };
+    const [tail, secrets] = await Promise.all([store.logs.tail(key), variables.secretsOf(key.tenant)]);
+    const cursor = { seq: tail.lastSeq, bytes: tail.totalBytes, mask: createMasker(secrets) };
     cursors.set(keyOf(key), cursor);
     return cursor;
   };
@@ -69,7 +75,8 @@ export const createExecutionRecorder = (
     for (const r of raw) {
       // Past the cap (the notice's line counted in): drop silently.
       if (cursor.bytes > config.maxLogBytes) break;
-      const size = Buffer.byteLength(r.line) + 1;
+      const line = cursor.mask(r.line);
+      const size = Buffer.byteLength(line) + 1;
       cursor.bytes += size;
       if (cursor.bytes > config.maxLogBytes) {
         lines.push({
@@ -80,7 +87,7 @@ export const createExecutionRecorder = (
         });
         break;
       }
-      lines.push({ seq: ++cursor.seq, stream: r.stream, ts: r.ts, line: r.line });
+      lines.push({ seq: ++cursor.seq, stream: r.stream, ts: r.ts, line });
     }
     return lines;
   };
@@ -115,9 +122,21 @@ export const createExecutionRecorder = (
 
   const exited = (key: JobKey, report: ExitReport) =>
     serial(key, async () => {
+      const mask = (await cursorFor(key)).mask;
       cursors.delete(keyOf(key));
       const job = await store.jobs.get(key);
-      await lifecycle.end(key, endingFor(report, job?.resources.memoryMb));
+      const results = readRunResults(report.outputs);
+      if (results.variables && job && job.status === 'running') await variables.applyFromJob(key.tenant, results.variables);
+      const ending = endingFor(report, job?.resources.memoryMb);
+      await lifecycle.end(key, {
+        ...ending,
+        ...(ending.error ? { error: { ...ending.error, message: mask(ending.error.message) } } : {}),
+        results: {
+          ...(results.output !== undefined ? { output: results.output } : {}),
+          ...(results.condition !== undefined ? { condition: results.condition } : {}),
+          ...(results.problems.length ? { outputError: mask(results.problems.join('; ')) } : {}),
+        },
+      });
     });
 
   return { output, exited };

@@ -10,6 +10,8 @@ export interface Ending {
   status: TerminalStatus;
   exitCode?: number;
   error?: JobError;
+  /** What the run produced, stored with the ending. */
+  results?: Pick<Job, 'output' | 'condition' | 'outputError'>;
 }
 
 /** The transitions every path shares: moving a job on, ending it, and handing its slot to a waiting job. */
@@ -64,6 +66,7 @@ export const createLifecycle = (
           durationMs: Math.max(0, now - started),
           ...(ending.exitCode !== undefined ? { exitCode: ending.exitCode } : {}),
           ...(ending.error ? { error: ending.error } : {}),
+          ...ending.results,
         });
         if (job.slot !== undefined) await releaseSlot(job.slot, key);
         return ended;

@@ -1,7 +1,10 @@
 import type { CoreDeps } from '../deps';
-import { ConflictError, ErrorCodes } from '../errors';
+import { ConflictError, ErrorCodes, ValidationError } from '../errors';
 import type { Job, JobKey } from '../model';
 import { isTerminal } from '../model';
+import type { ExecutionRequest } from '../ports';
+import type { Variables } from '../variables/createVariables';
+import { buildWorkspace } from '../workspace/workspaceContract';
 import type { Lifecycle } from './createLifecycle';
 
 export type DispatchOutcome = 'launched' | 'waiting' | 'skipped';
@@ -19,6 +22,7 @@ const describe = (err: unknown): string => (err instanceof Error ? err.message :
 export const createDispatchJob = (
   { store, queue, launcher, clock, config, logger }: Pick<CoreDeps, 'store' | 'queue' | 'launcher' | 'clock' | 'config' | 'logger'>,
   lifecycle: Lifecycle,
+  variables: Variables,
 ) => {
   const acquireSlot = async (key: JobKey): Promise<number | undefined> => {
     for (let slot = 0; slot < config.maxConcurrent; slot++) {
@@ -38,8 +42,30 @@ export const createDispatchJob = (
 
   const endLaunchFailed = async (key: JobKey, slot: number, err: unknown) => {
     logger.warn({ err, jobId: key.jobId }, 'launch failed');
-    await lifecycle.end(key, { status: 'failed', error: { code: ErrorCodes.launchFailed, message: describe(err) } });
+    const code = err instanceof ValidationError ? ErrorCodes.invalidInput : ErrorCodes.launchFailed;
+    await lifecycle.end(key, { status: 'failed', error: { code, message: describe(err) } });
     await lifecycle.releaseSlot(slot, key);
+  };
+
+  /**
+   * Resolves the job's variables into its environment and workspace. A reference to a missing
+   * variable ends the job; a store or cipher fault puts it back in the queue and is rethrown, so the
+   * message is retried instead of leaving the job claimed.
+   */
+  const prepare = async (claimed: Job, slot: number): Promise<ExecutionRequest | undefined> => {
+    const key = { tenant: claimed.tenant, jobId: claimed.id };
+    try {
+      const resolved = await variables.forJob(claimed);
+      return { job: claimed, env: resolved.env, workspace: buildWorkspace(claimed, resolved.values) };
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        await endLaunchFailed(key, slot, err);
+        return undefined;
+      }
+      await tryAdvance(claimed, 'queued', { claimedAt: undefined });
+      await lifecycle.releaseSlot(slot, key);
+      throw err;
+    }
   };
 
   /** A lost claim: the winner (a duplicate delivery) owns the shared slot, unless the job ended meanwhile. */
@@ -64,9 +90,12 @@ export const createDispatchJob = (
       return 'skipped';
     }
 
+    const request = await prepare(claimed, slot);
+    if (!request) return 'skipped';
+
     let ref: string;
     try {
-      ref = await launcher.create(claimed);
+      ref = await launcher.create(request);
     } catch (err) {
       await endLaunchFailed(key, slot, err);
       return 'skipped';

@@ -1,15 +1,31 @@
 import type { CoreConfig } from '../config';
 import { ValidationError } from '../errors';
-import type { JobSpec, Resources, Runtime } from '../model';
+import type { EnvValue, HttpRequestSpec, JobSpec, Resources, Runtime } from '../model';
 
 /** What a caller may ask for; omitted fields take the operator's defaults. */
 export interface JobSpecRequest {
   runtime: Runtime;
-  script: string;
-  env?: Record<string, string>;
+  script?: string;
+  http?: Omit<HttpRequestSpec, 'headers' | 'timeoutMs'> & Partial<Pick<HttpRequestSpec, 'headers' | 'timeoutMs'>>;
+  env?: Record<string, EnvValue>;
   timeoutSeconds?: number;
   resources?: Partial<Resources>;
 }
+
+const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+
+/** A script job needs a script; an http job needs a request and no script. */
+const whatToRun = (request: JobSpecRequest, timeoutSeconds: number, prefix: string): Pick<JobSpec, 'script' | 'http'> => {
+  if (request.runtime !== 'http') {
+    if (request.http) throw new ValidationError(`${prefix}http`, 'is only for runtime http');
+    if (!request.script) throw new ValidationError(`${prefix}script`, 'is required for a script runtime');
+    return { script: request.script };
+  }
+  if (request.script !== undefined) throw new ValidationError(`${prefix}script`, 'is not used by runtime http; give http instead');
+  if (!request.http) throw new ValidationError(`${prefix}http`, 'is required for runtime http');
+  const timeoutMs = within(`${prefix}http.timeoutMs`, request.http.timeoutMs ?? Math.min(DEFAULT_HTTP_TIMEOUT_MS, timeoutSeconds * 1000), 1, timeoutSeconds * 1000);
+  return { http: { ...request.http, method: request.http.method.toUpperCase(), headers: request.http.headers ?? {}, timeoutMs } };
+};
 
 const within = (field: string, value: number, min: number, max: number, integer = true): number => {
   if (!(value >= min && value <= max)) {
@@ -26,16 +42,17 @@ const within = (field: string, value: number, min: number, max: number, integer 
 export const resolveJobSpec = (request: JobSpecRequest, config: CoreConfig, prefix = ''): JobSpec => {
   const { defaultResources: d, maxResources: m } = config;
   const r = request.resources ?? {};
+  const timeoutSeconds = within(
+    `${prefix}timeoutSeconds`,
+    request.timeoutSeconds ?? config.defaultTimeoutSeconds,
+    1,
+    config.maxTimeoutSeconds,
+  );
   return {
     runtime: request.runtime,
-    script: request.script,
+    ...whatToRun(request, timeoutSeconds, prefix),
     env: request.env ?? {},
-    timeoutSeconds: within(
-      `${prefix}timeoutSeconds`,
-      request.timeoutSeconds ?? config.defaultTimeoutSeconds,
-      1,
-      config.maxTimeoutSeconds,
-    ),
+    timeoutSeconds,
     resources: {
       cpu: within(`${prefix}resources.cpu`, r.cpu ?? d.cpu, 0.05, m.cpu, false),
       memoryMb: within(`${prefix}resources.memoryMb`, r.memoryMb ?? d.memoryMb, 16, m.memoryMb),

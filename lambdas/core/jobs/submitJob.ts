@@ -3,6 +3,9 @@ import type { Caller, Job, JobSpec } from '../model';
 
 export interface SubmitOptions {
   eventId?: string;
+  eventName?: string;
+  /** The run's input, handed to the script as `in/input.json`. */
+  input?: unknown;
 }
 
 /**
@@ -18,6 +21,8 @@ export const createSubmitJob =
       tenant: caller.tenant,
       id: ids.next(),
       ...(opts.eventId ? { eventId: opts.eventId } : {}),
+      ...(opts.eventName ? { eventName: opts.eventName } : {}),
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
       status: 'queued',
       version: 1,
       createdAt: new Date(clock.now()).toISOString(),

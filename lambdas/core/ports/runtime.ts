@@ -1,4 +1,4 @@
-import type { Job, JobKey } from '../model';
+import type { Job, JobError, JobKey } from '../model';
 
 /** Epoch milliseconds; injected so tests control time. */
 export interface Clock {
@@ -36,12 +36,27 @@ export interface ExecutionInfo {
 }
 
 /**
- * Starts and stops one isolated execution per job (Docker locally, ECS on AWS).
- * Two phases so the job is marked `running` before anything can exit.
+ * The files of the workspace contract, by path relative to the workspace root
+ * (`in/script.py`, `in/input.json`, `in/context.json`, `in/variables.json`).
+ */
+export type WorkspaceFiles = Record<string, string>;
+
+/** Everything a launcher needs to start one execution of a job. */
+export interface ExecutionRequest {
+  job: Job;
+  /** The job's environment with variables resolved (secret values included: never log it). */
+  env: Record<string, string>;
+  /** Empty for jobs that run no script (http). */
+  workspace: WorkspaceFiles;
+}
+
+/**
+ * Starts and stops one isolated execution per job (Docker locally, ECS on AWS, the control plane
+ * itself for http jobs). Two phases so the job is marked `running` before anything can exit.
  */
 export interface ContainerLauncher {
-  /** Creates the execution with the job's script in place, not yet started. @returns its ref. */
-  create(job: Job): Promise<string>;
+  /** Creates the execution with its workspace in place, not yet started. @returns its ref. */
+  create(request: ExecutionRequest): Promise<string>;
   /** Starts a created execution; output and exit are then reported through ExecutionEvents. */
   start(ref: string, job: Job): Promise<void>;
   /** Kills and discards an execution; a missing one is not an error. */
@@ -60,11 +75,30 @@ export interface RawLine {
   line: string;
 }
 
+/** The files a script left in `out/`, as read back by its launcher (raw text, not yet validated). */
+export interface WorkspaceOutputs {
+  /** `output.json`, `condition.json`, `variables.json` when present. */
+  files: Record<string, string>;
+  /** `out/` held more than the launcher reads back; `files` is then empty. */
+  overLimit?: boolean;
+}
+
 export interface ExitReport {
   exitCode: number;
   oomKilled: boolean;
   /** The launcher killed it at the job's deadline. */
   timedOut: boolean;
+  /** What the script left in `out/`, or an http job's response as `output.json`. */
+  outputs?: WorkspaceOutputs;
+  /** A failure the launcher itself diagnosed (an http job's `http_error`); it decides the ending. */
+  failure?: JobError;
+}
+
+/** Encrypts secrets at rest (a local key file, or KMS); the tenant is bound in as context. */
+export interface SecretCipher {
+  encrypt(tenant: string, plaintext: string): Promise<string>;
+  /** @throws when the ciphertext was altered or belongs to another tenant. */
+  decrypt(tenant: string, ciphertext: string): Promise<string>;
 }
 
 /** What launchers report back into the core while an execution runs. */

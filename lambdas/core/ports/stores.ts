@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine } from '../model';
+import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Variable } from '../model';
 
 /** One page of a listing; `nextCursor` is opaque and absent on the last page. */
 export interface Page<T> {
@@ -110,6 +110,15 @@ export interface SlotStore {
   held(): Promise<{ slot: number; holder: JobKey }[]>;
 }
 
+export interface VariableStore {
+  put(variable: Variable): Promise<void>;
+  get(tenant: string, key: string): Promise<Variable | undefined>;
+  /** All of a tenant's variables, by key (a tenant has few; no paging). */
+  list(tenant: string): Promise<Variable[]>;
+  /** @returns false when there was no such variable. */
+  delete(tenant: string, key: string): Promise<boolean>;
+}
+
 /** Every store the core uses; one DynamoDB table implements all of them. */
 export interface Store {
   jobs: JobStore;
@@ -118,4 +127,5 @@ export interface Store {
   apiKeys: ApiKeyStore;
   connections: ConnectionStore;
   slots: SlotStore;
+  variables: VariableStore;
 }

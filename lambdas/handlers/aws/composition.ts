@@ -1,7 +1,9 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
+import { createKmsCipher } from '../../adapters/crypto';
 import { createDocumentClient, createDynamoStore } from '../../adapters/dynamodb';
 import { createEcsLauncher } from '../../adapters/ecs';
 import { createSqsJobQueue } from '../../adapters/sqs';
@@ -45,6 +47,7 @@ const compose = (env: Env) => {
     ids: createIdGenerator(),
     config: coreConfigFromEnv(env),
     logger,
+    cipher: createKmsCipher({ client: new KMSClient({}), keyId: required(env, 'CRONIUM_SECRETS_KEY_ID') }),
   });
   return { cp, broadcaster, logger };
 };

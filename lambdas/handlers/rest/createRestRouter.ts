@@ -4,7 +4,7 @@ import { callerOf } from '../http/caller';
 import { jsonResponse } from '../http/jsonResponse';
 import { parseJsonBody, parseWith } from '../http/parse';
 import { createRouter } from '../http/router';
-import { createKeyBody, eventBody, listEventsQuery, listJobsQuery, logsQuery, submitJobBody } from './schemas';
+import { createKeyBody, eventBody, listEventsQuery, listJobsQuery, logsQuery, putVariableBody, runEventBody, submitJobBody } from './schemas';
 import { eventView, jobView } from './views';
 
 const body = (e: APIGatewayProxyEvent) => parseJsonBody(e.body, e.isBase64Encoded);
@@ -16,7 +16,8 @@ export const createRestRouter = (cp: ControlPlane) =>
     .on('GET', '/health', async () => jsonResponse(200, { status: 'ok' }))
 
     .on('POST', '/jobs', async (e) => {
-      const job = await cp.jobs.submit(callerOf(e), parseWith(submitJobBody, body(e)));
+      const { input, ...spec } = parseWith(submitJobBody, body(e));
+      const job = await cp.jobs.submit(callerOf(e), spec, { input });
       return jsonResponse(202, jobView(job));
     })
     .on('GET', '/jobs', async (e) => {
@@ -45,6 +46,18 @@ export const createRestRouter = (cp: ControlPlane) =>
       await cp.events.remove(callerOf(e), p['id']!);
       return jsonResponse(204);
     })
-    .on('POST', '/events/:id/runs', async (e, p) => jsonResponse(202, jobView(await cp.events.run(callerOf(e), p['id']!))))
+    .on('POST', '/events/:id/runs', async (e, p) => {
+      const { input } = e.body ? parseWith(runEventBody, body(e)) : { input: undefined };
+      return jsonResponse(202, jobView(await cp.events.run(callerOf(e), p['id']!, { input })));
+    })
+
+    .on('GET', '/variables', async (e) => jsonResponse(200, { items: await cp.variables.list(callerOf(e)) }))
+    .on('PUT', '/variables/:key', async (e, p) =>
+      jsonResponse(200, await cp.variables.put(callerOf(e), p['key']!, parseWith(putVariableBody, body(e)))),
+    )
+    .on('DELETE', '/variables/:key', async (e, p) => {
+      await cp.variables.remove(callerOf(e), p['key']!);
+      return jsonResponse(204);
+    })
 
     .on('POST', '/keys', async (e) => jsonResponse(201, await cp.auth.createKey(callerOf(e), parseWith(createKeyBody, body(e)))));

@@ -15,20 +15,49 @@ const resources = z
   .partial()
   .strict();
 
+const httpRequest = z
+  .object({
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], {
+      error: 'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+    }),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }),
+    headers: z.record(z.string(), z.string({ error: 'values must be strings' })).optional(),
+    body: z.string({ error: 'must be a string' }).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    expectStatus: z.number().int().min(100).max(599).optional(),
+  })
+  .strict();
+
+const envValue = z.union([z.string(), z.object({ fromVariable: z.string().min(1) }).strict()], {
+  error: 'values must be strings or {"fromVariable": "<key>"}',
+});
+
 const jobSpec = {
   runtime: z.enum(Runtimes, { error: `must be one of ${Runtimes.join(', ')}` }),
   script: z
-    .string({ error: 'is required and must be a string' })
+    .string({ error: 'must be a string' })
     .min(1, 'must not be empty')
-    .refine((s) => Buffer.byteLength(s) <= MAX_SCRIPT_BYTES, `must be at most ${MAX_SCRIPT_BYTES} bytes`),
-  env: z
-    .record(z.string().regex(envName, 'names must be letters, digits and underscores'), z.string({ error: 'values must be strings' }))
+    .refine((s) => Buffer.byteLength(s) <= MAX_SCRIPT_BYTES, `must be at most ${MAX_SCRIPT_BYTES} bytes`)
     .optional(),
+  http: httpRequest.optional(),
+  env: z.record(z.string().regex(envName, 'names must be letters, digits and underscores'), envValue).optional(),
   timeoutSeconds: z.number().int('must be a whole number of seconds').positive().optional(),
   resources: resources.optional(),
 };
 
-export const submitJobBody = z.object(jobSpec).strict();
+/** The run's input: any JSON value (the body's own size cap bounds it). */
+const input = z.unknown().optional();
+
+export const submitJobBody = z.object({ ...jobSpec, input }).strict();
+
+export const runEventBody = z.object({ input }).strict();
+
+export const putVariableBody = z
+  .object({
+    value: z.unknown().refine((v) => v !== undefined, 'is required'),
+    secret: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .strict();
 
 export const eventBody = z
   .object({ name: z.string({ error: 'is required and must be a string' }).min(1).max(200), ...jobSpec })

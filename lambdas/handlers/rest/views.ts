@@ -15,6 +15,9 @@ export const jobView = (job: Job) => ({
   ...(job.durationMs !== undefined ? { durationMs: job.durationMs } : {}),
   timeoutSeconds: job.timeoutSeconds,
   resources: job.resources,
+  ...(job.output !== undefined ? { output: job.output } : {}),
+  ...(job.condition !== undefined ? { condition: job.condition } : {}),
+  ...(job.outputError ? { outputError: job.outputError } : {}),
 });
 
 export const eventView = ({ tenant: _tenant, ...event }: EventDef) => event;

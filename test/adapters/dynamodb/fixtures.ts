@@ -1,4 +1,4 @@
-import type { EventDef, Job, LogLine } from '../../../lambdas/core/model';
+import type { EventDef, Job, LogLine, Variable } from '../../../lambdas/core/model';
 
 const BASE = Date.parse('2030-01-01T00:00:00.000Z');
 
@@ -40,3 +40,23 @@ export const lines = (from: number, to: number): LogLine[] =>
 
 /** The seqs of some lines, for short assertions. */
 export const seqs = (ls: readonly LogLine[]): number[] => ls.map((l) => l.seq);
+
+/** A plain (non-secret) variable of tenant acme. */
+export const variableFactory = (o: Partial<Variable> = {}): Variable => ({
+  tenant: 'acme',
+  key: 'GREETING',
+  secret: false,
+  value: 'hello',
+  updatedAt: at(0),
+  ...o,
+});
+
+/** A secret variable: ciphertext only, as the core stores it. */
+export const secretVariableFactory = (o: Partial<Variable> = {}): Variable => ({
+  tenant: 'acme',
+  key: 'DB_PASSWORD',
+  secret: true,
+  ciphertext: 'v1.AAAAAAAAAAAAAAAA.c2VjcmV0LWNpcGhlcnRleHQtYnl0ZXM',
+  updatedAt: at(0),
+  ...o,
+});

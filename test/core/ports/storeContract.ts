@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { JobKey } from '../../../lambdas/core/model';
 import type { Store } from '../../../lambdas/core/ports';
 import { jobFactory, logLineFactory } from '../../helpers/factories';
+// One variables contract for every store: the DynamoDB engines run the same file.
+import { variablesContract } from '../../adapters/dynamodb/contract/variablesContract';
 
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute)).toISOString();
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => e.code);
@@ -243,6 +245,8 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
         expect(await store.connections.lockSubscription(key, 'c1', 1_100, 500)).toEqual(sub('c1', 1));
       });
     });
+
+    variablesContract(async () => makeStore());
 
     describe('slots', () => {
       const a: JobKey = { tenant: 'acme', jobId: 'a' };

@@ -1,5 +1,5 @@
 import type { Job, JobKey } from '../../../lambdas/core/model';
-import type { ContainerLauncher, ExecutionInfo } from '../../../lambdas/core/ports';
+import type { ContainerLauncher, ExecutionInfo, ExecutionRequest } from '../../../lambdas/core/ports';
 
 export interface LauncherCall {
   ref: string;
@@ -17,6 +17,8 @@ export interface ReattachCall extends LauncherCall {
 export interface FakeLauncher extends ContainerLauncher {
   /** Jobs passed to `create`, in order (copies, including calls that failed). */
   readonly created: readonly Job[];
+  /** The whole requests passed to `create` (env and workspace included), in order. */
+  readonly requests: readonly ExecutionRequest[];
   readonly started: readonly LauncherCall[];
   /** Refs passed to `stop`, in order. */
   readonly stopped: readonly string[];
@@ -38,6 +40,7 @@ export interface FakeLauncher extends ContainerLauncher {
 export const createFakeLauncher = (): FakeLauncher => {
   const executions = new Map<string, ExecutionInfo>();
   const created: Job[] = [];
+  const requests: ExecutionRequest[] = [];
   const started: LauncherCall[] = [];
   const stopped: string[] = [];
   const reattached: ReattachCall[] = [];
@@ -50,7 +53,10 @@ export const createFakeLauncher = (): FakeLauncher => {
   const keyOf = (k: JobKey) => `${k.tenant}/${k.jobId}`;
 
   return {
-    async create(job) {
+    requests,
+    async create(request) {
+      const { job } = request;
+      requests.push(structuredClone(request));
       created.push(structuredClone(job));
       if (createError) throw createError;
       const ref = `ctr-${String(++n).padStart(4, '0')}`;

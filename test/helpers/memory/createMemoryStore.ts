@@ -1,6 +1,7 @@
+import { MAX_VARIABLE_VALUE_BYTES } from '../../../lambdas/adapters/dynamodb';
 import { ConflictError, ValidationError } from '../../../lambdas/core/errors';
 import { isTerminal } from '../../../lambdas/core/model';
-import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine } from '../../../lambdas/core/model';
+import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine, Variable } from '../../../lambdas/core/model';
 import type {
   ApiKeyStore,
   Connection,
@@ -15,6 +16,7 @@ import type {
   SlotStore,
   Store,
   Subscription,
+  VariableStore,
 } from '../../../lambdas/core/ports';
 
 /** Everything the memory store holds, as plain copies: for assertions on what reached "storage". */
@@ -26,6 +28,7 @@ export interface MemoryStoreSnapshot {
   connections: Connection[];
   subscriptions: (Subscription & { lockedUntil?: number })[];
   slots: { slot: number; holder: JobKey }[];
+  variables: Variable[];
 }
 
 /** The Store port in memory, plus a snapshot of its contents. */
@@ -297,9 +300,61 @@ const createSlotStore = (slots: Map<number, JobKey>): SlotStore => {
 };
 
 /**
+ * A variable as the DynamoDB adapter stores it: a secret with its ciphertext only, a plain one with
+ * its value through JSON (so `-0`, `undefined` members and the like come back as DynamoDB gives them).
+ */
+const storedVariable = (v: Variable): Variable => {
+  const { value, ciphertext, ...rest } = v;
+  if (v.secret) {
+    if (value !== undefined) throw new ValidationError('value', 'a secret variable is stored as its ciphertext only');
+    if (typeof ciphertext !== 'string' || ciphertext.length === 0) throw new ValidationError('ciphertext', 'a secret variable needs one');
+    return { ...copy(rest), ciphertext };
+  }
+  if (ciphertext !== undefined) throw new ValidationError('ciphertext', 'only a secret variable has one');
+  if (value === undefined) return copy(rest);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) throw new ValidationError('value', 'must be a JSON value');
+  if (Buffer.byteLength(json, 'utf8') > MAX_VARIABLE_VALUE_BYTES) {
+    throw new ValidationError('value', `must be at most ${MAX_VARIABLE_VALUE_BYTES} bytes as JSON`);
+  }
+  return { ...copy(rest), value: JSON.parse(json) as unknown };
+};
+
+/** Variables by tenant, then key; `list` is in key order (code-unit order, as DynamoDB sorts ASCII keys). */
+const createVariableStore = (variables: Map<string, Map<string, Variable>>): VariableStore => ({
+  async put(variable) {
+    const stored = storedVariable(variable);
+    const tenant = part('tenant', variable.tenant);
+    const key = part('key', variable.key);
+    const ofTenant = variables.get(tenant) ?? new Map<string, Variable>();
+    ofTenant.set(key, stored);
+    variables.set(tenant, ofTenant);
+  },
+  async get(tenant, key) {
+    const [t, k] = [part('tenant', tenant), part('key', key)];
+    const v = variables.get(t)?.get(k);
+    return v ? copy(v) : undefined;
+  },
+  async list(tenant) {
+    const ofTenant = variables.get(part('tenant', tenant));
+    return [...(ofTenant?.entries() ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => copy(v));
+  },
+  async delete(tenant, key) {
+    const [t, k] = [part('tenant', tenant), part('key', key)];
+    return variables.get(t)?.delete(k) ?? false;
+  },
+});
+
+/**
  * The Store port in memory, with the semantics of the DynamoDB adapter: conditional creates and
  * transitions (ConflictError), newest-first listings with opaque cursors (ValidationError('cursor')),
- * tenant-scoped keys, log batches keyed by their first seq, a send lease on subscriptions, and slots.
+ * tenant-scoped keys, log batches keyed by their first seq, a send lease on subscriptions, slots, and
+ * variables (a secret as ciphertext only, a plain value through JSON).
  * Every read returns a copy, so callers can never change what is stored.
  * TTLs are not modelled: nothing here expires.
  */
@@ -311,6 +366,7 @@ export const createMemoryStore = (): MemoryStore => {
   const connections = new Map<string, Connection>();
   const subscriptions = new Map<string, StoredSubscription>();
   const slots = new Map<number, JobKey>();
+  const variables = new Map<string, Map<string, Variable>>();
 
   return {
     jobs: createJobStore(jobs),
@@ -319,6 +375,7 @@ export const createMemoryStore = (): MemoryStore => {
     apiKeys: createApiKeyStore(apiKeys),
     connections: createConnectionStore(connections, subscriptions),
     slots: createSlotStore(slots),
+    variables: createVariableStore(variables),
     snapshot: () =>
       copy({
         jobs: [...jobs.values()],
@@ -331,6 +388,7 @@ export const createMemoryStore = (): MemoryStore => {
           ...(s.lockedUntil !== undefined ? { lockedUntil: s.lockedUntil } : {}),
         })),
         slots: [...slots.entries()].map(([slot, holder]) => ({ slot, holder })),
+        variables: [...variables.values()].flatMap((m) => [...m.values()]),
       }),
   };
 };

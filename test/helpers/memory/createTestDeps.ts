@@ -14,6 +14,7 @@ import { createMemoryQueue } from './createMemoryQueue';
 import type { MemoryStore } from './createMemoryStore';
 import { createMemoryStore } from './createMemoryStore';
 import { createSequentialIds } from './createSequentialIds';
+import { createFakeCipher } from './createFakeCipher';
 
 /** CoreDeps whose ports are in-memory fakes the test can inspect and steer. */
 export interface TestDeps extends CoreDeps {
@@ -42,6 +43,7 @@ export const createTestDeps = (overrides: TestDepsOverrides = {}): TestDeps => {
     clock: createFakeClock(),
     ids: createSequentialIds('job'),
     logger: silentLogger,
+    cipher: createFakeCipher(),
     ...ports,
     config: { ...defaultCoreConfig, ...config },
   };

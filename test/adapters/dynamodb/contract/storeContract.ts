@@ -8,6 +8,7 @@ import { eventsContract } from './eventsContract';
 import { jobsContract } from './jobsContract';
 import { logsContract } from './logsContract';
 import { slotsContract } from './slotsContract';
+import { variablesContract } from './variablesContract';
 
 /**
  * The behaviours every DynamoDB engine must show through createDynamoStore. Each test gets a
@@ -34,5 +35,6 @@ export function describeStoreContract(engine: string, start: () => Promise<Dynam
     slotsContract(newStore);
     eventsContract(newStore);
     apiKeysContract(newStore);
+    variablesContract(() => newStore());
   });
 }

@@ -1,0 +1,1 @@
+export { createLauncherRouter, NoLauncherError } from './createLauncherRouter';
