@@ -1,6 +1,7 @@
-import { CfnOutput, Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { Runtimes } from '../lambdas/core/model';
+import { ScriptRuntimes } from '../lambdas/core/model';
 import { CroniumFunction } from './CroniumFunction';
 import { CroniumTable } from './CroniumTable';
 import { Dispatcher } from './Dispatcher';
@@ -52,6 +53,8 @@ export class CroniumStack extends Stack {
   public readonly jobs: JobCluster;
   public readonly restApi: RestApiConstruct;
   public readonly webSocketApi: WebSocketApiConstruct;
+  /** Encrypts secret variables; each ciphertext is bound to its tenant by encryption context. */
+  public readonly secretsKey: kms.Key;
   public readonly functions: {
     readonly rest: CroniumFunction;
     readonly authorizer: CroniumFunction;
@@ -73,12 +76,18 @@ export class CroniumStack extends Stack {
     this.table = new CroniumTable(this, 'Table', { removalPolicy: props.tableRemovalPolicy });
     this.queue = new JobQueue(this, 'Queue', { consumerTimeout: dispatcherTimeout });
     this.jobs = new JobCluster(this, 'Jobs', { imageTag: props.imageTag, jobNetwork: props.jobNetwork });
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: 'Cronium secret variables (encryption context: tenant)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     // The AWS composition root (lambdas/handlers/aws/composition.ts) wires every port in every function
     // and requires all of these, so each function gets them all; IAM below is what stays per function.
     const environment = {
       CRONIUM_TABLE: this.table.table.tableName,
       CRONIUM_QUEUE_URL: this.queue.queue.queueUrl,
       CRONIUM_MAX_CONCURRENT: String(maxConcurrentJobs),
+      CRONIUM_SECRETS_KEY_ID: this.secretsKey.keyArn,
       ...this.jobs.launcherEnvironment,
     };
 
@@ -125,6 +134,8 @@ export class CroniumStack extends Stack {
     this.table.grantRead(authorizer);
     for (const fn of [rest, websocket, dispatcher]) {
       this.table.grantReadWrite(fn);
+      // Secrets are written by REST and read (and written back by scripts) wherever logs are masked.
+      this.secretsKey.grant(fn.fn, 'kms:Encrypt', 'kms:Decrypt');
       // Status and log lines go to subscribers from wherever a job changes.
       this.webSocketApi.grantManageConnections(fn);
     }
@@ -139,7 +150,7 @@ export class CroniumStack extends Stack {
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url, description: 'WebSocket URL (connect with ?token=<API key>)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queue.queueUrl });
-    for (const rt of Runtimes) {
+    for (const rt of ScriptRuntimes) {
       new CfnOutput(this, `ImageRepository${rt.charAt(0).toUpperCase()}${rt.slice(1)}`, {
         value: this.jobs.repositories[rt].repositoryUri,
         description: `Push the ${rt} runtime image here`,

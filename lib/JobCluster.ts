@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { isFargateSize } from '../lambdas/adapters/ecs/fargateSize';
 import { JobTaskContract } from '../lambdas/adapters/ecs/taskContract';
-import { Runtimes, type Runtime } from '../lambdas/core/model';
+import { ScriptRuntimes, type ScriptRuntime } from '../lambdas/core/model';
 import { acknowledgeNag } from './acknowledgeNag';
 import { throwIfConflicts } from './InvalidPropsError';
 import { JobVpc, jobVpcConflicts, type JobVpcProps } from './JobVpc';
@@ -19,7 +19,7 @@ export interface JobClusterProps extends JobVpcProps {
    * Image repository per runtime.
    * @default a repository per runtime created here, named `<repositoryPrefix>/<runtime>`
    */
-  readonly repositories?: Partial<Record<Runtime, ecr.IRepository>>;
+  readonly repositories?: Partial<Record<ScriptRuntime, ecr.IRepository>>;
   /**
    * Prefix of the repositories created here.
    * @default 'cronium'
@@ -79,8 +79,8 @@ export class JobCluster extends Construct {
   public readonly cluster: ecs.Cluster;
   public readonly executionRole: iam.Role;
   public readonly jobLogGroup: logs.LogGroup;
-  public readonly repositories: Record<Runtime, ecr.IRepository>;
-  public readonly taskDefinitions: Record<Runtime, ecs.FargateTaskDefinition>;
+  public readonly repositories: Record<ScriptRuntime, ecr.IRepository>;
+  public readonly taskDefinitions: Record<ScriptRuntime, ecs.FargateTaskDefinition>;
 
   constructor(scope: Construct, id: string, props: JobClusterProps = {}) {
     super(scope, id);
@@ -117,10 +117,10 @@ export class JobCluster extends Construct {
 
     const prefix = props.repositoryPrefix ?? 'cronium';
     this.repositories = Object.fromEntries(
-      Runtimes.map((rt) => [rt, props.repositories?.[rt] ?? this.createRepository(rt, `${prefix}/${rt}`)]),
-    ) as Record<Runtime, ecr.IRepository>;
+      ScriptRuntimes.map((rt) => [rt, props.repositories?.[rt] ?? this.createRepository(rt, `${prefix}/${rt}`)]),
+    ) as Record<ScriptRuntime, ecr.IRepository>;
     this.taskDefinitions = Object.fromEntries(
-      Runtimes.map((rt) => [
+      ScriptRuntimes.map((rt) => [
         rt,
         this.createTaskDefinition(rt, {
           image: ecs.ContainerImage.fromEcrRepository(this.repositories[rt], imageTag),
@@ -129,11 +129,11 @@ export class JobCluster extends Construct {
           cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64,
         }),
       ]),
-    ) as Record<Runtime, ecs.FargateTaskDefinition>;
+    ) as Record<ScriptRuntime, ecs.FargateTaskDefinition>;
 
     this.node.addValidation({
       validate: () =>
-        Runtimes.filter((rt) => (this.taskDefinitions[rt].node.defaultChild as ecs.CfnTaskDefinition).taskRoleArn !== undefined).map(
+        ScriptRuntimes.filter((rt) => (this.taskDefinitions[rt].node.defaultChild as ecs.CfnTaskDefinition).taskRoleArn !== undefined).map(
           (rt) => `the ${rt} job task definition must have no task role`,
         ),
     });
@@ -153,7 +153,7 @@ export class JobCluster extends Construct {
       CRONIUM_ECS_SUBNETS: Fn.join(',', this.network.jobSubnets.subnetIds),
       CRONIUM_ECS_SECURITY_GROUP: this.network.taskSecurityGroup.securityGroupId,
       ...Object.fromEntries(
-        Runtimes.map((rt) => [`CRONIUM_TASK_DEF_${rt.toUpperCase()}`, this.taskDefinitions[rt].taskDefinitionArn]),
+        ScriptRuntimes.map((rt) => [`CRONIUM_TASK_DEF_${rt.toUpperCase()}`, this.taskDefinitions[rt].taskDefinitionArn]),
       ),
     };
   }
@@ -185,7 +185,7 @@ export class JobCluster extends Construct {
       grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement(statement));
     add({
       actions: ['ecs:RunTask'],
-      resources: Runtimes.map((rt) => this.taskDefinitions[rt].taskDefinitionArn),
+      resources: ScriptRuntimes.map((rt) => this.taskDefinitions[rt].taskDefinitionArn),
       conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
     });
     add({
@@ -206,7 +206,7 @@ export class JobCluster extends Construct {
     return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` });
   }
 
-  private createRepository(runtime: Runtime, repositoryName: string): ecr.Repository {
+  private createRepository(runtime: ScriptRuntime, repositoryName: string): ecr.Repository {
     return new ecr.Repository(this, `${capitalize(runtime)}Repository`, {
       repositoryName,
       imageScanOnPush: true,
@@ -216,7 +216,7 @@ export class JobCluster extends Construct {
   }
 
   private createTaskDefinition(
-    runtime: Runtime,
+    runtime: ScriptRuntime,
     o: { image: ecs.ContainerImage; cpu: number; memoryLimitMiB: number; cpuArchitecture: ecs.CpuArchitecture },
   ): ecs.FargateTaskDefinition {
     const name = capitalize(runtime);

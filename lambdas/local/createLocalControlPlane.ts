@@ -5,6 +5,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { createApiGatewayBroadcaster } from '../adapters/apigw-management';
 import { loadOrCreateLocalCipher } from '../adapters/crypto';
 import { createDockerLauncher } from '../adapters/docker';
+import { createHttpLauncher, parseHttpAllowList, routeHttpJobs } from '../adapters/http';
 import { createDynamoStore, ensureTable } from '../adapters/dynamodb';
 import { createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
 import type { Env } from '../config/coreConfigFromEnv';
@@ -24,6 +25,8 @@ import type { LocalSettings } from './localSettings';
 import { localSettingsFromEnv } from './localSettings';
 
 const TABLE = 'cronium';
+/** An http job's output is stored on the job item, which DynamoDB caps at 400 KB. */
+const HTTP_OUTPUT_BYTES = 256 * 1024;
 
 export interface LocalControlPlane {
   url: string;
@@ -64,7 +67,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     output: (key, lines, token) => cp!.executions.output(key, lines, token),
     exited: (key, report) => cp!.executions.exited(key, report),
   };
-  const launcher = createDockerLauncher({
+  const containers = createDockerLauncher({
     events,
     instance: await ensureInstanceId(settings.dataDir),
     images: {
@@ -74,6 +77,13 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     },
     onError: (err) => logger.error({ err }, 'container follower failed'),
   });
+  const http = createHttpLauncher({
+    events,
+    allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']),
+    maxBodyBytes: HTTP_OUTPUT_BYTES,
+    onError: (err) => logger.error({ err }, 'http job reporting failed'),
+  });
+  const launcher = routeHttpJobs({ http, scripts: containers });
 
   const managementKeyId = `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`;
   const handlers: Partial<{
@@ -145,7 +155,8 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     async close() {
       clearInterval(reaper);
       await poller.stop();
-      await launcher.close();
+      await http.close();
+      await containers.close();
       await gateway.close();
       await dynamo.close();
     },

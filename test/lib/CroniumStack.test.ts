@@ -153,6 +153,7 @@ describe('CroniumStack functions', () => {
         CRONIUM_QUEUE_URL: { Ref: expect.stringMatching(/^Queue/) },
         CRONIUM_WS_ENDPOINT: wsEndpoint,
         CRONIUM_MAX_CONCURRENT: '4',
+        CRONIUM_SECRETS_KEY_ID: { 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] },
         CRONIUM_ECS_CLUSTER: { 'Fn::GetAtt': [expect.stringMatching(/^JobsCluster/), 'Arn'] },
         CRONIUM_ECS_SUBNETS: { 'Fn::Join': [',', [{ Ref: expect.stringMatching(/^JobsNetworkVpcjobsSubnet1/) }, { Ref: expect.stringMatching(/^JobsNetworkVpcjobsSubnet2/) }]] },
         CRONIUM_ECS_SECURITY_GROUP: { 'Fn::GetAtt': [expect.stringMatching(/^JobsNetworkTaskSecurityGroup/), 'GroupId'] },
@@ -161,6 +162,21 @@ describe('CroniumStack functions', () => {
         CRONIUM_TASK_DEF_NODE: { Ref: expect.stringMatching(/^JobsNodeTaskDefinition/) },
       });
     }
+  });
+
+  it('lets the functions that handle secrets only encrypt and decrypt with the rotating secrets key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:Encrypt'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
+          }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^DispatcherFunctionRole') }],
+    });
   });
 
   it('feeds the dispatcher batches of 10 and lets it report single failed messages', () => {

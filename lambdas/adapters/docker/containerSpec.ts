@@ -1,23 +1,39 @@
-import type { ContainerCreateOptions } from 'dockerode';
+import type { ContainerCreateOptions, MountSettings } from 'dockerode';
 import { ValidationError } from '../../core/errors';
-import type { Job, Runtime } from '../../core/model';
+import type { Job, ScriptRuntime } from '../../core/model';
+import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
 import { Labels } from './containerLabels';
-import { RuntimeCommands } from './runtimeImages';
+import { HelperEnv, RuntimeCommands } from './runtimeImages';
 import { JobUser, WorkspacePath } from './workspaceArchive';
 
 const MiB = 1024 * 1024;
 
+// The Engine API makes every volume option optional; @types/dockerode requires them all.
+const noCopy = { NoCopy: true } as NonNullable<MountSettings['VolumeOptions']>;
+
+/** What one container runs: a script job, its runtime, and its resolved environment. */
+export interface ContainerSpecInput {
+  job: Job;
+  /** `job.runtime`, checked to be a script runtime. */
+  runtime: ScriptRuntime;
+  /** The job's environment with variables resolved (may hold secrets: never log it). */
+  env: Record<string, string>;
+}
+
 /** Inputs to a container spec besides the job. */
 export interface ContainerSpecOptions {
-  images: Record<Runtime, string>;
+  images: Record<ScriptRuntime, string>;
   /** Size of the `/tmp` tmpfs. */
   tmpfsMb: number;
   /** Value of the `cronium.instance` label. */
   instance: string;
 }
 
-/** Variables the launcher sets itself; they win over the job's own env. */
-const launcherEnv = { CRONIUM_WORKSPACE: WorkspacePath, PYTHONUNBUFFERED: '1' } as const;
+/**
+ * Variables the launcher sets itself; they win over the job's own env, so a job cannot move its
+ * workspace or hide the helpers.
+ */
+const launcherEnv = { [WorkspaceLayout.envVar]: WorkspacePath, PYTHONUNBUFFERED: '1', ...HelperEnv } as const;
 
 const toEnvList = (env: Record<string, string>): string[] =>
   Object.entries({ ...env, ...launcherEnv }).map(([name, value]) => {
@@ -28,27 +44,30 @@ const toEnvList = (env: Record<string, string>): string[] =>
   });
 
 /**
- * The create request for one job's container, hardened as DESIGN §5 asks.
+ * The create request for one job's container, hardened as DESIGN §5 asks, with the job's
+ * resolved env plus `CRONIUM_WORKSPACE`, `PYTHONUNBUFFERED` and the helper variables.
  *
  * The root file system is read-only, so `/workspace` is an anonymous volume: the engine
  * accepts an archive upload into a volume before start, and `remove({ v: true })` deletes it
- * with the container. No host path is ever mounted.
- * @throws ValidationError when an env name or value cannot be passed to a process.
+ * with the container. No host path is ever mounted. The volume's root belongs to root, so
+ * the job writes only where the uploaded workspace lets it (`out/`) and in `/tmp`.
+ * @throws ValidationError when an env name or value cannot be passed to a process (the error
+ * names the variable, never its value).
  */
-export const buildContainerSpec = (job: Job, o: ContainerSpecOptions): ContainerCreateOptions => {
+export const buildContainerSpec = ({ job, runtime, env }: ContainerSpecInput, o: ContainerSpecOptions): ContainerCreateOptions => {
   const memory = Math.round(job.resources.memoryMb * MiB);
   return {
-    Image: o.images[job.runtime],
-    Cmd: [...RuntimeCommands[job.runtime].cmd],
+    Image: o.images[runtime],
+    Cmd: [...RuntimeCommands[runtime]],
     Entrypoint: [],
     User: `${JobUser.uid}:${JobUser.gid}`,
     WorkingDir: WorkspacePath,
-    Env: toEnvList(job.env),
+    Env: toEnvList(env),
     Labels: {
       [Labels.managed]: 'true',
       [Labels.job]: job.id,
       [Labels.tenant]: job.tenant,
-      [Labels.runtime]: job.runtime,
+      [Labels.runtime]: runtime,
       [Labels.instance]: o.instance,
     },
     NetworkDisabled: true,
@@ -67,7 +86,10 @@ export const buildContainerSpec = (job: Job, o: ContainerSpecOptions): Container
       NanoCpus: Math.round(job.resources.cpu * 1e9),
       PidsLimit: job.resources.pids,
       Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${o.tmpfsMb}m,mode=1777` },
-      Mounts: [{ Type: 'volume', Source: '', Target: WorkspacePath }],
+      // NoCopy: the volume starts empty and owned by root (0755) whatever the image has at
+      // /workspace, so the job can neither rename in/ nor replace out/ (the engine does not
+      // apply the owner of an archive's root entry, so the upload cannot do this).
+      Mounts: [{ Type: 'volume', Source: '', Target: WorkspacePath, VolumeOptions: noCopy }],
       // Reading logs back needs a driver that stores them; json-file keeps one file per
       // container, which resume tokens (positions in that file) rely on not rotating away.
       LogConfig: { Type: 'json-file', Config: {} },

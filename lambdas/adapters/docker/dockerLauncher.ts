@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
-import type { Job, Runtime } from '../../core/model';
+import { isScriptRuntime, type Job, type ScriptRuntime } from '../../core/model';
 import type { ContainerLauncher, ExecutionEvents, ExecutionInfo } from '../../core/ports/runtime';
+import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
 import { keyFromLabels, Labels } from './containerLabels';
 import { buildContainerSpec } from './containerSpec';
 import { isAlreadyInState, isNoSuchContainer } from './engineErrors';
@@ -9,6 +10,7 @@ import {
   DockerEngineError,
   DockerLaunchError,
   LauncherClosedError,
+  UnsupportedJobError,
   type ExecutionFollowError,
 } from './errors';
 import { followExecution, type ExecutionFollower } from './executionFollower';
@@ -29,8 +31,8 @@ export interface DockerLauncherOptions {
   docker?: Docker;
   /** Where output and exits are reported. */
   events: ExecutionEvents;
-  /** Image per runtime. @default `cronium/<runtime>:latest` */
-  images?: Partial<Record<Runtime, string>>;
+  /** Image per script runtime. @default `cronium/<runtime>:latest` */
+  images?: Partial<Record<ScriptRuntime, string>>;
   /** Size of each job's `/tmp` tmpfs in MiB. @default 64 */
   tmpfsMb?: number;
   /**
@@ -39,6 +41,11 @@ export interface DockerLauncherOptions {
    * other's containers as orphans. @default 'default'
    */
   instance?: string;
+  /**
+   * How long reading back `out/` after an exit may take; past it the exit is reported without
+   * outputs (and the failure goes to `onError`). @default 15000
+   */
+  outputsTimeoutMs?: number;
   /** Retries of `events.output` / `events.exited`. @default 5 tries, 200 ms doubling to 2 s */
   retry?: Partial<RetryPolicy>;
   logger?: LauncherLogger;
@@ -62,11 +69,14 @@ const consoleLogger: LauncherLogger = {
 };
 
 /**
- * Runs each job in a fresh, hardened Docker container (DESIGN §5), with the script copied
- * in through the Engine API, and reports output and exit through `events`.
+ * Runs each script job in a fresh, hardened Docker container (DESIGN §5) with the workspace
+ * contract of DESIGN §4: the request's workspace (`in/…`) and an empty `out/` are uploaded
+ * through the Engine API before start; after the exit `out/` is read back the same way and
+ * reported as `ExitReport.outputs`. Output and exit are reported through `events`.
  *
  * Calls reject with:
- * @throws ValidationError from create, when an env name cannot be passed to a process.
+ * @throws UnsupportedJobError from create, for an http job or a workspace without the script (code `launch_failed`).
+ * @throws ValidationError from create, when an env name or a workspace path cannot be passed to a container.
  * @throws DockerLaunchError from create and start (code `launch_failed`).
  * @throws ContainerGoneError from start and reattach, when the container no longer exists (code `lost`).
  * @throws InvalidResumeTokenError from reattach, for a token this launcher did not write.
@@ -75,8 +85,8 @@ const consoleLogger: LauncherLogger = {
  *
  * @example
  * const launcher = createDockerLauncher({ events });
- * const ref = await launcher.create(job);
- * await launcher.start(ref, job); // output and exit now arrive through `events`
+ * const ref = await launcher.create({ job, env, workspace: buildWorkspace(job, variables) });
+ * await launcher.start(ref, job); // output and exit (with `out/`) now arrive through `events`
  */
 export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher => {
   const docker = o.docker ?? new Docker();
@@ -84,6 +94,7 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
   const tmpfsMb = o.tmpfsMb ?? 64;
   const instance = o.instance ?? 'default';
   const retry = { ...DefaultRetryPolicy, ...o.retry };
+  const outputsTimeoutMs = o.outputsTimeoutMs ?? 15_000;
   const logger = o.logger ?? consoleLogger;
   const onError = (err: ExecutionFollowError) => {
     try {
@@ -103,7 +114,7 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
       claimed.delete(ref);
       return;
     }
-    const follower = followExecution({ docker, ref, job, events: o.events, retry, onError, ...extra });
+    const follower = followExecution({ docker, ref, job, events: o.events, retry, onError, outputsTimeoutMs, ...extra });
     followers.set(ref, follower);
     void follower.done.finally(() => {
       followers.delete(ref);
@@ -134,9 +145,16 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
   };
 
   return {
-    async create(job) {
+    async create({ job, env, workspace }) {
       if (closed) throw new LauncherClosedError();
-      const spec = buildContainerSpec(job, { images, tmpfsMb, instance });
+      const runtime = job.runtime;
+      if (!isScriptRuntime(runtime)) throw new UnsupportedJobError(job.id, runtime, 'not_a_script_job');
+      if (workspace[WorkspaceLayout.scriptFile[runtime]] === undefined) {
+        throw new UnsupportedJobError(job.id, runtime, 'no_script');
+      }
+      // Both validate before anything exists on the engine.
+      const spec = buildContainerSpec({ job, runtime, env }, { images, tmpfsMb, instance });
+      const archive = buildWorkspaceArchive(workspace);
       let container: Docker.Container;
       try {
         container = await docker.createContainer(spec);
@@ -144,7 +162,7 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
         throw new DockerLaunchError(job.id, 'create', { cause: err });
       }
       try {
-        await container.putArchive(buildWorkspaceArchive(job), { path: WorkspacePath });
+        await container.putArchive(archive, { path: WorkspacePath });
       } catch (err) {
         await container.remove({ force: true, v: true }).catch(() => undefined);
         throw new DockerLaunchError(job.id, 'upload', { cause: err });

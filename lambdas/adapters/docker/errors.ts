@@ -1,4 +1,5 @@
 import { ControlPlaneError, ErrorCodes } from '../../core/errors';
+import type { Runtime } from '../../core/model';
 
 /** The engine refused to create, fill or start a job's container. */
 export class DockerLaunchError extends ControlPlaneError {
@@ -8,6 +9,32 @@ export class DockerLaunchError extends ControlPlaneError {
     opts?: ErrorOptions,
   ) {
     super(ErrorCodes.launchFailed, `container for job ${jobId} failed at ${step}`, opts);
+  }
+}
+
+/**
+ * The job is not one a container can run: an `http` job (the control plane makes the request
+ * itself), or a script job whose workspace lacks its script file.
+ */
+export class UnsupportedJobError extends ControlPlaneError {
+  constructor(
+    readonly jobId: string,
+    readonly runtime: Runtime,
+    readonly reason: 'not_a_script_job' | 'no_script',
+  ) {
+    super(
+      ErrorCodes.launchFailed,
+      reason === 'not_a_script_job'
+        ? `job ${jobId} is an ${runtime} job: the docker launcher runs only bash, python and node scripts`
+        : `job ${jobId} has no script file in its workspace`,
+    );
+  }
+}
+
+/** A tar stream read back from the engine is not a well-formed archive. */
+export class TarFormatError extends ControlPlaneError {
+  constructor(readonly detail: string) {
+    super(ErrorCodes.internal, `not a tar archive: ${detail}`);
   }
 }
 
@@ -37,14 +64,15 @@ export class LauncherClosedError extends ControlPlaneError {
 
 /**
  * Something went wrong while following an execution in the background, where no caller
- * can catch it: delivery to ExecutionEvents failed for good, or the engine misbehaved.
+ * can catch it: delivery to ExecutionEvents failed for good, `out/` could not be read back
+ * (phase `outputs`: the exit is then reported without outputs), or the engine misbehaved.
  * Passed to the launcher's `onError`.
  */
 export class ExecutionFollowError extends ControlPlaneError {
   constructor(
     readonly ref: string,
     readonly jobId: string,
-    readonly phase: 'output' | 'exited' | 'follow' | 'deadline' | 'remove',
+    readonly phase: 'output' | 'outputs' | 'exited' | 'follow' | 'deadline' | 'remove',
     message: string,
     opts?: ErrorOptions,
   ) {

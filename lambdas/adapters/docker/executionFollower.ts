@@ -9,6 +9,7 @@ import { followLogs } from './logFollower';
 import { createOutputPump } from './outputPump';
 import type { LogCursor } from './resumeToken';
 import { retryWithBackoff, type RetryPolicy } from './retry';
+import { readWorkspaceOutputs } from './workspaceOutputs';
 
 /** Options of followExecution. */
 export interface FollowExecutionOptions {
@@ -18,6 +19,8 @@ export interface FollowExecutionOptions {
   events: ExecutionEvents;
   retry: RetryPolicy;
   onError(err: ExecutionFollowError): void;
+  /** How long reading back `out/` may take before the exit is reported without it. */
+  outputsTimeoutMs: number;
   /** Position already reported (from a resume token); undefined reports the whole log. */
   resumeFrom?: LogCursor;
   /**
@@ -49,8 +52,10 @@ const delay = (ms: number, signal: AbortSignal) =>
 
 /**
  * Follows one started container to its end: streams its output to `events.output` as it is
- * written, kills it at the job's deadline, then reports `events.exited` (after the last
- * output was delivered) and removes it with its workspace volume.
+ * written, kills it at the job's deadline, reads back what the script left in `out/`, then
+ * reports `events.exited` (after the last output was delivered, with those outputs) and
+ * removes it with its workspace volume. A container whose deadline passed before it started
+ * never ran, and is reported without outputs.
  *
  * If `exited` cannot be delivered the container is kept, so a later reattach can report it.
  * Background failures go to `onError`; nothing here rejects.
@@ -121,6 +126,16 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
     }
   };
 
+  /** `out/` as the script left it; never throws: a failed read reports the exit without outputs. */
+  const collectOutputs = async (): Promise<ExitReport['outputs']> => {
+    try {
+      return await readWorkspaceOutputs(container, { signal, timeoutMs: o.outputsTimeoutMs });
+    } catch (err) {
+      if (!signal.aborted) fail('outputs', 'could not read back out/; exit reported without outputs', err);
+      return undefined;
+    }
+  };
+
   const report = async (exit: ExitReport) => {
     await pump.drain();
     if (signal.aborted) return;
@@ -153,7 +168,10 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
       disarm();
       // The log can end before the kill's own response arrives; its outcome decides timedOut.
       await killing;
-      await report(toExitReport(info, { killedAtDeadline, deadlineAt: o.job.deadlineAt }));
+      const exit = toExitReport(info, { killedAtDeadline, deadlineAt: o.job.deadlineAt });
+      // Read before the report: a reported container is removed, and its volume with it.
+      const outputs = await collectOutputs();
+      await report(outputs ? { ...exit, outputs } : exit);
     } finally {
       disarm();
     }

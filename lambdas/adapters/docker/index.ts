@@ -7,6 +7,8 @@ export {
   ExecutionFollowError,
   InvalidResumeTokenError,
   LauncherClosedError,
+  TarFormatError,
+  UnsupportedJobError,
 } from './errors';
-export { DefaultImages } from './runtimeImages';
+export { DefaultImages, HelperPaths } from './runtimeImages';
 export type { RetryPolicy } from './retry';

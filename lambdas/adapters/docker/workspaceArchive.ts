@@ -1,26 +1,62 @@
-import type { Job } from '../../core/model';
-import { RuntimeCommands } from './runtimeImages';
+import { ValidationError } from '../../core/errors';
+import type { WorkspaceFiles } from '../../core/ports/runtime';
+import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
 import { buildTarArchive, type TarEntry } from './tarArchive';
 
 /** Where the workspace is mounted inside every job container (DESIGN §4). */
 export const WorkspacePath = '/workspace';
 
-/** The uid/gid the job runs as; everything in the workspace belongs to it. */
+/** The uid/gid the job runs as; of the workspace it owns only `out/`. */
 export const JobUser = { uid: 1000, gid: 1000 } as const;
 
+/** Owner of the workspace root and `in/`: the job can read them, not change them. */
+const Root = { uid: 0, gid: 0 } as const;
+
+// A ustar name field holds 100 bytes; the contract's paths are far shorter.
+const MaxNameBytes = 100;
+const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** The directories above a relative path, outermost first: `in/a/b.txt` → `in/`, `in/a/`. */
+const parentsOf = (path: string): string[] => {
+  const parts = path.split('/').slice(0, -1);
+  return parts.map((_, i) => `${parts.slice(0, i + 1).join('/')}/`);
+};
+
+const checkPath = (path: string): void => {
+  const field = `workspace.${path}`;
+  if (!path.split('/').every((s) => segment.test(s))) {
+    throw new ValidationError(field, 'a workspace path is relative, with segments of letters, digits, "_", "." and "-"');
+  }
+  if (path === WorkspaceLayout.outDir || path.startsWith(`${WorkspaceLayout.outDir}/`)) {
+    throw new ValidationError(field, `${WorkspaceLayout.outDir}/ is the script's to write; the launcher uploads it empty`);
+  }
+  if (Buffer.byteLength(path, 'utf8') > MaxNameBytes) {
+    throw new ValidationError(field, `a workspace path takes at most ${MaxNameBytes} bytes`);
+  }
+};
+
 /**
- * The tar uploaded into `/workspace` before the container starts: `in/` with the
- * script, and an empty `out/` for results.
+ * The tar uploaded into `/workspace` before the container starts: every file of the request's
+ * workspace (`in/…`), and an empty `out/`.
+ *
+ * Ownership is the read-only half of the contract: `in/` and what is in it belong to root
+ * (directories 0755, files 0644), so the job (uid 1000) reads them but cannot change them;
+ * `out/` belongs to the job, mode 0700. The engine keeps the owners and modes of the archive
+ * when it extracts it into the volume, whose own root-owned root (see buildContainerSpec)
+ * keeps the job from renaming or replacing `in/` and `out/` themselves.
+ * @throws ValidationError when a path is absolute, climbs out (`..`), lies in `out/` or is too long.
  */
-export const buildWorkspaceArchive = (job: Pick<Job, 'runtime' | 'script'>, now: Date = new Date()): Buffer => {
+export const buildWorkspaceArchive = (files: WorkspaceFiles, now: Date = new Date()): Buffer => {
   const mtime = Math.floor(now.getTime() / 1000);
-  const owner = { ...JobUser, mtime };
+  const paths = Object.keys(files).sort();
+  paths.forEach(checkPath);
+  const dirs = [...new Set(paths.flatMap(parentsOf))].sort();
+  // No root entry: the engine skips `.` when it extracts. The volume's root is root-owned
+  // because the container spec mounts it with NoCopy.
   const entries: TarEntry[] = [
-    // The root entry sets /workspace's own owner, whatever the image left there.
-    { name: './', mode: 0o755, ...owner },
-    { name: 'in/', mode: 0o755, ...owner },
-    { name: RuntimeCommands[job.runtime].file, mode: 0o644, content: Buffer.from(job.script, 'utf8'), ...owner },
-    { name: 'out/', mode: 0o755, ...owner },
+    ...dirs.map((name): TarEntry => ({ name, mode: 0o755, ...Root, mtime })),
+    ...paths.map((name): TarEntry => ({ name, mode: 0o644, content: Buffer.from(files[name]!, 'utf8'), ...Root, mtime })),
+    { name: `${WorkspaceLayout.outDir}/`, mode: 0o700, ...JobUser, mtime },
   ];
   return buildTarArchive(entries);
 };

@@ -9,8 +9,9 @@ import {
   type RunTaskCommandInput,
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
-import type { Job, Runtime } from '../../core/model';
-import type { ContainerLauncher, ExecutionInfo } from '../../core/ports';
+import { isScriptRuntime, type Job, type ScriptRuntime } from '../../core/model';
+import type { ContainerLauncher, ExecutionInfo, ExecutionRequest } from '../../core/ports';
+import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
 import { EcsCallError, EcsLaunchError, OverridesTooLargeError, RUN_TASK_OVERRIDES_LIMIT } from './errors';
 import { fargateSizeFor } from './fargateSize';
 import { JobTaskContract } from './taskContract';
@@ -24,15 +25,15 @@ export interface EcsLauncherOptions {
   subnets: readonly string[];
   /** The job tasks' security group. */
   securityGroup: string;
-  /** Task definition (ARN, `family:revision` or family) per runtime. */
-  taskDefinitions: Record<Runtime, string>;
+  /** Task definition (ARN, `family:revision` or family) per script runtime. */
+  taskDefinitions: Record<ScriptRuntime, string>;
 }
 
-/** Where each runtime's script lands in the workspace and what runs it. */
-const Interpreters: Record<Runtime, { file: string; exec: string }> = {
-  bash: { file: 'script.sh', exec: 'bash' },
-  python: { file: 'script.py', exec: 'python3 -u' },
-  node: { file: 'script.js', exec: 'node' },
+/** What runs each runtime's script (`WorkspaceLayout.scriptFile`). */
+const Interpreters: Record<ScriptRuntime, string> = {
+  bash: 'bash',
+  python: 'python3 -u',
+  node: 'node',
 };
 
 const SCRIPT_ENV = 'CRONIUM_SCRIPT_B64';
@@ -43,10 +44,10 @@ const STOP_REASON = 'stopped by Cronium';
  * The container command: decode the script from its env var into the workspace, drop the variable
  * so the script does not see it, and exec the interpreter (the task's init process reaps children).
  */
-const commandFor = (runtime: Runtime): string[] => {
+const commandFor = (runtime: ScriptRuntime): string[] => {
   const ws = JobTaskContract.workspacePath;
-  const { file, exec } = Interpreters[runtime];
-  const path = `${ws}/in/${file}`;
+  const exec = Interpreters[runtime];
+  const path = `${ws}/${WorkspaceLayout.scriptFile[runtime]}`;
   return [
     'sh',
     '-c',
@@ -84,18 +85,28 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /**
- * Runs each job as one Fargate task of its runtime's hardened task definition.
+ * Runs each script job as one Fargate task of its runtime's hardened task definition.
  *
- * - `create` calls RunTask, so the task starts at once (`start` has nothing left to do). The script
- *   travels base64-encoded in the `CRONIUM_SCRIPT_B64` environment override and the container command
- *   writes it to `/workspace/in/`. RunTask overrides are limited to 8 KiB, so larger scripts fail with
- *   {@link OverridesTooLargeError}; the S3 workspace of DESIGN §4 that lifts the limit is a later issue.
+ * - `create` calls RunTask, so the task starts at once (`start` has nothing left to do). The
+ *   environment is the request's (variables resolved). Of the request's workspace only the script
+ *   file travels: base64-encoded in the `CRONIUM_SCRIPT_B64` environment override, which the
+ *   container command writes to `/workspace/in/`. RunTask overrides are limited to 8 KiB, so larger
+ *   scripts fail with {@link OverridesTooLargeError}.
+ * - Not yet the whole workspace contract of DESIGN §4: `in/input.json`, `in/context.json` and
+ *   `in/variables.json` are not delivered, and `out/` is not read back (exit reports carry no
+ *   `outputs`), so the runtime helpers have nothing to read or hand back on Fargate. Both, and the
+ *   end of the 8 KiB limit, need the S3 workspace of a later issue.
+ * - An `http` job is refused ({@link EcsLaunchError}, reason `not_a_script_job`): the control plane
+ *   makes the request itself.
  * - Output and exit are not followed from here: on AWS, ECS reports task state changes through
  *   EventBridge and the log forwarder reads CloudWatch Logs, so `reattach` is a no-op too.
  *
- * `create` throws {@link EcsLaunchError} (`launch_failed`, with `reason` and `retryable`) when ECS
- * refuses or fails RunTask, and its subclass {@link OverridesTooLargeError} before calling ECS when the
- * script does not fit; `stop` and `list` throw {@link EcsCallError} when ECS fails unexpectedly.
+ * @throws EcsLaunchError from `create` (`launch_failed`, with `reason` and `retryable`) when ECS refuses
+ * or fails RunTask, and before calling ECS for an http job (`not_a_script_job`), a workspace without the
+ * script file (`no_script`) or resources beyond Fargate's largest size (`resources_too_large`).
+ * @throws OverridesTooLargeError (an EcsLaunchError) from `create`, before calling ECS, when the script
+ * and environment do not fit in the 8 KiB of overrides.
+ * @throws EcsCallError from `stop` and `list` when ECS fails unexpectedly.
  *
  * @example
  * const launcher = createEcsLauncher({
@@ -109,7 +120,15 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
 export const createEcsLauncher = (o: EcsLauncherOptions): ContainerLauncher => {
   const { client, cluster } = o;
 
-  const runTaskInput = (job: Job): RunTaskCommandInput => {
+  const runTaskInput = ({ job, env: jobEnv, workspace }: ExecutionRequest): RunTaskCommandInput => {
+    const runtime = job.runtime;
+    if (!isScriptRuntime(runtime)) {
+      throw new EcsLaunchError(`job ${job.id} is an ${runtime} job: ECS runs only script jobs`, 'not_a_script_job', false);
+    }
+    const script = workspace[WorkspaceLayout.scriptFile[runtime]];
+    if (script === undefined) {
+      throw new EcsLaunchError(`job ${job.id} has no script file in its workspace`, 'no_script', false);
+    }
     const size = fargateSizeFor(job.resources.cpu, job.resources.memoryMb);
     if (!size) {
       throw new EcsLaunchError(
@@ -119,16 +138,16 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ContainerLauncher => {
       );
     }
     // Ours come last so a job cannot redirect the workspace or replace the script.
-    const env = new Map(Object.entries(job.env));
-    env.set('CRONIUM_WORKSPACE', JobTaskContract.workspacePath);
-    env.set(SCRIPT_ENV, Buffer.from(job.script, 'utf8').toString('base64'));
+    const env = new Map(Object.entries(jobEnv));
+    env.set(WorkspaceLayout.envVar, JobTaskContract.workspacePath);
+    env.set(SCRIPT_ENV, Buffer.from(script, 'utf8').toString('base64'));
     const overrides: TaskOverride = {
       cpu: String(size.cpu),
       memory: String(size.memoryMiB),
       containerOverrides: [
         {
           name: JobTaskContract.containerName,
-          command: commandFor(job.runtime),
+          command: commandFor(runtime),
           environment: [...env].map(([name, value]) => ({ name, value })),
         },
       ],
@@ -138,7 +157,7 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ContainerLauncher => {
 
     return {
       cluster,
-      taskDefinition: o.taskDefinitions[job.runtime],
+      taskDefinition: o.taskDefinitions[runtime],
       launchType: 'FARGATE',
       count: 1,
       networkConfiguration: {
@@ -167,8 +186,8 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ContainerLauncher => {
   };
 
   return {
-    async create(job) {
-      const input = runTaskInput(job);
+    async create(request) {
+      const input = runTaskInput(request);
       let out;
       try {
         out = await client.send(new RunTaskCommand(input));

@@ -18,6 +18,8 @@ export const WorkspaceLayout = {
   setVariables: 'variables.json',
   /** Most bytes `out/` may hold; a launcher reads back no more. */
   maxOutBytes: 1024 * 1024,
+  /** Most bytes of `output.json` kept on the job (a DynamoDB item holds 400 KB in all). */
+  maxOutputBytes: 256 * 1024,
 } as const;
 
 /** `in/context.json`: what a script may know about its run. */
@@ -86,7 +88,9 @@ export const readRunResults = (outputs: WorkspaceOutputs | undefined): RunResult
   const { files } = outputs;
 
   const output = files[WorkspaceLayout.output];
-  if (output !== undefined) {
+  if (output !== undefined && Buffer.byteLength(output) > WorkspaceLayout.maxOutputBytes) {
+    problems.push(`out/${WorkspaceLayout.output} is larger than ${WorkspaceLayout.maxOutputBytes} bytes`);
+  } else if (output !== undefined) {
     const parsed = parse(WorkspaceLayout.output, output, problems);
     if (parsed.ok) results.output = parsed.value;
   }

@@ -6,10 +6,12 @@ import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
 import { createKmsCipher } from '../../adapters/crypto';
 import { createDocumentClient, createDynamoStore } from '../../adapters/dynamodb';
 import { createEcsLauncher } from '../../adapters/ecs';
+import { createHttpLauncher, parseHttpAllowList, routeHttpJobs } from '../../adapters/http';
 import { createSqsJobQueue } from '../../adapters/sqs';
 import { createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
 import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
 import type { Env } from '../../config/coreConfigFromEnv';
+import type { ContainerLauncher, ControlPlane, ExecutionEvents } from '../../core';
 import { createControlPlane } from '../../core';
 
 const required = (env: Env, name: string): string => {
@@ -25,22 +27,40 @@ const compose = (env: Env) => {
   const broadcaster = createApiGatewayBroadcaster({
     client: new ApiGatewayManagementApiClient({ endpoint: required(env, 'CRONIUM_WS_ENDPOINT') }),
   });
-  const cp = createControlPlane({
+  // Launchers report into the core that is being built here.
+  let cp: ControlPlane | undefined;
+  const events: ExecutionEvents = {
+    output: (key, lines, token) => cp!.executions.output(key, lines, token),
+    exited: (key, report) => cp!.executions.exited(key, report),
+  };
+  const http = createHttpLauncher({ events, allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']), maxBodyBytes: 256 * 1024 });
+  // A Lambda is frozen once it returns: an http job runs to its end inside the dispatcher's invocation.
+  const httpToCompletion: ContainerLauncher = {
+    ...http,
+    async start(ref, job) {
+      await http.start(ref, job);
+      await http.drain();
+    },
+  };
+  cp = createControlPlane({
     store: createDynamoStore({
       tableName: required(env, 'CRONIUM_TABLE'),
       client: createDocumentClient(),
     }),
     queue: createSqsJobQueue({ client: new SQSClient({}), queueUrl: required(env, 'CRONIUM_QUEUE_URL') }),
-    launcher: createEcsLauncher({
-      client: new ECSClient({}),
-      cluster: required(env, 'CRONIUM_ECS_CLUSTER'),
-      subnets: required(env, 'CRONIUM_ECS_SUBNETS').split(','),
-      securityGroup: required(env, 'CRONIUM_ECS_SECURITY_GROUP'),
-      taskDefinitions: {
-        bash: required(env, 'CRONIUM_TASK_DEF_BASH'),
-        python: required(env, 'CRONIUM_TASK_DEF_PYTHON'),
-        node: required(env, 'CRONIUM_TASK_DEF_NODE'),
-      },
+    launcher: routeHttpJobs({
+      http: httpToCompletion,
+      scripts: createEcsLauncher({
+        client: new ECSClient({}),
+        cluster: required(env, 'CRONIUM_ECS_CLUSTER'),
+        subnets: required(env, 'CRONIUM_ECS_SUBNETS').split(','),
+        securityGroup: required(env, 'CRONIUM_ECS_SECURITY_GROUP'),
+        taskDefinitions: {
+          bash: required(env, 'CRONIUM_TASK_DEF_BASH'),
+          python: required(env, 'CRONIUM_TASK_DEF_PYTHON'),
+          node: required(env, 'CRONIUM_TASK_DEF_NODE'),
+        },
+      }),
     }),
     broadcaster,
     clock: systemClock,

@@ -8,13 +8,22 @@ import { jobFactory } from './jobFactory';
 
 const options = { images: DefaultImages, tmpfsMb: 64, instance: 'default' };
 
+const thrownBy = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
+
 describe('container spec', () => {
   it('hardens every container and mounts nothing from the host', () => {
     // Arrange
     const job = jobFactory({ runtime: 'node', script: '', resources: { cpu: 1.5, memoryMb: 256, pids: 100 } });
 
     // Act
-    const spec = buildContainerSpec(job, options);
+    const spec = buildContainerSpec({ job, runtime: 'node', env: {} }, options);
 
     // Assert
     expect(spec.User).toBe('1000:1000');
@@ -31,59 +40,75 @@ describe('container spec', () => {
       NanoCpus: 1_500_000_000,
       PidsLimit: 100,
       Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' },
-      Mounts: [{ Type: 'volume', Source: '', Target: '/workspace' }],
+      Mounts: [{ Type: 'volume', Source: '', Target: '/workspace', VolumeOptions: { NoCopy: true } }],
     });
     expect(spec.HostConfig?.Binds).toBeUndefined();
   });
 
-  it('passes the job env, with the launcher variables taking precedence', () => {
+  it('passes the resolved env of the request, not the job’s references, with the launcher variables winning', () => {
     // Arrange
-    const job = jobFactory({ runtime: 'python', script: '', env: { A: '1', CRONIUM_WORKSPACE: '/elsewhere' } });
+    const job = jobFactory({ runtime: 'python', script: '', env: { A: { fromVariable: 'a' } } });
+    const env = { A: '1', CRONIUM_WORKSPACE: '/elsewhere', BASH_ENV: '/tmp/mine.sh' };
 
     // Act
-    const spec = buildContainerSpec(job, options);
+    const spec = buildContainerSpec({ job, runtime: 'python', env }, options);
 
     // Assert
-    expect(spec.Env).toEqual(['A=1', 'CRONIUM_WORKSPACE=/workspace', 'PYTHONUNBUFFERED=1']);
+    expect(spec.Env).toEqual([
+      'A=1',
+      'CRONIUM_WORKSPACE=/workspace',
+      'BASH_ENV=/opt/cronium/cronium.sh',
+      'PYTHONUNBUFFERED=1',
+      'PYTHONPATH=/opt/cronium/python',
+    ]);
   });
 
-  it('rejects an env name that cannot reach a process, naming the field', () => {
+  it('rejects an env name that cannot reach a process, naming the field but not the value', () => {
     // Arrange
-    const job = jobFactory({ runtime: 'bash', script: '', env: { 'A=B': 'x' } });
+    const job = jobFactory({ runtime: 'bash', script: '' });
 
     // Act
-    const error = (() => {
-      try {
-        buildContainerSpec(job, options);
-      } catch (e) {
-        return e;
-      }
-    })();
+    const error = thrownBy(() => buildContainerSpec({ job, runtime: 'bash', env: { 'A=B': 'secret-value' } }, options));
 
     // Assert
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).field).toBe('env.A=B');
+    expect((error as Error).message).not.toContain('secret-value');
   });
 });
 
 describe('workspace archive', () => {
-  it('is a tar that holds the script in in/, owned by 1000:1000 with mode 0644, and an empty out/', () => {
+  it('is a tar of every workspace file owned by root (dirs 0755, files 0644) and an empty out/ owned by 1000 with mode 0700', () => {
     // Arrange
-    const job = jobFactory({ runtime: 'python', script: 'print("héllo")\n' });
+    const files = { 'in/script.py': 'print("héllo")\n', 'in/input.json': '{"a":1}\n', 'in/extra/notes.txt': 'n' };
 
     // Act
-    const archive = buildWorkspaceArchive(job);
+    const archive = buildWorkspaceArchive(files);
     const listing = execFileSync('tar', ['-tv', '--numeric-owner', '-f', '-'], { input: archive }).toString();
     const script = execFileSync('tar', ['-xO', '-f', '-', 'in/script.py'], { input: archive }).toString();
 
     // Assert
     const rows = listing.trim().split('\n').map((r) => r.split(/\s+/));
     expect(rows.map((r) => [r[0], r[1], r.at(-1)])).toEqual([
-      ['drwxr-xr-x', '1000/1000', './'],
-      ['drwxr-xr-x', '1000/1000', 'in/'],
-      ['-rw-r--r--', '1000/1000', 'in/script.py'],
-      ['drwxr-xr-x', '1000/1000', 'out/'],
+      ['drwxr-xr-x', '0/0', 'in/'],
+      ['drwxr-xr-x', '0/0', 'in/extra/'],
+      ['-rw-r--r--', '0/0', 'in/extra/notes.txt'],
+      ['-rw-r--r--', '0/0', 'in/input.json'],
+      ['-rw-r--r--', '0/0', 'in/script.py'],
+      ['drwx------', '1000/1000', 'out/'],
     ]);
-    expect(script).toBe(job.script);
+    expect(script).toBe(files['in/script.py']);
   });
+
+  it.each([['/etc/passwd'], ['in/../../etc'], ['./in/x'], ['in//x'], ['out/output.json'], [`in/${'x'.repeat(100)}`]])(
+    'refuses the workspace path %s',
+    (path) => {
+      // Act
+      const error = thrownBy(() => buildWorkspaceArchive({ [path]: 'x' }));
+
+      // Assert
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(`workspace.${path}`);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLauncherHarness } from './launcherHarness';
+import { requestFactory } from './requestFactory';
 
 const h = createLauncherHarness();
 afterEach(() => h.cleanup());
@@ -35,10 +36,10 @@ describe('docker launcher: container hardening and output', () => {
       'root-read-only',
       'net: lo ',
       'hi',
-      'script 1000:1000 644',
+      'script 0:0 644',
       'pid1: docker-init',
     ]);
-    expect(exit).toEqual({ exitCode: 0, oomKilled: false, timedOut: false });
+    expect(exit).toEqual({ exitCode: 0, oomKilled: false, timedOut: false, outputs: { files: {} } });
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
 
@@ -48,7 +49,7 @@ describe('docker launcher: container hardening and output', () => {
     const job = h.job({ runtime: 'python', script: 'print(1)', resources: { cpu: 0.25, memoryMb: 96, pids: 32 } });
 
     // Act
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
     const info = await new Docker().getContainer(ref).inspect();
     await launcher.stop(ref);
 
@@ -71,17 +72,16 @@ describe('docker launcher: container hardening and output', () => {
     expect(info.State.Status).toBe('created');
   });
 
-  it('runs a python job with the job env and the workspace variables', async () => {
+  it('runs a python job with the request env and the workspace variables', async () => {
     // Arrange
     const { fake, run } = h.setup();
     const job = h.job({
       runtime: 'python',
-      env: { GREETING: 'hello', PYTHONUNBUFFERED: 'overridden?' },
       script: 'import os, sys\nprint(os.environ["GREETING"], sys.version_info[0])\nprint(os.environ["CRONIUM_WORKSPACE"], os.environ["PYTHONUNBUFFERED"])',
     });
 
     // Act
-    const { exit } = await run(job);
+    const { exit } = await run(job, { env: { GREETING: 'hello', PYTHONUNBUFFERED: 'overridden?' } });
 
     // Assert
     expect(fake.textOf(job.id)).toEqual(['hello 3', '/workspace 1']);
@@ -125,7 +125,7 @@ describe('docker launcher: container hardening and output', () => {
     const { exit } = await run(job);
 
     // Assert
-    expect(exit).toEqual({ exitCode: 42, oomKilled: false, timedOut: false });
+    expect(exit).toEqual({ exitCode: 42, oomKilled: false, timedOut: false, outputs: { files: {} } });
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
 

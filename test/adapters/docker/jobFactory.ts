@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job, Runtime } from '../../../lambdas/core/model';
 
 /** A running job for the launcher, with small limits; override anything. */
-export const jobFactory = (o: Partial<Job> & { runtime: Runtime; script: string }): Job => ({
+export const jobFactory = (o: Partial<Job> & { runtime: Runtime }): Job => ({
   tenant: 'tenant-docker-test',
   id: `job-${randomUUID()}`,
   status: 'running',

@@ -9,6 +9,7 @@ import type { Job, Runtime } from '../../../lambdas/core/model';
 import { containersLeftAfter, removeContainersOf } from './dockerProbe';
 import { createFakeExecutionEvents } from './fakeExecutionEvents';
 import { jobFactory } from './jobFactory';
+import { requestFactory, type RequestOverrides } from './requestFactory';
 
 /**
  * Launchers and jobs for one test file: remembers every job id and launcher so that
@@ -22,7 +23,7 @@ export const createLauncherHarness = () => {
   // see (and reap as orphans) the containers of these tests, nor these tests its containers.
   const instance = `docker-test-${randomUUID().slice(0, 8)}`;
 
-  const job = (o: Partial<Job> & { runtime: Runtime; script: string }): Job => {
+  const job = (o: Partial<Job> & { runtime: Runtime }): Job => {
     const j = jobFactory(o);
     jobIds.push(j.id);
     return j;
@@ -40,11 +41,14 @@ export const createLauncherHarness = () => {
   };
 
   /** A fake, a launcher reporting to it, and a helper running a job to its exit. */
-  const setup = (fakeOptions?: Parameters<typeof createFakeExecutionEvents>[0]) => {
+  const setup = (
+    fakeOptions?: Parameters<typeof createFakeExecutionEvents>[0],
+    launcherOptions?: Partial<DockerLauncherOptions>,
+  ) => {
     const fake = createFakeExecutionEvents(fakeOptions);
-    const l = launcher({ events: fake.events });
-    const run = async (j: Job) => {
-      const ref = await l.create(j);
+    const l = launcher({ ...launcherOptions, events: fake.events });
+    const run = async (j: Job, request?: RequestOverrides) => {
+      const ref = await l.create(requestFactory(j, request));
       await l.start(ref, j);
       const exit = await fake.waitForExit(j.id);
       return { ref, exit: exit.report };

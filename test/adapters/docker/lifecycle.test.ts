@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionFollowError } from '../../../lambdas/adapters/docker';
 import { managedContainersOf } from './dockerProbe';
 import { createLauncherHarness } from './launcherHarness';
+import { requestFactory } from './requestFactory';
 
 const h = createLauncherHarness();
 afterEach(() => h.cleanup());
@@ -13,7 +14,7 @@ describe('docker launcher: lifecycle', () => {
     // Arrange
     const { fake, launcher } = h.setup();
     const job = h.job({ runtime: 'bash', script: 'echo first; sleep 2; echo second' });
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
 
     // Act
     await launcher.start(ref, job);
@@ -51,14 +52,14 @@ describe('docker launcher: lifecycle', () => {
     // Arrange
     const { fake, launcher } = h.setup();
     const job = h.job({ runtime: 'bash', script: 'echo ran; sleep 30' });
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
 
     // Act
     await launcher.start(ref, { ...job, deadlineAt: Date.now() - 1_000 });
     const exit = await fake.waitForExit(job.id);
 
-    // Assert
-    expect(exit.report.timedOut).toBe(true);
+    // Assert: it never ran, so there is no out/ to speak of
+    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: true });
     expect(fake.textOf(job.id)).toEqual([]);
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
@@ -67,7 +68,7 @@ describe('docker launcher: lifecycle', () => {
     // Arrange
     const { fake, launcher } = h.setup();
     const job = h.job({ runtime: 'bash', script: 'echo started; sleep 30' });
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
     const startedAt = Date.now();
 
     // Act
@@ -75,7 +76,7 @@ describe('docker launcher: lifecycle', () => {
     const exit = await fake.waitForExit(job.id, 10_000);
 
     // Assert
-    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: true });
+    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: true, outputs: { files: {} } });
     expect(exit.at - startedAt).toBeGreaterThanOrEqual(1_000);
     expect(exit.at - startedAt).toBeLessThan(5_000);
     expect(fake.textOf(job.id)).toEqual(['started']);
@@ -86,7 +87,7 @@ describe('docker launcher: lifecycle', () => {
     // Arrange
     const { fake, launcher } = h.setup();
     const job = h.job({ runtime: 'bash', script: 'echo up; sleep 30' });
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
     await launcher.start(ref, job);
     await fake.waitFor(() => fake.textOf(job.id).includes('up'), 10_000, 'job up');
 
@@ -95,7 +96,7 @@ describe('docker launcher: lifecycle', () => {
     const exit = await fake.waitForExit(job.id, 10_000);
 
     // Assert
-    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: false });
+    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: false, outputs: { files: {} } });
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
 
@@ -103,7 +104,7 @@ describe('docker launcher: lifecycle', () => {
     // Arrange
     const { fake, launcher } = h.setup();
     const job = h.job({ runtime: 'bash', script: 'echo never' });
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
 
     // Act
     await launcher.stop(ref);
@@ -156,7 +157,7 @@ describe('docker launcher: lifecycle', () => {
     // Arrange
     const { fake, launcher } = h.setup({ failExitedTimes: Infinity });
     const job = h.job({ runtime: 'bash', script: 'echo done' });
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
 
     // Act
     await launcher.start(ref, job);
@@ -176,9 +177,9 @@ describe('docker launcher: lifecycle', () => {
     const created = h.job({ runtime: 'bash', script: 'echo idle' });
     const running = h.job({ runtime: 'bash', script: 'echo busy; sleep 30' });
     const foreign = h.job({ runtime: 'bash', script: 'echo not mine' });
-    await other.create(foreign);
-    const createdRef = await launcher.create(created);
-    const runningRef = await launcher.create(running);
+    await other.create(requestFactory(foreign));
+    const createdRef = await launcher.create(requestFactory(created));
+    const runningRef = await launcher.create(requestFactory(running));
     await launcher.start(runningRef, running);
     await fake.waitFor(() => fake.textOf(running.id).includes('busy'), 10_000, 'busy');
 

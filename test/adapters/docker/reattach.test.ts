@@ -3,6 +3,7 @@ import { ContainerGoneError, InvalidResumeTokenError } from '../../../lambdas/ad
 import { killContainer, waitForContainerExit } from './dockerProbe';
 import { createFakeExecutionEvents } from './fakeExecutionEvents';
 import { createLauncherHarness } from './launcherHarness';
+import { requestFactory } from './requestFactory';
 
 const h = createLauncherHarness();
 afterEach(() => h.cleanup());
@@ -20,7 +21,7 @@ describe('docker launcher: reattach', () => {
       runtime: 'bash',
       script: `for i in $(seq 1 ${N}); do if (( i % 3 == 0 )); then echo $i >&2; else printf "%d" $i; sleep 0.03; echo; fi; sleep 0.07; done`,
     });
-    const ref = await a.create(job);
+    const ref = await a.create(requestFactory(job));
     await a.start(ref, job);
     await fakeA.waitFor(() => fakeA.linesOf(job.id).length >= 8, 10_000, 'first lines from A');
 
@@ -48,7 +49,7 @@ describe('docker launcher: reattach', () => {
     }
     expect(fakeA.outputs.length).toBe(callsOfA);
     expect(fakeA.exits).toEqual([]);
-    expect(exit.report).toEqual({ exitCode: 0, oomKilled: false, timedOut: false });
+    expect(exit.report).toEqual({ exitCode: 0, oomKilled: false, timedOut: false, outputs: { files: {} } });
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
 
@@ -57,7 +58,7 @@ describe('docker launcher: reattach', () => {
     const fakeA = createFakeExecutionEvents();
     const a = h.launcher({ events: fakeA.events });
     const job = h.job({ runtime: 'bash', script: 'for i in 1 2 3 4 5 6; do echo $i; sleep 0.15; done; printf 7; exit 3' });
-    const ref = await a.create(job);
+    const ref = await a.create(requestFactory(job));
     await a.start(ref, job);
     await fakeA.waitFor(() => fakeA.linesOf(job.id).length >= 2, 10_000, 'first lines from A');
     await a.close();
@@ -73,7 +74,7 @@ describe('docker launcher: reattach', () => {
     // Assert
     expect(listed?.running).toBe(false);
     expect([...fakeA.textOf(job.id), ...fakeB.textOf(job.id)].map(Number)).toEqual(numbers(7));
-    expect(exit.report).toEqual({ exitCode: 3, oomKilled: false, timedOut: false });
+    expect(exit.report).toEqual({ exitCode: 3, oomKilled: false, timedOut: false, outputs: { files: {} } });
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
 
@@ -82,7 +83,7 @@ describe('docker launcher: reattach', () => {
     const fakeA = createFakeExecutionEvents();
     const a = h.launcher({ events: fakeA.events });
     const job = h.job({ runtime: 'bash', script: 'echo up; sleep 30' });
-    const ref = await a.create(job);
+    const ref = await a.create(requestFactory(job));
     await a.start(ref, job);
     await fakeA.waitFor(() => fakeA.textOf(job.id).includes('up'), 10_000, 'job up');
     await a.close();
@@ -94,7 +95,7 @@ describe('docker launcher: reattach', () => {
     const exit = await fakeB.waitForExit(job.id, 10_000);
 
     // Assert
-    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: true });
+    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: true, outputs: { files: {} } });
     expect(fakeB.textOf(job.id)).toEqual([]);
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
@@ -104,7 +105,7 @@ describe('docker launcher: reattach', () => {
     const fakeA = createFakeExecutionEvents();
     const a = h.launcher({ events: fakeA.events });
     const job = h.job({ runtime: 'bash', script: 'echo up; sleep 30' });
-    const ref = await a.create(job);
+    const ref = await a.create(requestFactory(job));
     await a.start(ref, job);
     await fakeA.waitFor(() => fakeA.textOf(job.id).includes('up'), 10_000, 'job up');
     await a.close();
@@ -118,7 +119,7 @@ describe('docker launcher: reattach', () => {
     const exit = await fakeB.waitForExit(job.id, 10_000);
 
     // Assert
-    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: true });
+    expect(exit.report).toEqual({ exitCode: 137, oomKilled: false, timedOut: true, outputs: { files: {} } });
     expect(await h.containersLeft([job.id])).toEqual([]);
   });
 
@@ -126,7 +127,7 @@ describe('docker launcher: reattach', () => {
     // Arrange
     const { launcher } = h.setup();
     const job = h.job({ runtime: 'bash', script: 'true' });
-    const ref = await launcher.create(job);
+    const ref = await launcher.create(requestFactory(job));
 
     // Act
     const badToken = await launcher.reattach(ref, job, 'not-a-token').catch((e: unknown) => e);

@@ -19,6 +19,7 @@ import {
 } from '../../../lambdas/adapters/ecs';
 import { ErrorCodes } from '../../../lambdas/core/errors';
 import { jobFactory } from '../../helpers/factories';
+import { requestFactory } from './requestFactory';
 
 const TASK_ARN = 'arn:aws:ecs:eu-west-1:111122223333:task/jobs/0123456789abcdef';
 const ecs = mockClient(ECSClient);
@@ -47,10 +48,10 @@ describe('createEcsLauncher create', () => {
   it('runs one Fargate task in the job subnets without a public IP and returns its ARN', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }], failures: [] });
-    const job = jobFactory({ tenant: 'acme', id: 'job01', runtime: 'bash' });
+    const request = requestFactory({ tenant: 'acme', id: 'job01', runtime: 'bash' });
 
     // Act
-    const ref = await launcher().create(job);
+    const ref = await launcher().create(request);
 
     // Assert
     expect(ref).toBe(TASK_ARN);
@@ -69,10 +70,10 @@ describe('createEcsLauncher create', () => {
   it('tags the task with tenant and job id and starts it by the job id', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    const job = jobFactory({ tenant: 'acme', id: 'job01' });
+    const request = requestFactory({ tenant: 'acme', id: 'job01' });
 
     // Act
-    await launcher().create(job);
+    await launcher().create(request);
 
     // Assert
     const input = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input;
@@ -83,18 +84,17 @@ describe('createEcsLauncher create', () => {
     ]);
   });
 
-  it('passes the script base64-encoded with the job env and the workspace path, ours winning', async () => {
+  it('passes the script base64-encoded with the request env (resolved) and the workspace path, ours winning', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
     const script = 'print("héllo")\n';
-    const job = jobFactory({
-      runtime: 'python',
-      script,
-      env: { GREETING: 'hi', CRONIUM_WORKSPACE: '/elsewhere' },
-    });
+    const request = requestFactory(
+      { runtime: 'python', script, env: { GREETING: { fromVariable: 'greeting' } } },
+      { env: { GREETING: 'hi', CRONIUM_WORKSPACE: '/elsewhere' } },
+    );
 
     // Act
-    await launcher().create(job);
+    await launcher().create(request);
 
     // Assert
     const override = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0];
@@ -118,7 +118,7 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
 
     // Act
-    await launcher().create(jobFactory({ runtime }));
+    await launcher().create(requestFactory({ runtime }));
 
     // Assert
     const command = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0]?.command;
@@ -131,10 +131,10 @@ describe('createEcsLauncher create', () => {
   it('rounds the job resources up to the smallest Fargate size that holds them', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    const job = jobFactory({ resources: { cpu: 0.5, memoryMb: 512, pids: 128 } });
+    const request = requestFactory({ resources: { cpu: 0.5, memoryMb: 512, pids: 128 } });
 
     // Act
-    await launcher().create(job);
+    await launcher().create(request);
 
     // Assert
     const overrides = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides;
@@ -143,10 +143,10 @@ describe('createEcsLauncher create', () => {
 
   it('rejects resources beyond the largest Fargate size without calling ECS', async () => {
     // Arrange
-    const job = jobFactory({ resources: { cpu: 64, memoryMb: 512, pids: 128 } });
+    const request = requestFactory({ resources: { cpu: 64, memoryMb: 512, pids: 128 } });
 
     // Act
-    const result = launcher().create(job);
+    const result = launcher().create(request);
 
     // Assert
     await expect(result).rejects.toMatchObject({ code: ErrorCodes.launchFailed, reason: 'resources_too_large' });
@@ -155,10 +155,10 @@ describe('createEcsLauncher create', () => {
 
   it('refuses a script too large for the 8 KiB overrides limit, naming the limit', async () => {
     // Arrange
-    const job = jobFactory({ script: 'x'.repeat(7000) });
+    const request = requestFactory({ script: 'x'.repeat(7000) });
 
     // Act
-    const error = await launcher().create(job).catch((e: unknown) => e);
+    const error = await launcher().create(request).catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(OverridesTooLargeError);
@@ -170,10 +170,10 @@ describe('createEcsLauncher create', () => {
   it('accepts a script that just fits under the limit', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    const job = jobFactory({ script: 'x'.repeat(5000) });
+    const request = requestFactory({ script: 'x'.repeat(5000) });
 
     // Act
-    const ref = await launcher().create(job);
+    const ref = await launcher().create(request);
 
     // Assert
     expect(ref).toBe(TASK_ARN);
@@ -182,12 +182,12 @@ describe('createEcsLauncher create', () => {
   it('gives the same job at the same version the same client token, and a new version a new one', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    const job = jobFactory({ id: 'job01', version: 2 });
+    const request = requestFactory({ id: 'job01', version: 2 });
 
     // Act
-    await launcher().create(job);
-    await launcher().create(job);
-    await launcher().create({ ...job, version: 3 });
+    await launcher().create(request);
+    await launcher().create(request);
+    await launcher().create({ ...request, job: { ...request.job, version: 3 } });
 
     // Assert
     const tokens = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken);
@@ -196,12 +196,56 @@ describe('createEcsLauncher create', () => {
     expect(tokens[0]).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('delivers only the script file of the workspace, with no other workspace file in the overrides', async () => {
+    // Arrange
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    const request = requestFactory({ runtime: 'node', script: 'console.log(1)', input: { marker: 'input-marker' } });
+
+    // Act
+    await launcher().create(request);
+
+    // Assert
+    const override = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0];
+    expect(request.workspace['in/input.json']).toContain('input-marker');
+    expect(decodedScript(override?.environment)).toBe('console.log(1)');
+    expect(JSON.stringify(override)).not.toContain('input-marker');
+  });
+
+  it('rejects an http job as not a script job without calling ECS', async () => {
+    // Arrange
+    const request = requestFactory({
+      runtime: 'http',
+      script: undefined,
+      http: { method: 'GET', url: 'https://example.com/', headers: {}, timeoutMs: 1_000 },
+    });
+
+    // Act
+    const error = await launcher().create(request).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(EcsLaunchError);
+    expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'not_a_script_job', retryable: false });
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
+  it('rejects a workspace without the script file of the job runtime without calling ECS', async () => {
+    // Arrange
+    const request = requestFactory({ runtime: 'python' }, { workspace: { 'in/script.sh': 'echo wrong runtime' } });
+
+    // Act
+    const error = await launcher().create(request).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'no_script', retryable: false });
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+
   it('maps RunTask failures to a launch error carrying the reason', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: 'MISSING', detail: 'task definition inactive' }] });
 
     // Act
-    const error = await launcher().create(jobFactory()).catch((e: unknown) => e);
+    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(EcsLaunchError);
@@ -214,7 +258,7 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).resolves({ failures: [{ reason: 'Capacity is unavailable at this time' }] });
 
     // Act
-    const error = await launcher().create(jobFactory()).catch((e: unknown) => e);
+    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
 
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, retryable: true });
@@ -226,7 +270,7 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).rejects(cause);
 
     // Act
-    const error = await launcher().create(jobFactory()).catch((e: unknown) => e);
+    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
 
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'ServerException', retryable: true });
@@ -238,7 +282,7 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).rejects(new AccessDeniedException({ message: 'not authorized', $metadata: {} }));
 
     // Act
-    const error = await launcher().create(jobFactory()).catch((e: unknown) => e);
+    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
 
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'AccessDeniedException', retryable: false });

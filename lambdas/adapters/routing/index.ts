@@ -1,1 +1,0 @@
-export { createLauncherRouter, NoLauncherError } from './createLauncherRouter';
