@@ -22,17 +22,22 @@
 # -r prints a string value as plain text (like jq -r); other values print as JSON.
 # Each function prints its error to stderr and returns 1, so `set -e` stops the script.
 # Documentation: docs/helpers/bash.md.
+#
+# shellcheck disable=SC1003,SC2059,SC2295
+# (SC1003: '\' is a backslash in a case pattern; SC2059: printf turns \ooo escapes into bytes on
+# purpose; SC2295: unquoted expansions inside patterns are bracket sets on purpose.)
 
 # Every public function runs its implementation through _cronium_call, which makes the
 # shell predictable for it (no errexit/nounset/xtrace/pipefail, no nocasematch, byte-wise
 # C locale) and puts the caller's settings back afterwards, whatever happened.
 _cronium_call() {
-  local _cronium_flags=$- _cronium_pipefail=0 _cronium_nocase=0 _cronium_rc=0
+  # (the braces keep a caller's xtrace log free of these lines)
+  { local _cronium_flags=$- _cronium_pipefail=0 _cronium_nocase=0 _cronium_rc=0; set +x; } 2>/dev/null
   if shopt -qo pipefail; then _cronium_pipefail=1; fi
   if shopt -q nocasematch; then _cronium_nocase=1; fi
-  set +eux +o pipefail
+  set +eu +o pipefail
   shopt -u nocasematch
-  local LC_ALL=C
+  local LC_ALL=C IFS=$' \t\n'
   "$@" || _cronium_rc=$?
   if [[ $_cronium_nocase == 1 ]]; then shopt -s nocasematch; fi
   if [[ $_cronium_pipefail == 1 ]]; then set -o pipefail; fi
@@ -313,7 +318,7 @@ _cronium_write() { # FUNCTION NAME CONTENT
     _cronium_fail "$fn" "out/ would hold $total bytes; the limit is 1048576 (1 MiB)"; return 1
   fi
   if [[ ! -d $out ]]; then _cronium_fail "$fn" "the workspace has no out/ directory ($out)"; return 1; fi
-  local tmp="$out/.$name.$BASHPID.$RANDOM.tmp"
+  local tmp="$out/.$name.$BASHPID.tmp"
   if ! { printf '%s\n' "$3" >|"$tmp"; } 2>/dev/null; then
     rm -f -- "$tmp" 2>/dev/null
     _cronium_fail "$fn" "cannot write out/$name (is out/ writable?)"; return 1
