@@ -12,6 +12,7 @@ import type { JobSpecRequest } from './jobs/resolveJobSpec';
 import { resolveJobSpec } from './jobs/resolveJobSpec';
 import { createSubmitJob } from './jobs/submitJob';
 import { createLiveFeed } from './live/createLiveFeed';
+import { createServers } from './servers/createServers';
 import { createVariables } from './variables/createVariables';
 import type { Caller, Job } from './model';
 
@@ -27,6 +28,7 @@ export const createControlPlane = (deps: CoreDeps) => {
   const lifecycle = createLifecycle(deps, live);
   const submitJob = createSubmitJob(deps);
   const variables = createVariables(deps);
+  const servers = createServers(deps);
 
   return {
     auth: createAuth(deps),
@@ -58,9 +60,17 @@ export const createControlPlane = (deps: CoreDeps) => {
     },
     /** Claims and launches one queued job (the dispatcher's work). */
     variables: { put: variables.put, list: variables.list, remove: variables.remove },
-    dispatch: createDispatchJob(deps, lifecycle, variables),
+    servers: {
+      get: servers.get,
+      list: servers.list,
+      create: servers.create,
+      update: servers.update,
+      remove: servers.remove,
+      test: servers.test,
+    },
+    dispatch: createDispatchJob(deps, lifecycle, variables, servers),
     /** The sink launchers report output and exits into. */
-    executions: createExecutionRecorder(deps, live, lifecycle, variables),
+    executions: createExecutionRecorder(deps, live, lifecycle, variables, servers),
     reconcile: createReconciler(deps, lifecycle),
   };
 };

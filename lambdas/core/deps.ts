@@ -1,5 +1,5 @@
 import type { CoreConfig } from './config';
-import type { Broadcaster, Clock, ContainerLauncher, IdGenerator, JobQueue, Logger, SecretCipher, Store } from './ports';
+import type { Broadcaster, Clock, ContainerLauncher, IdGenerator, JobQueue, Logger, SecretCipher, ServerAccess, Store } from './ports';
 
 /** Everything the use cases need from the outside world, wired once per runtime. */
 export interface CoreDeps {
@@ -12,4 +12,5 @@ export interface CoreDeps {
   config: CoreConfig;
   logger: Logger;
   cipher: SecretCipher;
+  serverAccess: ServerAccess;
 }

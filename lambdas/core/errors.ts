@@ -12,6 +12,10 @@ export const ErrorCodes = {
   cancelled: 'cancelled',
   launchFailed: 'launch_failed',
   httpError: 'http_error',
+  sshUnreachable: 'ssh_unreachable',
+  sshAuth: 'ssh_auth',
+  hostKeyMismatch: 'host_key_mismatch',
+  circuitOpen: 'circuit_open',
   lost: 'lost',
   internal: 'internal',
 } as const;

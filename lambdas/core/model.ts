@@ -36,11 +36,16 @@ export interface Resources {
   pids: number;
 }
 
+/** Where a script runs: a fresh container (the default), or the user's own servers over SSH, all at once. */
+export type Target = { type: 'container' } | { type: 'ssh'; serverIds: string[] };
+
 /** What to run: shared by saved events and the jobs they start. A script job has `script`, an http job `http`. */
 export interface JobSpec {
   runtime: Runtime;
   script?: string;
   http?: HttpRequestSpec;
+  /** Absent means a container. */
+  target?: Target;
   env: Record<string, EnvValue>;
   timeoutSeconds: number;
   resources: Resources;
@@ -90,6 +95,49 @@ export interface Job extends JobSpec {
   condition?: boolean;
   /** Why the script's results were not accepted (too large, not JSON), when they were not. */
   outputError?: string;
+  /** One per server of an ssh target, when it has ended. */
+  executions?: ExecutionResult[];
+}
+
+/** How one execution of a multi-target job ended. */
+export interface ExecutionResult {
+  serverId: string;
+  serverName: string;
+  status: Extract<JobStatus, 'completed' | 'failed' | 'timeout' | 'cancelled'>;
+  exitCode?: number;
+  error?: JobError;
+  output?: unknown;
+  condition?: boolean;
+}
+
+/** A user's server reachable over SSH. Its key (and passphrase) are stored only encrypted. */
+export interface Server {
+  tenant: string;
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  privateKeyCiphertext: string;
+  passphraseCiphertext?: string;
+  /** `SHA256:…`: given by the user, or recorded at the first successful connection. */
+  hostKeyFingerprint?: string;
+  /** When the fingerprint was recorded on first use (absent when the user pinned it). */
+  hostKeyTrustedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A server with its credentials decrypted, as only a launcher sees it. */
+export interface ServerCredentials {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  privateKey: string;
+  passphrase?: string;
+  hostKeyFingerprint?: string;
 }
 
 /** A tenant's variable. A secret's value is stored only encrypted and never returned. */
@@ -113,6 +161,8 @@ export interface LogLine {
   stream: LogStream;
   ts: string;
   line: string;
+  /** The server that wrote it, for jobs that run on several. */
+  server?: string;
 }
 
 /** Identifies a job across tenants: every store call carries the tenant. */

@@ -5,11 +5,13 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { createApiGatewayBroadcaster } from '../adapters/apigw-management';
 import { loadOrCreateLocalCipher } from '../adapters/crypto';
 import { createDockerLauncher } from '../adapters/docker';
-import { createHttpLauncher, parseHttpAllowList, routeHttpJobs } from '../adapters/http';
+import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../adapters/http';
+import { routeJobs } from '../adapters/routing';
+import { createSshExecutor, createSshLauncher, createSshServerAccess, isSshRef } from '../adapters/ssh';
 import { createDynamoStore, ensureTable } from '../adapters/dynamodb';
 import { createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
 import type { Env } from '../config/coreConfigFromEnv';
-import { coreConfigFromEnv } from '../config/coreConfigFromEnv';
+import { coreConfigFromEnv, numberFromEnv } from '../config/coreConfigFromEnv';
 import type { ControlPlane, ExecutionEvents } from '../core';
 import { createControlPlane } from '../core';
 import { createAuthorizerHandler } from '../handlers/authorizer';
@@ -66,6 +68,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
   const events: ExecutionEvents = {
     output: (key, lines, token) => cp!.executions.output(key, lines, token),
     exited: (key, report) => cp!.executions.exited(key, report),
+    hostKeySeen: (key, serverId, fingerprint) => cp!.executions.hostKeySeen(key, serverId, fingerprint),
   };
   const containers = createDockerLauncher({
     events,
@@ -83,7 +86,21 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     maxBodyBytes: HTTP_OUTPUT_BYTES,
     onError: (err) => logger.error({ err }, 'http job reporting failed'),
   });
-  const launcher = routeHttpJobs({ http, scripts: containers });
+  const sshExecutor = createSshExecutor({
+    logger,
+    breaker: {
+      failureThreshold: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_FAILURES', 3, { integer: true }),
+      coolDownMs: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_COOLDOWN_MS', 30_000, { integer: true }),
+    },
+  });
+  const ssh = createSshLauncher({ executor: sshExecutor, events, onError: (err) => logger.error({ err }, 'ssh job failed') });
+  const launcher = routeJobs(
+    [
+      { launcher: http, takes: (job) => job.runtime === 'http', owns: isHttpRef },
+      { launcher: ssh, takes: (job) => job.target?.type === 'ssh', owns: isSshRef },
+    ],
+    containers,
+  );
 
   const managementKeyId = `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`;
   const handlers: Partial<{
@@ -122,6 +139,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     config,
     logger,
     cipher,
+    serverAccess: createSshServerAccess(sshExecutor),
   });
   handlers.rest = createRestHandler(cp, logger);
   handlers.authorizer = createAuthorizerHandler(cp);
@@ -156,6 +174,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
       clearInterval(reaper);
       await poller.stop();
       await http.close();
+      await ssh.close();
       await containers.close();
       await gateway.close();
       await dynamo.close();

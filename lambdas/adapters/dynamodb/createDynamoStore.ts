@@ -1,3 +1,4 @@
+import { createDynamoServerStore } from './serverStore';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../../core/ports/stores';
 import { createDynamoApiKeyStore } from './apiKeyStore';
@@ -39,5 +40,6 @@ export function createDynamoStore(o: DynamoStoreOptions): Store {
     connections: createDynamoConnectionStore(ctx),
     slots: createDynamoSlotStore(ctx),
     variables: createDynamoVariableStore(ctx),
+    servers: createDynamoServerStore(ctx),
   };
 }

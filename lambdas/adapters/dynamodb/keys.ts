@@ -33,6 +33,9 @@ export const LOG_SK_MAX = `${LOG_PREFIX}${padSeq(MAX_SEQ)}`;
 /** A job's partition: its item, its log batches and its subscriptions. */
 const jobPk = (tenant: string, jobId: string) => `T#${part('tenant', tenant)}#JOB#${part('jobId', jobId)}`;
 
+/** The partition of a tenant's servers. */
+export const serversPartition = (tenant: string) => `T#${part('tenant', tenant)}#SERVER`;
+
 /** The partition of a tenant's variables. */
 export const variablesPartition = (tenant: string) => `T#${part('tenant', tenant)}#VAR`;
 
@@ -52,6 +55,8 @@ export const Keys = {
   }),
   /** All of a tenant's variables share one partition, so listing them is one Query. */
   variable: (tenant: string, key: string) => ({ pk: variablesPartition(tenant), sk: part('key', key) }),
+  /** All of a tenant's servers share one partition, like its variables. */
+  server: (tenant: string, id: string) => ({ pk: serversPartition(tenant), sk: part('serverId', id) }),
   apiKey: (hash: string) => ({ pk: `KEY#${part('hash', hash)}`, sk: 'KEY' }),
   connection: (connectionId: string) => ({ pk: `CONN#${part('connectionId', connectionId)}`, sk: 'CONN' }),
   /**

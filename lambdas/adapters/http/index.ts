@@ -2,8 +2,6 @@ export { createHttpLauncher, HTTP_REF_PREFIX, isHttpRef } from './httpLauncher';
 export type { HttpLauncher, HttpLauncherOptions } from './httpLauncher';
 export { createAddressPolicy, blockedRangeOf, HTTP_ALLOW_ENV, parseHttpAllowList } from './addressPolicy';
 export type { AddressPolicy, AddressVerdict } from './addressPolicy';
-export { routeHttpJobs } from './routeHttpJobs';
-export type { HttpRoutingOptions } from './routeHttpJobs';
 export { systemResolver } from './targetGuard';
 export type { ResolvedAddress, Resolver } from './targetGuard';
 export type { HttpJobOutput } from './responseOutput';

@@ -68,8 +68,8 @@ export const createEventUseCases = (
      * (the operator may have lowered them since it was saved). @throws NotFoundError, ValidationError
      */
     async run(caller: Caller, id: string, opts: { input?: unknown } = {}): Promise<Job> {
-      const { runtime, script, http, env, timeoutSeconds, resources, name } = await get(caller, id);
-      const spec = resolveJobSpec({ runtime, script, http, env, timeoutSeconds, resources }, config);
+      const { runtime, script, http, env, timeoutSeconds, resources, target, name } = await get(caller, id);
+      const spec = resolveJobSpec({ runtime, script, http, env, timeoutSeconds, resources, target }, config);
       return submitJob(caller, spec, { eventId: id, eventName: name, input: opts.input });
     },
   };

@@ -6,6 +6,8 @@ import type { LiveFeed } from '../live/createLiveFeed';
 import type { Variables } from '../variables/createVariables';
 import { createMasker } from '../workspace/createMasker';
 import { readRunResults } from '../workspace/workspaceContract';
+import type { Servers } from '../servers/createServers';
+import { aggregateExecutions } from './aggregateExecutions';
 import type { Ending, Lifecycle } from './createLifecycle';
 
 interface LogCursor {
@@ -46,7 +48,8 @@ export const createExecutionRecorder = (
   live: LiveFeed,
   lifecycle: Lifecycle,
   variables: Variables,
-): ExecutionEvents => {
+  servers: Servers,
+): Required<ExecutionEvents> => {
   const cursors = new Map<string, LogCursor>();
   const chains = new Map<string, Promise<unknown>>();
 
@@ -87,7 +90,7 @@ export const createExecutionRecorder = (
         });
         break;
       }
-      lines.push({ seq: ++cursor.seq, stream: r.stream, ts: r.ts, line });
+      lines.push({ seq: ++cursor.seq, stream: r.stream, ts: r.ts, line, ...(r.server ? { server: r.server } : {}) });
     }
     return lines;
   };
@@ -120,24 +123,44 @@ export const createExecutionRecorder = (
       await live.deliver(key).catch((err: unknown) => logger.warn({ err, jobId: key.jobId }, 'live delivery failed'));
     });
 
+  const maskEnding = (ending: Ending, mask: (text: string) => string): Ending => ({
+    ...ending,
+    ...(ending.error ? { error: { ...ending.error, message: mask(ending.error.message) } } : {}),
+    ...(ending.results?.outputError ? { results: { ...ending.results, outputError: mask(ending.results.outputError) } } : {}),
+    ...(ending.executions
+      ? { executions: ending.executions.map((e) => (e.error ? { ...e, error: { ...e.error, message: mask(e.error.message) } } : e)) }
+      : {}),
+  });
+
+  /** One execution's report, or several servers' folded into one. */
+  const endingOf = (report: ExitReport, memoryMb: number | undefined): { ending: Ending; variables: Record<string, unknown>[] } => {
+    if (report.executions) return aggregateExecutions(report.executions);
+    const results = readRunResults(report.outputs);
+    return {
+      ending: {
+        ...endingFor(report, memoryMb),
+        results: {
+          ...(results.output !== undefined ? { output: results.output } : {}),
+          ...(results.condition !== undefined ? { condition: results.condition } : {}),
+          ...(results.problems.length ? { outputError: results.problems.join('; ') } : {}),
+        },
+      },
+      variables: results.variables ? [results.variables] : [],
+    };
+  };
+
   const exited = (key: JobKey, report: ExitReport) =>
     serial(key, async () => {
       const mask = (await cursorFor(key)).mask;
       cursors.delete(keyOf(key));
       const job = await store.jobs.get(key);
-      const results = readRunResults(report.outputs);
-      if (results.variables && job && job.status === 'running') await variables.applyFromJob(key.tenant, results.variables);
-      const ending = endingFor(report, job?.resources.memoryMb);
-      await lifecycle.end(key, {
-        ...ending,
-        ...(ending.error ? { error: { ...ending.error, message: mask(ending.error.message) } } : {}),
-        results: {
-          ...(results.output !== undefined ? { output: results.output } : {}),
-          ...(results.condition !== undefined ? { condition: results.condition } : {}),
-          ...(results.problems.length ? { outputError: mask(results.problems.join('; ')) } : {}),
-        },
-      });
+      const { ending, variables: set } = endingOf(report, job?.resources.memoryMb);
+      if (job?.status === 'running') for (const vars of set) await variables.applyFromJob(key.tenant, vars);
+      await lifecycle.end(key, maskEnding(ending, mask));
     });
 
-  return { output, exited };
+  const hostKeySeen = (key: JobKey, serverId: string, fingerprint: string) =>
+    servers.recordHostKey(key.tenant, serverId, fingerprint);
+
+  return { output, exited, hostKeySeen };
 };

@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError } from '../errors';
-import type { Job, JobError, JobKey, JobStatus } from '../model';
+import type { ExecutionResult, Job, JobError, JobKey, JobStatus } from '../model';
 import { isTerminal } from '../model';
 import type { LiveFeed } from '../live/createLiveFeed';
 
@@ -12,6 +12,8 @@ export interface Ending {
   error?: JobError;
   /** What the run produced, stored with the ending. */
   results?: Pick<Job, 'output' | 'condition' | 'outputError'>;
+  /** How each server's execution ended, for a job that ran on several. */
+  executions?: ExecutionResult[];
 }
 
 /** The transitions every path shares: moving a job on, ending it, and handing its slot to a waiting job. */
@@ -67,6 +69,7 @@ export const createLifecycle = (
           ...(ending.exitCode !== undefined ? { exitCode: ending.exitCode } : {}),
           ...(ending.error ? { error: ending.error } : {}),
           ...ending.results,
+          ...(ending.executions ? { executions: ending.executions } : {}),
         });
         if (job.slot !== undefined) await releaseSlot(job.slot, key);
         return ended;

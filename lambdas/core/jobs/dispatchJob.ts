@@ -3,6 +3,7 @@ import { ConflictError, ErrorCodes, ValidationError } from '../errors';
 import type { Job, JobKey } from '../model';
 import { isTerminal } from '../model';
 import type { ExecutionRequest } from '../ports';
+import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import { buildWorkspace } from '../workspace/workspaceContract';
 import type { Lifecycle } from './createLifecycle';
@@ -23,6 +24,7 @@ export const createDispatchJob = (
   { store, queue, launcher, clock, config, logger }: Pick<CoreDeps, 'store' | 'queue' | 'launcher' | 'clock' | 'config' | 'logger'>,
   lifecycle: Lifecycle,
   variables: Variables,
+  servers: Servers,
 ) => {
   const acquireSlot = async (key: JobKey): Promise<number | undefined> => {
     for (let slot = 0; slot < config.maxConcurrent; slot++) {
@@ -56,7 +58,13 @@ export const createDispatchJob = (
     const key = { tenant: claimed.tenant, jobId: claimed.id };
     try {
       const resolved = await variables.forJob(claimed);
-      return { job: claimed, env: resolved.env, workspace: buildWorkspace(claimed, resolved.values) };
+      const target = claimed.target;
+      return {
+        job: claimed,
+        env: resolved.env,
+        workspace: buildWorkspace(claimed, resolved.values),
+        ...(target?.type === 'ssh' ? { servers: await servers.credentialsFor(claimed.tenant, target.serverIds) } : {}),
+      };
     } catch (err) {
       if (err instanceof ValidationError) {
         await endLaunchFailed(key, slot, err);

@@ -1,6 +1,6 @@
 import type { CoreConfig } from '../config';
 import { ValidationError } from '../errors';
-import type { EnvValue, HttpRequestSpec, JobSpec, Resources, Runtime } from '../model';
+import type { EnvValue, HttpRequestSpec, JobSpec, Resources, Runtime, Target } from '../model';
 
 /** What a caller may ask for; omitted fields take the operator's defaults. */
 export interface JobSpecRequest {
@@ -10,7 +10,23 @@ export interface JobSpecRequest {
   env?: Record<string, EnvValue>;
   timeoutSeconds?: number;
   resources?: Partial<Resources>;
+  target?: Target;
 }
+
+/** Servers one job may run on at once. */
+export const MAX_SSH_SERVERS = 20;
+
+const targetOf = (request: JobSpecRequest, prefix: string): Pick<JobSpec, 'target'> => {
+  const target = request.target;
+  if (!target || target.type === 'container') return {};
+  if (request.runtime === 'http') throw new ValidationError(`${prefix}target`, 'an http job runs in the control plane, not on servers');
+  const ids = target.serverIds;
+  if (ids.length === 0 || ids.length > MAX_SSH_SERVERS) {
+    throw new ValidationError(`${prefix}target.serverIds`, `must name 1 to ${MAX_SSH_SERVERS} servers`);
+  }
+  if (new Set(ids).size !== ids.length) throw new ValidationError(`${prefix}target.serverIds`, 'must not repeat a server');
+  return { target: { type: 'ssh', serverIds: [...ids] } };
+};
 
 const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
@@ -51,6 +67,7 @@ export const resolveJobSpec = (request: JobSpecRequest, config: CoreConfig, pref
   return {
     runtime: request.runtime,
     ...whatToRun(request, timeoutSeconds, prefix),
+    ...targetOf(request, prefix),
     env: request.env ?? {},
     timeoutSeconds,
     resources: {

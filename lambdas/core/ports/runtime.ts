@@ -1,4 +1,4 @@
-import type { Job, JobError, JobKey } from '../model';
+import type { Job, JobError, JobKey, ServerCredentials } from '../model';
 
 /** Epoch milliseconds; injected so tests control time. */
 export interface Clock {
@@ -48,6 +48,8 @@ export interface ExecutionRequest {
   env: Record<string, string>;
   /** Empty for jobs that run no script (http). */
   workspace: WorkspaceFiles;
+  /** For an ssh target: the servers, credentials decrypted (never log them). */
+  servers?: ServerCredentials[];
 }
 
 /**
@@ -73,6 +75,8 @@ export interface RawLine {
   /** ISO-8601 time the line was written. */
   ts: string;
   line: string;
+  /** The server that wrote it, for jobs that run on several. */
+  server?: string;
 }
 
 /** The files a script left in `out/`, as read back by its launcher (raw text, not yet validated). */
@@ -92,6 +96,26 @@ export interface ExitReport {
   outputs?: WorkspaceOutputs;
   /** A failure the launcher itself diagnosed (an http job's `http_error`); it decides the ending. */
   failure?: JobError;
+  /** For a job that ran on several servers: how each one ended (the fields above are then ignored). */
+  executions?: ServerExitReport[];
+}
+
+export interface ServerExitReport {
+  serverId: string;
+  serverName: string;
+  exitCode: number;
+  timedOut: boolean;
+  cancelled?: boolean;
+  outputs?: WorkspaceOutputs;
+  failure?: JobError;
+}
+
+/** Connects to users' servers for the API (not for jobs): checks keys and tests reachability. */
+export interface ServerAccess {
+  /** @throws ValidationError naming `privateKey` or `passphrase`. */
+  validateKey(privateKey: string, passphrase?: string): string;
+  /** Connects once and reports what it found. @throws a typed error (ssh_unreachable, ssh_auth, host_key_mismatch…) */
+  test(server: ServerCredentials): Promise<{ fingerprint: string; latencyMs: number; remoteUser: string }>;
 }
 
 /** Encrypts secrets at rest (a local key file, or KMS); the tenant is bound in as context. */
@@ -107,4 +131,6 @@ export interface ExecutionEvents {
   output(key: JobKey, lines: RawLine[], resumeToken: string): Promise<void>;
   /** The execution ended; called after its last output. */
   exited(key: JobKey, report: ExitReport): Promise<void>;
+  /** A server without a pinned host key was reached for the first time: pin what it showed (ssh launchers only). */
+  hostKeySeen?(key: JobKey, serverId: string, fingerprint: string): Promise<void>;
 }

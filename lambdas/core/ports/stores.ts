@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Variable } from '../model';
+import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Server, Variable } from '../model';
 
 /** One page of a listing; `nextCursor` is opaque and absent on the last page. */
 export interface Page<T> {
@@ -119,6 +119,15 @@ export interface VariableStore {
   delete(tenant: string, key: string): Promise<boolean>;
 }
 
+export interface ServerStore {
+  put(server: Server): Promise<void>;
+  get(tenant: string, id: string): Promise<Server | undefined>;
+  /** All of a tenant's servers (a tenant has few; no paging). */
+  list(tenant: string): Promise<Server[]>;
+  /** @returns false when there was no such server. */
+  delete(tenant: string, id: string): Promise<boolean>;
+}
+
 /** Every store the core uses; one DynamoDB table implements all of them. */
 export interface Store {
   jobs: JobStore;
@@ -128,4 +137,5 @@ export interface Store {
   connections: ConnectionStore;
   slots: SlotStore;
   variables: VariableStore;
+  servers: ServerStore;
 }

@@ -6,7 +6,9 @@ import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
 import { createKmsCipher } from '../../adapters/crypto';
 import { createDocumentClient, createDynamoStore } from '../../adapters/dynamodb';
 import { createEcsLauncher } from '../../adapters/ecs';
-import { createHttpLauncher, parseHttpAllowList, routeHttpJobs } from '../../adapters/http';
+import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../../adapters/http';
+import { routeJobs } from '../../adapters/routing';
+import { createSshExecutor, createSshServerAccess } from '../../adapters/ssh';
 import { createSqsJobQueue } from '../../adapters/sqs';
 import { createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
 import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
@@ -32,6 +34,7 @@ const compose = (env: Env) => {
   const events: ExecutionEvents = {
     output: (key, lines, token) => cp!.executions.output(key, lines, token),
     exited: (key, report) => cp!.executions.exited(key, report),
+    hostKeySeen: (key, serverId, fingerprint) => cp!.executions.hostKeySeen(key, serverId, fingerprint),
   };
   const http = createHttpLauncher({ events, allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']), maxBodyBytes: 256 * 1024 });
   // A Lambda is frozen once it returns: an http job runs to its end inside the dispatcher's invocation.
@@ -48,9 +51,9 @@ const compose = (env: Env) => {
       client: createDocumentClient(),
     }),
     queue: createSqsJobQueue({ client: new SQSClient({}), queueUrl: required(env, 'CRONIUM_QUEUE_URL') }),
-    launcher: routeHttpJobs({
-      http: httpToCompletion,
-      scripts: createEcsLauncher({
+    launcher: routeJobs(
+      [{ launcher: httpToCompletion, takes: (job) => job.runtime === 'http', owns: isHttpRef }],
+      createEcsLauncher({
         client: new ECSClient({}),
         cluster: required(env, 'CRONIUM_ECS_CLUSTER'),
         subnets: required(env, 'CRONIUM_ECS_SUBNETS').split(','),
@@ -61,13 +64,15 @@ const compose = (env: Env) => {
           node: required(env, 'CRONIUM_TASK_DEF_NODE'),
         },
       }),
-    }),
+    ),
     broadcaster,
     clock: systemClock,
     ids: createIdGenerator(),
     config: coreConfigFromEnv(env),
     logger,
     cipher: createKmsCipher({ client: new KMSClient({}), keyId: required(env, 'CRONIUM_SECRETS_KEY_ID') }),
+    // Key checks and connection tests from the API; ssh jobs need the VPC runner Lambda (not yet deployed).
+    serverAccess: createSshServerAccess(createSshExecutor({ logger, helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers' })),
   });
   return { cp, broadcaster, logger };
 };

@@ -4,7 +4,18 @@ import { callerOf } from '../http/caller';
 import { jsonResponse } from '../http/jsonResponse';
 import { parseJsonBody, parseWith } from '../http/parse';
 import { createRouter } from '../http/router';
-import { createKeyBody, eventBody, listEventsQuery, listJobsQuery, logsQuery, putVariableBody, runEventBody, submitJobBody } from './schemas';
+import {
+  createKeyBody,
+  createServerBody,
+  eventBody,
+  listEventsQuery,
+  listJobsQuery,
+  logsQuery,
+  putVariableBody,
+  runEventBody,
+  submitJobBody,
+  updateServerBody,
+} from './schemas';
 import { eventView, jobView } from './views';
 
 const body = (e: APIGatewayProxyEvent) => parseJsonBody(e.body, e.isBase64Encoded);
@@ -59,5 +70,17 @@ export const createRestRouter = (cp: ControlPlane) =>
       await cp.variables.remove(callerOf(e), p['key']!);
       return jsonResponse(204);
     })
+
+    .on('GET', '/servers', async (e) => jsonResponse(200, { items: await cp.servers.list(callerOf(e)) }))
+    .on('POST', '/servers', async (e) => jsonResponse(201, await cp.servers.create(callerOf(e), parseWith(createServerBody, body(e)))))
+    .on('GET', '/servers/:id', async (e, p) => jsonResponse(200, await cp.servers.get(callerOf(e), p['id']!)))
+    .on('PATCH', '/servers/:id', async (e, p) =>
+      jsonResponse(200, await cp.servers.update(callerOf(e), p['id']!, parseWith(updateServerBody, body(e)))),
+    )
+    .on('DELETE', '/servers/:id', async (e, p) => {
+      await cp.servers.remove(callerOf(e), p['id']!);
+      return jsonResponse(204);
+    })
+    .on('POST', '/servers/:id/test', async (e, p) => jsonResponse(200, await cp.servers.test(callerOf(e), p['id']!)))
 
     .on('POST', '/keys', async (e) => jsonResponse(201, await cp.auth.createKey(callerOf(e), parseWith(createKeyBody, body(e)))));

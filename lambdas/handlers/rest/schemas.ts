@@ -32,7 +32,17 @@ const envValue = z.union([z.string(), z.object({ fromVariable: z.string().min(1)
   error: 'values must be strings or {"fromVariable": "<key>"}',
 });
 
+const target = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('container') }).strict(),
+    z.object({ type: z.literal('ssh'), serverIds: z.array(z.string().min(1), { error: 'must be a list of server ids' }) }).strict(),
+  ],
+  { error: 'type must be "container" or "ssh"' },
+);
+
 const jobSpec = {
+  target: target.optional(),
   runtime: z.enum(Runtimes, { error: `must be one of ${Runtimes.join(', ')}` }),
   script: z
     .string({ error: 'must be a string' })
@@ -51,6 +61,22 @@ const input = z.unknown().optional();
 export const submitJobBody = z.object({ ...jobSpec, input }).strict();
 
 export const runEventBody = z.object({ input }).strict();
+
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>');
+
+const serverFields = {
+  name: z.string({ error: 'is required and must be a string' }).min(1).max(200),
+  host: z.string({ error: 'is required and must be a string' }).min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address'),
+  port: z.number().int().min(1).max(65535).optional(),
+  username: z.string({ error: 'is required and must be a string' }).min(1).max(64),
+  privateKey: z.string({ error: 'is required and must be a string' }).min(1).max(64 * 1024),
+  passphrase: z.string().min(1).max(1024).optional(),
+  hostKeyFingerprint: fingerprint.optional(),
+};
+
+export const createServerBody = z.object(serverFields).strict();
+
+export const updateServerBody = z.object(serverFields).partial().strict();
 
 export const putVariableBody = z
   .object({

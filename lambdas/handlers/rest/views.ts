@@ -18,6 +18,8 @@ export const jobView = (job: Job) => ({
   ...(job.output !== undefined ? { output: job.output } : {}),
   ...(job.condition !== undefined ? { condition: job.condition } : {}),
   ...(job.outputError ? { outputError: job.outputError } : {}),
+  ...(job.target ? { target: job.target } : {}),
+  ...(job.executions ? { executions: job.executions } : {}),
 });
 
 export const eventView = ({ tenant: _tenant, ...event }: EventDef) => event;

@@ -1,7 +1,7 @@
 import { MAX_VARIABLE_VALUE_BYTES } from '../../../lambdas/adapters/dynamodb';
 import { ConflictError, ValidationError } from '../../../lambdas/core/errors';
 import { isTerminal } from '../../../lambdas/core/model';
-import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine, Variable } from '../../../lambdas/core/model';
+import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine, Server, Variable } from '../../../lambdas/core/model';
 import type {
   ApiKeyStore,
   Connection,
@@ -13,6 +13,7 @@ import type {
   LogStore,
   LogTail,
   Page,
+  ServerStore,
   SlotStore,
   Store,
   Subscription,
@@ -350,6 +351,25 @@ const createVariableStore = (variables: Map<string, Map<string, Variable>>): Var
   },
 });
 
+/** Servers by tenant, then id. */
+const createServerStore = (servers: Map<string, Map<string, Server>>): ServerStore => ({
+  async put(server) {
+    const ofTenant = servers.get(part('tenant', server.tenant)) ?? new Map<string, Server>();
+    ofTenant.set(part('serverId', server.id), copy(server));
+    servers.set(server.tenant, ofTenant);
+  },
+  async get(tenant, id) {
+    const s = servers.get(part('tenant', tenant))?.get(part('serverId', id));
+    return s ? copy(s) : undefined;
+  },
+  async list(tenant) {
+    return [...(servers.get(part('tenant', tenant))?.values() ?? [])].map((s) => copy(s));
+  },
+  async delete(tenant, id) {
+    return servers.get(part('tenant', tenant))?.delete(part('serverId', id)) ?? false;
+  },
+});
+
 /**
  * The Store port in memory, with the semantics of the DynamoDB adapter: conditional creates and
  * transitions (ConflictError), newest-first listings with opaque cursors (ValidationError('cursor')),
@@ -367,6 +387,7 @@ export const createMemoryStore = (): MemoryStore => {
   const subscriptions = new Map<string, StoredSubscription>();
   const slots = new Map<number, JobKey>();
   const variables = new Map<string, Map<string, Variable>>();
+  const servers = new Map<string, Map<string, Server>>();
 
   return {
     jobs: createJobStore(jobs),
@@ -376,6 +397,7 @@ export const createMemoryStore = (): MemoryStore => {
     connections: createConnectionStore(connections, subscriptions),
     slots: createSlotStore(slots),
     variables: createVariableStore(variables),
+    servers: createServerStore(servers),
     snapshot: () =>
       copy({
         jobs: [...jobs.values()],

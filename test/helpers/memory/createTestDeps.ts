@@ -15,6 +15,7 @@ import type { MemoryStore } from './createMemoryStore';
 import { createMemoryStore } from './createMemoryStore';
 import { createSequentialIds } from './createSequentialIds';
 import { createFakeCipher } from './createFakeCipher';
+import { createFakeServerAccess } from './createFakeServerAccess';
 
 /** CoreDeps whose ports are in-memory fakes the test can inspect and steer. */
 export interface TestDeps extends CoreDeps {
@@ -44,6 +45,7 @@ export const createTestDeps = (overrides: TestDepsOverrides = {}): TestDeps => {
     ids: createSequentialIds('job'),
     logger: silentLogger,
     cipher: createFakeCipher(),
+    serverAccess: createFakeServerAccess(),
     ...ports,
     config: { ...defaultCoreConfig, ...config },
   };

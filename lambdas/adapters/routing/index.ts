@@ -1,0 +1,2 @@
+export { routeJobs } from './routeJobs';
+export type { LauncherRoute } from './routeJobs';

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { ContainerLauncher, ExecutionEvents, ExecutionRequest, Job, JobKey, RawLine, ServerExitReport } from '../../core';
+import { ControlPlaneError, ErrorCodes, isScriptRuntime } from '../../core';
+import type { SshExecutor } from './types';
+
+export const SSH_REF_PREFIX = 'ssh:';
+export const isSshRef = (ref: string) => ref.startsWith(SSH_REF_PREFIX);
+
+/** An ssh job without servers, or not a script. */
+export class SshJobError extends ControlPlaneError {
+  constructor(message: string) {
+    super(ErrorCodes.launchFailed, message);
+  }
+}
+
+interface Pending {
+  request: ExecutionRequest;
+  abort: AbortController;
+  started: boolean;
+}
+
+/** A failure of one server's run (unreachable, auth, host key, open circuit) as its exit. */
+const failureOf = (err: unknown): ServerExitReport['failure'] =>
+  err instanceof ControlPlaneError
+    ? { code: err.code, message: err.message }
+    : { code: ErrorCodes.launchFailed, message: err instanceof Error ? err.message : String(err) };
+
+/**
+ * Runs a job on every server of its ssh target at once, through the SshExecutor (pooled connections,
+ * circuit breakers), as ONE execution for the core: lines carry their server's name, and the exit
+ * report lists how each server ended. A cancel aborts every server's run.
+ */
+export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionEvents; onError?: (err: unknown) => void }) => {
+  const pending = new Map<string, Pending>();
+  const onError = o.onError ?? (() => undefined);
+
+  const runOne = async (key: JobKey, request: ExecutionRequest, server: NonNullable<ExecutionRequest['servers']>[number], signal: AbortSignal, job: Job, count: { n: number }): Promise<ServerExitReport> => {
+    const base = { serverId: server.id, serverName: server.name };
+    try {
+      const report = await o.executor.run({
+        server,
+        runtime: request.job.runtime as Exclude<Job['runtime'], 'http'>,
+        env: request.env,
+        workspace: request.workspace,
+        ...(job.deadlineAt !== undefined ? { deadlineAt: job.deadlineAt } : {}),
+        signal,
+        onOutput: async (lines: RawLine[]) => {
+          count.n += lines.length;
+          await o.events.output(key, lines.map((l) => ({ ...l, server: server.name })), String(count.n));
+        },
+        onHostKey: async (fingerprint) => {
+          await o.events.hostKeySeen?.(key, server.id, fingerprint);
+        },
+      });
+      return {
+        ...base,
+        exitCode: report.exitCode,
+        timedOut: report.timedOut,
+        ...(signal.aborted && !report.timedOut ? { cancelled: true } : {}),
+        ...(report.outputs ? { outputs: report.outputs } : {}),
+        ...(report.failure ? { failure: report.failure } : {}),
+      };
+    } catch (err) {
+      return { ...base, exitCode: 255, timedOut: false, failure: failureOf(err) };
+    }
+  };
+
+  const run = async (ref: string, job: Job) => {
+    const entry = pending.get(ref);
+    if (!entry) return;
+    const key = { tenant: job.tenant, jobId: job.id };
+    const count = { n: 0 };
+    const servers = entry.request.servers ?? [];
+    const executions = await Promise.all(servers.map((s) => runOne(key, entry.request, s, entry.abort.signal, job, count)));
+    pending.delete(ref);
+    await o.events.exited(key, { exitCode: 0, oomKilled: false, timedOut: false, executions });
+  };
+
+  const launcher: ContainerLauncher = {
+    async create(request) {
+      if (!isScriptRuntime(request.job.runtime)) throw new SshJobError('an http job cannot run over SSH');
+      if (!request.servers?.length) throw new SshJobError('an ssh job needs at least one server');
+      const ref = `${SSH_REF_PREFIX}${request.job.id}:${randomBytes(4).toString('hex')}`;
+      pending.set(ref, { request, abort: new AbortController(), started: false });
+      return ref;
+    },
+    async start(ref, job) {
+      const entry = pending.get(ref);
+      if (!entry || entry.started) return;
+      entry.started = true;
+      void run(ref, job).catch(onError);
+    },
+    async stop(ref) {
+      const entry = pending.get(ref);
+      if (!entry) return;
+      entry.abort.abort();
+      if (!entry.started) pending.delete(ref);
+    },
+    async list() {
+      return [...pending.entries()].map(([ref, p]) => ({
+        key: { tenant: p.request.job.tenant, jobId: p.request.job.id },
+        ref,
+        running: p.started,
+      }));
+    },
+    async reattach(_ref, job) {
+      // An SSH session dies with the process that held it: nothing to re-attach to.
+      await o.events.exited(
+        { tenant: job.tenant, jobId: job.id },
+        { exitCode: 255, oomKilled: false, timedOut: false, failure: { code: ErrorCodes.lost, message: 'the control plane restarted while the job ran over SSH' } },
+      );
+    },
+  };
+  return { ...launcher, close: () => o.executor.close() };
+};

@@ -1,0 +1,160 @@
+import type { CoreDeps } from '../deps';
+import { ControlPlaneError, NotFoundError, ValidationError } from '../errors';
+import type { Caller, Server, ServerCredentials } from '../model';
+
+export interface ServerRequest {
+  name: string;
+  host: string;
+  port?: number;
+  username: string;
+  /** PEM, or base64 of PEM. */
+  privateKey: string;
+  passphrase?: string;
+  hostKeyFingerprint?: string;
+}
+
+/** A server as the API shows it: never its key or passphrase. */
+export interface ServerView {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  hostKeyFingerprint?: string;
+  hostKeyTrustedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ServerTestResult =
+  | { ok: true; fingerprint: string; latencyMs: number; remoteUser: string }
+  | { ok: false; error: { code: string; message: string } };
+
+const view = ({ tenant: _t, privateKeyCiphertext: _k, passphraseCiphertext: _p, ...rest }: Server): ServerView => rest;
+
+/** A PEM key may arrive as base64 of PEM (easier to put in JSON by hand). */
+const asPem = (key: string): string => {
+  if (key.includes('-----BEGIN')) return key;
+  const decoded = Buffer.from(key.trim(), 'base64').toString('utf8');
+  return decoded.includes('-----BEGIN') ? decoded : key;
+};
+
+/** Users' servers, their keys encrypted at rest and never shown. */
+export const createServers = ({ store, cipher, clock, ids, serverAccess }: Pick<CoreDeps, 'store' | 'cipher' | 'clock' | 'ids' | 'serverAccess'>) => {
+  const get = async (caller: Caller, id: string): Promise<Server> => {
+    const server = await store.servers.get(caller.tenant, id);
+    if (!server) throw new NotFoundError('server', id);
+    return server;
+  };
+
+  const credentials = async (server: Server): Promise<ServerCredentials> => ({
+    id: server.id,
+    name: server.name,
+    host: server.host,
+    port: server.port,
+    username: server.username,
+    privateKey: await cipher.decrypt(server.tenant, server.privateKeyCiphertext),
+    ...(server.passphraseCiphertext ? { passphrase: await cipher.decrypt(server.tenant, server.passphraseCiphertext) } : {}),
+    ...(server.hostKeyFingerprint ? { hostKeyFingerprint: server.hostKeyFingerprint } : {}),
+  });
+
+  /** Validates and encrypts the secret parts. @throws ValidationError naming privateKey or passphrase */
+  const sealKey = async (tenant: string, privateKey: string, passphrase?: string) => {
+    const pem = serverAccess.validateKey(asPem(privateKey), passphrase);
+    return {
+      privateKeyCiphertext: await cipher.encrypt(tenant, pem),
+      ...(passphrase ? { passphraseCiphertext: await cipher.encrypt(tenant, passphrase) } : {}),
+    };
+  };
+
+  const recordHostKey = async (tenant: string, id: string, fingerprint: string) => {
+    const server = await store.servers.get(tenant, id);
+    if (!server || server.hostKeyFingerprint) return;
+    await store.servers.put({ ...server, hostKeyFingerprint: fingerprint, hostKeyTrustedAt: new Date(clock.now()).toISOString() });
+  };
+
+  return {
+    get: async (caller: Caller, id: string) => view(await get(caller, id)),
+    list: async (caller: Caller) =>
+      (await store.servers.list(caller.tenant)).sort((a, b) => a.name.localeCompare(b.name)).map(view),
+
+    /** @throws ValidationError for a bad key or passphrase */
+    async create(caller: Caller, r: ServerRequest): Promise<ServerView> {
+      const now = new Date(clock.now()).toISOString();
+      const server: Server = {
+        tenant: caller.tenant,
+        id: ids.next(),
+        name: r.name,
+        host: r.host,
+        port: r.port ?? 22,
+        username: r.username,
+        ...(await sealKey(caller.tenant, r.privateKey, r.passphrase)),
+        ...(r.hostKeyFingerprint ? { hostKeyFingerprint: r.hostKeyFingerprint } : {}),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await store.servers.put(server);
+      return view(server);
+    },
+
+    /** Changes some fields; a new host or port forgets a host key learned on first use. @throws NotFoundError, ValidationError */
+    async update(caller: Caller, id: string, r: Partial<ServerRequest>): Promise<ServerView> {
+      const existing = await get(caller, id);
+      if (r.passphrase !== undefined && r.privateKey === undefined) {
+        throw new ValidationError('privateKey', 'is required when the passphrase changes');
+      }
+      const moved = (r.host !== undefined && r.host !== existing.host) || (r.port !== undefined && r.port !== existing.port);
+      const { hostKeyFingerprint: _f, hostKeyTrustedAt: _t, passphraseCiphertext: _p, ...kept } = existing;
+      const keepHostKey = r.hostKeyFingerprint === undefined && !(moved && existing.hostKeyTrustedAt);
+      const server: Server = {
+        ...kept,
+        ...(existing.passphraseCiphertext && r.privateKey === undefined ? { passphraseCiphertext: existing.passphraseCiphertext } : {}),
+        ...(keepHostKey && existing.hostKeyFingerprint
+          ? { hostKeyFingerprint: existing.hostKeyFingerprint, ...(existing.hostKeyTrustedAt ? { hostKeyTrustedAt: existing.hostKeyTrustedAt } : {}) }
+          : {}),
+        ...(r.hostKeyFingerprint ? { hostKeyFingerprint: r.hostKeyFingerprint } : {}),
+        ...(r.name !== undefined ? { name: r.name } : {}),
+        ...(r.host !== undefined ? { host: r.host } : {}),
+        ...(r.port !== undefined ? { port: r.port } : {}),
+        ...(r.username !== undefined ? { username: r.username } : {}),
+        ...(r.privateKey !== undefined ? await sealKey(caller.tenant, r.privateKey, r.passphrase) : {}),
+        updatedAt: new Date(clock.now()).toISOString(),
+      };
+      await store.servers.put(server);
+      return view(server);
+    },
+
+    /** @throws NotFoundError */
+    async remove(caller: Caller, id: string): Promise<void> {
+      if (!(await store.servers.delete(caller.tenant, id))) throw new NotFoundError('server', id);
+    },
+
+    /** Connects once; a failure is an answer, not an error. @throws NotFoundError */
+    async test(caller: Caller, id: string): Promise<ServerTestResult> {
+      const server = await get(caller, id);
+      try {
+        const result = await serverAccess.test(await credentials(server));
+        await recordHostKey(caller.tenant, id, result.fingerprint);
+        return { ok: true, ...result };
+      } catch (err) {
+        if (!(err instanceof ControlPlaneError)) throw err;
+        return { ok: false, error: { code: err.code, message: err.message } };
+      }
+    },
+
+    /** Decrypted credentials of a job's servers. @throws ValidationError naming target.serverIds */
+    async credentialsFor(tenant: string, serverIds: string[]): Promise<ServerCredentials[]> {
+      return Promise.all(
+        serverIds.map(async (id) => {
+          const server = await store.servers.get(tenant, id);
+          if (!server) throw new ValidationError('target.serverIds', `server ${id} does not exist`);
+          return credentials(server);
+        }),
+      );
+    },
+
+    recordHostKey,
+  };
+};
+
+export type Servers = ReturnType<typeof createServers>;
