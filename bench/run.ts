@@ -2,13 +2,15 @@
  * `npm run bench`: figures for docs/benchmarks.md, each against a baseline measured in the same run.
  * - job latency: REST submit of `print(1)` until `completed` arrives over WebSocket,
  *   against a raw hardened `docker run` of the same image and command;
- * - log latency: a line printed in the container until it reaches a WebSocket client.
+ * - log latency: a line printed in the container until it reaches a WebSocket client;
+ * - SSH: a trivial job over a warm pool against a raw `ssh host cmd`, and 1 server against 4.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { promisify } from 'node:util';
 import { openSocket, startHarness } from '../test/e2e/harness';
+import { startSshd } from '../test/helpers/sshd';
 import { round, summarize } from './stats';
 
 const run = promisify(execFile);
@@ -28,6 +30,62 @@ const rawDockerRun = () =>
     '--memory', '512m', '--memory-swap', '512m', '--cpus', '0.5', '--pids-limit', '128',
     IMAGE, 'python3', '-c', 'print(1)',
   ]);
+
+type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** SSH: four real sshd on 127.0.0.1, servers registered over REST, jobs followed over WebSocket. */
+const benchSsh = async (h: Harness, subscribe: (id: string) => void, done: (id: string) => Promise<unknown>) => {
+  const sshds = await Promise.all([0, 1, 2, 3].map(() => startSshd()));
+  try {
+    const ids: string[] = [];
+    for (const [i, sshd] of sshds.entries()) {
+      const { body } = await h.admin.post('/servers', {
+        name: `bench${i}`, host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.privateKeyPem,
+      });
+      ids.push(body.id);
+    }
+    const runOn = (serverIds: string[], script: string) => async () => {
+      const { body } = await h.admin.post('/jobs', { runtime: 'bash', script, target: { type: 'ssh', serverIds } });
+      subscribe(body.id);
+      await done(body.id);
+    };
+    const first = sshds[0]!;
+    const rawSsh = () =>
+      run('ssh', [
+        '-i', first.privateKeyPath, '-p', String(first.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
+        '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${first.user}@127.0.0.1`, 'echo hi',
+      ]);
+    await runOn([ids[0]!], 'echo warm')();
+    await runOn(ids, 'echo warm')();
+    const warm: number[] = [];
+    const rawTimes: number[] = [];
+    const one: number[] = [];
+    const four: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      warm.push(await time(runOn([ids[0]!], 'echo hi')));
+      rawTimes.push(await time(rawSsh));
+    }
+    for (let i = 0; i < Math.ceil(RUNS / 3); i++) {
+      one.push(await time(runOn([ids[0]!], 'sleep 1; echo hi')));
+      four.push(await time(runOn(ids, 'sleep 1; echo hi')));
+    }
+    const warmJob = summarize(warm);
+    const raw = summarize(rawTimes);
+    const oneServer = summarize(one);
+    const fourServers = summarize(four);
+    return {
+      what: "REST submit of a bash job over SSH until 'completed' arrives over WebSocket",
+      warmJob,
+      rawSsh: raw,
+      ratioMedian: round(warmJob.medianMs / raw.medianMs, 2),
+      oneServer,
+      fourServers,
+      parallelRatio: round(fourServers.medianMs / oneServer.medianMs, 2),
+    };
+  } finally {
+    for (const sshd of sshds) await sshd.stop();
+  }
+};
 
 const main = async () => {
   const h = await startHarness({ LOG_LEVEL: 'error' });
@@ -65,6 +123,10 @@ const main = async () => {
     await ws.waitFor((m) => m.type === 'status' && m.jobId === body.id && m.status === 'completed', 60_000);
     await new Promise((r) => setTimeout(r, 500));
 
+    const ssh = await benchSsh(h, (id) => ws.subscribe(id), (id) =>
+      ws.waitFor((m) => m.type === 'status' && m.jobId === id && ['completed', 'failed'].includes(m.status), 60_000),
+    );
+
     const job = summarize(cronium);
     const baseline = summarize(raw);
     const result = {
@@ -82,6 +144,7 @@ const main = async () => {
         what: 'a line printed in the container until a WebSocket client receives it',
         ...summarize(arrivals),
       },
+      ssh,
     };
     await mkdir('bench/results', { recursive: true });
     await writeFile('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
@@ -92,6 +155,12 @@ const main = async () => {
     console.log(row('raw hardened docker run', baseline));
     console.log(`ratio (median / p95)               ${result.jobLatency.ratioMedian} / ${result.jobLatency.ratioP95}`);
     console.log(`log latency (n=${arrivals.length})               median ${result.logLatency.medianMs} ms   p99 ${result.logLatency.p99Ms} ms`);
+    console.log(row('cronium ssh job, warm pool', ssh.warmJob));
+    console.log(row('raw ssh host echo hi', ssh.rawSsh));
+    console.log(`ratio (median)                     ${ssh.ratioMedian}`);
+    console.log(row('sleep 1 on 1 server', ssh.oneServer));
+    console.log(row('sleep 1 on 4 servers', ssh.fourServers));
+    console.log(`wall-time ratio 4 vs 1 (median)    ${ssh.parallelRatio}`);
     console.log('written to bench/results/latest.json');
   } finally {
     ws.close();

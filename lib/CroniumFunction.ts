@@ -146,6 +146,9 @@ export class CroniumFunction extends Construct implements iam.IGrantable {
         sourcesContent: false,
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
+        // ssh2's native speed-ups are optional (it falls back to JavaScript when they fail to load),
+        // and the ones built on this machine would not load on Lambda's ARM64 anyway.
+        externalModules: ['@aws-sdk/*', '@smithy/*', 'cpu-features', '*.node'],
       },
     });
 
