@@ -1,27 +1,16 @@
 /**
  * cronium.sh under the real bash, in a workspace laid out as the runner does (BASH_ENV set).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Workspace, type RunOptions, type WorkspaceSeed } from './workspace';
-
-const NoWorkspace = 'cronium: CRONIUM_WORKSPACE is not set (is this script running under Cronium?)';
+import { describe, expect, it } from 'vitest';
+import { lines, NoWorkspace, type RunOptions, Workspace, workspacePerTest, type WorkspaceSeed } from './workspace';
 
 describe('cronium.sh (bash)', () => {
-  let ws: Workspace | undefined;
-  afterEach(() => {
-    try {
-      ws?.assertInUntouched();
-    } finally {
-      ws?.remove();
-      ws = undefined;
-    }
-  });
+  const current = workspacePerTest();
 
   const run = (script: string, seed: WorkspaceSeed = {}, options: RunOptions = {}) => {
-    ws = Workspace.create('bash', script, seed);
-    return ws.run('bash', options);
+    current.ws = Workspace.create('bash', script, seed);
+    return current.ws.run('bash', options);
   };
-  const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
   describe('loading', () => {
     it('BASH_ENV defines every function before the script, silently', () => {
@@ -74,7 +63,7 @@ describe('cronium.sh (bash)', () => {
       const [f1, f2] = lines(r.stdout);
       expect(f1).toBe(f2);
       expect(f1).not.toMatch(/[eu]/);
-      expect(ws!.outJson('condition.json')).toBe(true);
+      expect(current.ws!.outJson('condition.json')).toBe(true);
     });
 
     it('the helpers leave errexit, nounset, pipefail and nocasematch as they found them, even when they fail', () => {
@@ -109,7 +98,7 @@ describe('cronium.sh (bash)', () => {
     it('input flows to output unchanged', () => {
       const r = run(['set -euo pipefail', 'cronium_output "$(cronium_input)"'].join('\n'), { input });
       expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
-      expect(ws!.outJson('output.json')).toEqual(input);
+      expect(current.ws!.outJson('output.json')).toEqual(input);
     });
 
     it('prints the whole input, a top-level field as JSON, or with -r a string as text', () => {
@@ -208,9 +197,9 @@ describe('cronium.sh (bash)', () => {
         expect(r.stderr).toBe('');
         const values = r.stdout.split('\0').slice(0, -1).map((v) => JSON.parse(v) as unknown);
         expect(values).toEqual(keys.map((k) => tricky[k]));
-        ws!.assertInUntouched();
-        ws!.remove();
-        ws = undefined;
+        current.ws!.assertInUntouched();
+        current.ws!.remove();
+        current.ws = undefined;
       }
     });
 
@@ -230,16 +219,16 @@ describe('cronium.sh (bash)', () => {
       );
       expect(r.stderr).toBe('');
       expect(lines(r.stdout)).toEqual(['{"n": 2}', 'changed', '{"a":[1,2],"s":"}{\\""}']);
-      expect(ws!.outJson('variables.json')).toEqual({ count: { n: 2 }, name: 'Ada', greeting: 'changed' });
-      expect(ws!.outFiles()).toEqual(['variables.json']); // the temporary file was renamed
+      expect(current.ws!.outJson('variables.json')).toEqual({ count: { n: 2 }, name: 'Ada', greeting: 'changed' });
+      expect(current.ws!.outFiles()).toEqual(['variables.json']); // the temporary file was renamed
     });
 
     it('setVariable keeps what the script wrote to out/variables.json itself', () => {
-      ws = Workspace.create('bash', 'set -e\ncronium_set_variable b \'[1]\'\ncronium_get_variable a');
-      ws.writeOut('variables.json', '{\n  "a": {"x": "y"},\n  "b": 0\n}\n');
-      const r = ws.run('bash');
+      current.ws = Workspace.create('bash', 'set -e\ncronium_set_variable b \'[1]\'\ncronium_get_variable a');
+      current.ws.writeOut('variables.json', '{\n  "a": {"x": "y"},\n  "b": 0\n}\n');
+      const r = current.ws.run('bash');
       expect(r.stdout).toBe('{"x": "y"}\n');
-      expect(ws.outJson('variables.json')).toEqual({ a: { x: 'y' }, b: [1] });
+      expect(current.ws.outJson('variables.json')).toEqual({ a: { x: 'y' }, b: [1] });
     });
 
     it('setVariable rejects a bad key or a value that is not JSON, and writes nothing', () => {
@@ -262,7 +251,7 @@ describe('cronium.sh (bash)', () => {
       expect(errors[5]).toContain('not valid JSON');
       expect(errors[6]).toContain('not valid JSON');
       expect(errors[7]).toBe('cronium_set_variable: usage: cronium_set_variable KEY JSON (e.g. cronium_set_variable name \'"text"\')');
-      expect(ws!.outFiles()).toEqual([]);
+      expect(current.ws!.outFiles()).toEqual([]);
     });
 
     it('getVariable rejects a bad key', () => {
@@ -276,8 +265,8 @@ describe('cronium.sh (bash)', () => {
     it('output writes the JSON given; under set -e an invalid value stops the script', () => {
       const ok = run(['set -euo pipefail', 'cronium_output \'{"ok": true, "items": [1, 2]}\''].join('\n'));
       expect(ok).toEqual({ code: 0, stdout: '', stderr: '' });
-      expect(ws!.outJson('output.json')).toEqual({ ok: true, items: [1, 2] });
-      ws!.remove();
+      expect(current.ws!.outJson('output.json')).toEqual({ ok: true, items: [1, 2] });
+      current.ws!.remove();
 
       const bad = run(['set -euo pipefail', 'cronium_output "hello"', 'echo reached'].join('\n'));
       expect(bad.code).toBe(1);
@@ -285,7 +274,7 @@ describe('cronium.sh (bash)', () => {
       expect(bad.stderr).toMatch(
         /^cronium_output: the value is not valid JSON \(expected a JSON value at byte 0\); give a JSON value, e\.g\. '\{"ok":true\}', or use cronium_output_string for plain text\n$/,
       );
-      expect(ws!.outFiles()).toEqual([]);
+      expect(current.ws!.outFiles()).toEqual([]);
     });
 
     it('output rejects empty and malformed JSON with a clear message', () => {
@@ -304,7 +293,7 @@ describe('cronium.sh (bash)', () => {
       expect(errors[1]).toContain('(the text is empty)');
       for (const e of errors.slice(0, 10)) expect(e).toMatch(/^cronium_output: the value is not valid JSON \(/);
       expect(errors[10]).toMatch(/^cronium_output: usage: cronium_output JSON/);
-      expect(ws!.outFiles()).toEqual([]);
+      expect(current.ws!.outFiles()).toEqual([]);
     });
 
     it('accepts exactly what JSON.parse accepts (fixed and generated cases)', () => {
@@ -366,26 +355,26 @@ describe('cronium.sh (bash)', () => {
       );
       expect(r.stdout).toBe('rc=1\n');
       expect(r.stderr).toBe('cronium_output_string: the output is 270003 bytes as JSON; the limit is 262144 (256 KiB)\n');
-      expect(ws!.outJson('output.json')).toEqual(big);
+      expect(current.ws!.outJson('output.json')).toEqual(big);
     });
 
     it('condition writes true or false, and rejects anything else', () => {
       const t = run('set -e; cronium_condition true');
       expect(t.code).toBe(0);
-      expect(ws!.outText('condition.json')).toBe('true\n');
-      ws!.remove();
+      expect(current.ws!.outText('condition.json')).toBe('true\n');
+      current.ws!.remove();
 
       const f = run('set -e; cronium_condition false');
       expect(f.code).toBe(0);
-      expect(ws!.outJson('condition.json')).toBe(false);
-      ws!.remove();
+      expect(current.ws!.outJson('condition.json')).toBe(false);
+      current.ws!.remove();
 
       const bad = run(
         [`for v in yes TRUE 1 0 '' '"true"'; do cronium_condition "$v"; echo "rc=$?"; done`, 'cronium_condition; echo "rc=$?"'].join('\n'),
       );
       expect(lines(bad.stdout)).toEqual(Array(7).fill('rc=1'));
       expect(lines(bad.stderr)[0]).toBe('cronium_condition: expected true or false, got: yes');
-      expect(ws!.outFiles()).toEqual([]);
+      expect(current.ws!.outFiles()).toEqual([]);
     });
   });
 
@@ -405,10 +394,10 @@ describe('cronium.sh (bash)', () => {
         { extraIn: { 'text.txt': text } },
       );
       expect(r.stderr).toBe('');
-      expect(ws!.outJson('output.json')).toBe(text);
-      expect(ws!.outJson('variables.json')).toEqual({ note: text, blank: '' });
+      expect(current.ws!.outJson('output.json')).toBe(text);
+      expect(current.ws!.outJson('variables.json')).toEqual({ note: text, blank: '' });
       expect(r.stdout).toBe(`${text}\n`); // -r decodes what the setter escaped
-      expect(ws!.outText('output.json')).not.toMatch(/[\u0000-\u001f](?!$)/);
+      expect(current.ws!.outText('output.json')).not.toMatch(/[\u0000-\u001f](?!$)/);
     });
 
     it('-r decodes \\u escapes, surrogate pairs included', () => {
@@ -439,9 +428,9 @@ describe('cronium.sh (bash)', () => {
       expect(lines(r.stderr)[0]).toBe(
         "cronium: unknown command 'bogus' (expected input, context, getVariable, setVariable, setVariableString, output, outputString or condition)",
       );
-      expect(ws!.outJson('output.json')).toBe('done');
-      expect(ws!.outJson('condition.json')).toBe(false);
-      expect(ws!.outJson('variables.json')).toEqual({ k: 'v', s: 'a"b' });
+      expect(current.ws!.outJson('output.json')).toBe('done');
+      expect(current.ws!.outJson('condition.json')).toBe(false);
+      expect(current.ws!.outJson('variables.json')).toEqual({ k: 'v', s: 'a"b' });
     });
 
     it('errors of the dispatcher name the command', () => {
@@ -458,7 +447,7 @@ describe('cronium.sh (bash)', () => {
       expect(r.code).toBe(1);
       expect(lines(r.stdout)).toEqual(Array(calls.length).fill('rc=1'));
       expect(lines(r.stderr)).toEqual(Array(calls.length + 1).fill(NoWorkspace));
-      expect(ws!.outFiles()).toEqual([]);
+      expect(current.ws!.outFiles()).toEqual([]);
     });
   });
 });

@@ -2,8 +2,8 @@
  * The complete examples of docs/helpers/*.md run as written and give what the pages say.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Workspace, type Runtime } from './workspace';
+import { describe, expect, it } from 'vitest';
+import { type Runtime, Workspace, workspacePerTest } from './workspace';
 
 const page = (name: string) => readFileSync(new URL(`../../docs/helpers/${name}`, import.meta.url), 'utf8');
 
@@ -18,15 +18,7 @@ const example = (text: string, lang: string): { code: string; input: unknown } =
 };
 
 describe('docs/helpers examples', () => {
-  let ws: Workspace | undefined;
-  afterEach(() => {
-    try {
-      ws?.assertInUntouched();
-    } finally {
-      ws?.remove();
-      ws = undefined;
-    }
-  });
+  const current = workspacePerTest();
 
   const cases: [string, Runtime, string, unknown, string][] = [
     ['bash.md', 'bash', 'bash', { sum: 87, count: 3, currency: 'EUR' }, 'sum 87 EUR\n'],
@@ -36,14 +28,14 @@ describe('docs/helpers examples', () => {
 
   it.each(cases)('%s: the complete example runs twice and sets output, condition and variables', (file, runtime, lang, output, stdout) => {
     const { code, input } = example(page(file), lang);
-    ws = Workspace.create(runtime, code, { input });
+    current.ws = Workspace.create(runtime, code, { input });
     for (const runs of [1, 2]) {
-      const r = ws.run(runtime);
+      const r = current.ws.run(runtime);
       expect(r).toEqual({ code: 0, stdout, stderr: '' });
-      expect(ws.outJson('output.json')).toEqual(output);
-      expect(ws.outJson('condition.json')).toBe(true);
-      expect(ws.outJson('variables.json')).toMatchObject({ runs_seen: runs });
-      expect(Object.keys(ws.outJson('variables.json') as object).sort()).toEqual(['last_job', 'runs_seen']);
+      expect(current.ws.outJson('output.json')).toEqual(output);
+      expect(current.ws.outJson('condition.json')).toBe(true);
+      expect(current.ws.outJson('variables.json')).toMatchObject({ runs_seen: runs });
+      expect(Object.keys(current.ws.outJson('variables.json') as object).sort()).toEqual(['last_job', 'runs_seen']);
     }
   });
 });

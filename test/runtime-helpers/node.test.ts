@@ -4,27 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HelpersDir, Workspace, type RunOptions, type WorkspaceSeed } from './workspace';
-
-const NoWorkspace = 'cronium: CRONIUM_WORKSPACE is not set (is this script running under Cronium?)';
+import { describe, expect, it } from 'vitest';
+import { HelpersDir, lines, NoWorkspace, type RunOptions, Workspace, workspacePerTest, type WorkspaceSeed } from './workspace';
 
 describe('cronium (node)', () => {
-  let ws: Workspace | undefined;
-  afterEach(() => {
-    try {
-      ws?.assertInUntouched();
-    } finally {
-      ws?.remove();
-      ws = undefined;
-    }
-  });
+  const current = workspacePerTest();
 
   const run = (script: string, seed: WorkspaceSeed = {}, options: RunOptions = {}) => {
-    ws = Workspace.create('node', script, seed);
-    return ws.run('node', options);
+    current.ws = Workspace.create('node', script, seed);
+    return current.ws.run('node', options);
   };
-  const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
   const variables = { greeting: 'hello', count: 3, cfg: { a: [1, 2] }, nothing: null };
 
@@ -42,10 +31,10 @@ describe('cronium (node)', () => {
 
   const expectComplete = (r: { code: number | null; stdout: string; stderr: string }) => {
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(ws!.outJson('output.json')).toEqual({ total: 6, job: 'job-123', seen: 6 });
-    expect(ws!.outJson('variables.json')).toEqual({ count: 6 });
-    expect(ws!.outJson('condition.json')).toBe(true);
-    expect(ws!.outFiles()).toEqual(['condition.json', 'output.json', 'variables.json']);
+    expect(current.ws!.outJson('output.json')).toEqual({ total: 6, job: 'job-123', seen: 6 });
+    expect(current.ws!.outJson('variables.json')).toEqual({ count: 6 });
+    expect(current.ws!.outJson('condition.json')).toBe(true);
+    expect(current.ws!.outFiles()).toEqual(['condition.json', 'output.json', 'variables.json']);
   };
 
   it("a complete CommonJS script: require('cronium')", () => {
@@ -53,16 +42,16 @@ describe('cronium (node)', () => {
   });
 
   it("a complete ESM script (.mjs): import cronium from 'cronium'", () => {
-    ws = Workspace.create('node', '', {
+    current.ws = Workspace.create('node', '', {
       input: { items: [1, 2, 3] },
       variables,
       extraIn: { 'script.mjs': complete("import cronium from 'cronium';") },
     });
-    expectComplete(ws.run('node', { file: 'in/script.mjs' }));
+    expectComplete(current.ws.run('node', { file: 'in/script.mjs' }));
   });
 
   it("ESM named imports: import { input, output, ... } from 'cronium'", () => {
-    ws = Workspace.create('node', '', {
+    current.ws = Workspace.create('node', '', {
       input: 'x',
       extraIn: {
         'script.mjs': [
@@ -74,29 +63,29 @@ describe('cronium (node)', () => {
         ].join('\n'),
       },
     });
-    const r = ws.run('node', { file: 'in/script.mjs' });
+    const r = current.ws.run('node', { file: 'in/script.mjs' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('true cronium.condition: expected true or false, got string: "no"\n');
-    expect(ws.outJson('output.json')).toBe('xt1');
-    expect(ws.outJson('condition.json')).toBe(false);
+    expect(current.ws.outJson('output.json')).toBe('xt1');
+    expect(current.ws.outJson('condition.json')).toBe(false);
   });
 
   it('a script.js written with import works too, on a Node that detects ES modules (22.12+; on Node 18 use .mjs)', () => {
     const r = run(["import cronium, { output } from 'cronium';", 'output(cronium.input());'].join('\n'), { input: { esm: true } });
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(ws!.outJson('output.json')).toEqual({ esm: true });
+    expect(current.ws!.outJson('output.json')).toEqual({ esm: true });
   });
 
   it('input flows to output unchanged, null included', () => {
     const input = { name: 'Ada "the" Countess', list: [1, 2.5, null, true], text: 'é\n😀', nested: { deep: {} } };
     const r = run("const c = require('cronium'); c.output(c.input());", { input });
     expect(r.code).toBe(0);
-    expect(ws!.outJson('output.json')).toEqual(input);
-    ws!.remove();
+    expect(current.ws!.outJson('output.json')).toEqual(input);
+    current.ws!.remove();
 
     const none = run("const c = require('cronium'); console.log(c.input()); c.output(c.input());");
     expect(none.stdout).toBe('null\n');
-    expect(ws!.outText('output.json')).toBe('null\n');
+    expect(current.ws!.outText('output.json')).toBe('null\n');
   });
 
   it("getVariable sees the runner's variables and this run's own; null when unset", () => {
@@ -127,10 +116,10 @@ describe('cronium (node)', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('{"odd":"but allowed"}\n');
-    expect(JSON.parse(ws!.outText('variables.json')!)).toEqual(
+    expect(JSON.parse(current.ws!.outText('variables.json')!)).toEqual(
       JSON.parse('{"a":2,"b":{"x":"é","when":"1970-01-01T00:00:00.000Z"},"__proto__":{"odd":"but allowed"}}'),
     );
-    expect(ws!.outFiles()).toEqual(['variables.json']);
+    expect(current.ws!.outFiles()).toEqual(['variables.json']);
   });
 
   it('setVariable and getVariable reject bad keys; setVariable rejects values that are not JSON', () => {
@@ -150,7 +139,7 @@ describe('cronium (node)', () => {
     for (const l of out.slice(1, 7)) expect(l).toMatch(/^cronium\.setVariable: invalid variable key /);
     expect(out[7]).toMatch(/^cronium\.getVariable: invalid variable key "no way"/);
     expect(out[8]).toBe('cronium.setVariable: value is not JSON-serialisable: BigInt');
-    expect(ws!.outFiles()).toEqual([]);
+    expect(current.ws!.outFiles()).toEqual([]);
   });
 
   it('condition writes true or false and rejects anything that is not a boolean', () => {
@@ -173,7 +162,7 @@ describe('cronium (node)', () => {
       'cronium.condition: expected true or false, got undefined: undefined',
       'cronium.condition: expected true or false, got object: true',
     ]);
-    expect(ws!.outText('condition.json')).toBe('false\n');
+    expect(current.ws!.outText('condition.json')).toBe('false\n');
   });
 
   it('output of a value that is not JSON-serialisable (BigInt, circular, undefined) fails clearly and writes nothing', () => {
@@ -195,7 +184,7 @@ describe('cronium (node)', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('CroniumError: cronium.output: value is not JSON-serialisable: BigInt');
-    expect(ws!.outFiles()).toEqual([]);
+    expect(current.ws!.outFiles()).toEqual([]);
   });
 
   it('output over 256 KiB is refused', () => {
@@ -207,7 +196,7 @@ describe('cronium (node)', () => {
       ].join('\n'),
     );
     expect(r.stdout).toBe('cronium.output: the output is 270003 bytes as JSON; the limit is 262144 (256 KiB)\n');
-    expect(ws!.outJson('output.json')).toBe('a'.repeat(1000));
+    expect(current.ws!.outJson('output.json')).toBe('a'.repeat(1000));
   });
 
   it('says CRONIUM_WORKSPACE is not set, for every function', () => {
@@ -245,7 +234,7 @@ describe('cronium (node)', () => {
     };
     expect(pkg.name).toBe('cronium');
     expect(pkg.exports['.']).toMatchObject({ require: './cronium.js', import: './cronium.mjs' });
-    ws = Workspace.create('node', '', {
+    current.ws = Workspace.create('node', '', {
       extraIn: {
         'script.mjs': [
           "import * as esm from 'cronium';",
@@ -255,7 +244,7 @@ describe('cronium (node)', () => {
         ].join('\n'),
       },
     });
-    const r = ws.run('node', { file: 'in/script.mjs' });
+    const r = current.ws.run('node', { file: 'in/script.mjs' });
     expect(r.stderr).toBe('');
     const [esmNames, cjsNames, sameDefault, sameFn] = JSON.parse(r.stdout) as [string[], string[], boolean, boolean];
     expect(esmNames).toEqual(cjsNames);

@@ -1,27 +1,16 @@
 /**
  * cronium.py under the real python3, in a workspace laid out as the runner does (PYTHONPATH set).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Workspace, type RunOptions, type WorkspaceSeed } from './workspace';
-
-const NoWorkspace = 'cronium: CRONIUM_WORKSPACE is not set (is this script running under Cronium?)';
+import { describe, expect, it } from 'vitest';
+import { lines, NoWorkspace, type RunOptions, Workspace, workspacePerTest, type WorkspaceSeed } from './workspace';
 
 describe('cronium.py (python)', () => {
-  let ws: Workspace | undefined;
-  afterEach(() => {
-    try {
-      ws?.assertInUntouched();
-    } finally {
-      ws?.remove();
-      ws = undefined;
-    }
-  });
+  const current = workspacePerTest();
 
   const run = (script: string, seed: WorkspaceSeed = {}, options: RunOptions = {}) => {
-    ws = Workspace.create('python', script, seed);
-    return ws.run('python', options);
+    current.ws = Workspace.create('python', script, seed);
+    return current.ws.run('python', options);
   };
-  const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
   const variables = { greeting: 'hello', count: 3, cfg: { a: [1, 2] }, nothing: null };
 
@@ -39,22 +28,22 @@ describe('cronium.py (python)', () => {
       { input: { items: [1, 2, 3] }, variables },
     );
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(ws!.outJson('output.json')).toEqual({ total: 6, job: 'job-123', seen: 6 });
-    expect(ws!.outJson('variables.json')).toEqual({ count: 6 });
-    expect(ws!.outJson('condition.json')).toBe(true);
-    expect(ws!.outFiles()).toEqual(['condition.json', 'output.json', 'variables.json']);
+    expect(current.ws!.outJson('output.json')).toEqual({ total: 6, job: 'job-123', seen: 6 });
+    expect(current.ws!.outJson('variables.json')).toEqual({ count: 6 });
+    expect(current.ws!.outJson('condition.json')).toBe(true);
+    expect(current.ws!.outFiles()).toEqual(['condition.json', 'output.json', 'variables.json']);
   });
 
   it('input flows to output unchanged, null included', () => {
     const input = { name: 'Ada "the" Countess', list: [1, 2.5, null, true], text: 'é\n😀', nested: { deep: {} } };
     const r = run('import cronium\ncronium.output(cronium.input())', { input });
     expect(r.code).toBe(0);
-    expect(ws!.outJson('output.json')).toEqual(input);
-    ws!.remove();
+    expect(current.ws!.outJson('output.json')).toEqual(input);
+    current.ws!.remove();
 
     const none = run('import cronium\nprint(repr(cronium.input()))\ncronium.output(cronium.input())');
     expect(none.stdout).toBe('None\n');
-    expect(ws!.outText('output.json')).toBe('null\n');
+    expect(current.ws!.outText('output.json')).toBe('null\n');
   });
 
   it('context() returns the parsed in/context.json', () => {
@@ -89,8 +78,8 @@ describe('cronium.py (python)', () => {
       { variables },
     );
     expect(r.code).toBe(0);
-    expect(ws!.outJson('variables.json')).toEqual({ a: 2, b: { x: 'é' }, 'c.d-e_f': null });
-    expect(ws!.outFiles()).toEqual(['variables.json']);
+    expect(current.ws!.outJson('variables.json')).toEqual({ a: 2, b: { x: 'é' }, 'c.d-e_f': null });
+    expect(current.ws!.outFiles()).toEqual(['variables.json']);
   });
 
   it('set_variable and get_variable reject bad keys; set_variable rejects values that are not JSON', () => {
@@ -119,7 +108,7 @@ describe('cronium.py (python)', () => {
     for (const l of out.slice(1, 6)) expect(l).toMatch(/^cronium\.setVariable: invalid variable key /);
     expect(out[6]).toMatch(/^cronium\.getVariable: invalid variable key 'no way'/);
     expect(out[7]).toBe('cronium.setVariable: value is not JSON-serialisable: set');
-    expect(ws!.outFiles()).toEqual([]);
+    expect(current.ws!.outFiles()).toEqual([]);
   });
 
   it('condition writes true or false and rejects anything that is not a bool', () => {
@@ -144,7 +133,7 @@ describe('cronium.py (python)', () => {
       "cronium.condition: expected True or False, got str: 'true'",
       'cronium.condition: expected True or False, got NoneType: None',
     ]);
-    expect(ws!.outText('condition.json')).toBe('false\n');
+    expect(current.ws!.outText('condition.json')).toBe('false\n');
   });
 
   it('output of a value that is not JSON-serialisable fails clearly and writes nothing', () => {
@@ -171,7 +160,7 @@ describe('cronium.py (python)', () => {
     // Uncaught, it ends the script with the message.
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cronium\.CroniumError: cronium\.output: value is not JSON-serialisable: set\n$/);
-    expect(ws!.outFiles()).toEqual([]);
+    expect(current.ws!.outFiles()).toEqual([]);
   });
 
   it('output over 256 KiB is refused', () => {
@@ -179,7 +168,7 @@ describe('cronium.py (python)', () => {
       ['import cronium', 'try:', '    cronium.output("a" * 270000)', 'except cronium.CroniumError as e:', '    print(e)', 'cronium.output("a" * 1000)'].join('\n'),
     );
     expect(r.stdout).toBe('cronium.output: the output is 270003 bytes as JSON; the limit is 262144 (256 KiB)\n');
-    expect(ws!.outJson('output.json')).toBe('a'.repeat(1000));
+    expect(current.ws!.outJson('output.json')).toBe('a'.repeat(1000));
   });
 
   it('says CRONIUM_WORKSPACE is not set, for every function', () => {

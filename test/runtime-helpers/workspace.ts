@@ -14,6 +14,7 @@
  * fail for real; otherwise in/ is chmod'ed read only. Either way `assertInUntouched()` compares
  * in/ with what was written.
  */
+import { afterEach } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -252,3 +253,23 @@ export class Workspace {
 
 /** True when the scripts run as a non-root job user, so in/ is read only for real. */
 export const RunsAsJobUser = Boolean(setpriv);
+
+/** The message every helper gives outside Cronium. */
+export const NoWorkspace = 'cronium: CRONIUM_WORKSPACE is not set (is this script running under Cronium?)';
+
+/** Non-empty lines of a script's output. */
+export const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+
+/** Holds one workspace per test; after each test, in/ must be untouched, and the workspace goes. */
+export const workspacePerTest = (): { ws?: Workspace } => {
+  const current: { ws?: Workspace } = {};
+  afterEach(() => {
+    try {
+      current.ws?.assertInUntouched();
+    } finally {
+      current.ws?.remove();
+      current.ws = undefined;
+    }
+  });
+  return current;
+};

@@ -1,19 +1,9 @@
-import type { ScriptRuntime } from '../../core/model';
+import type { ScriptRuntime, ServerCredentials } from '../../core/model';
 import type { Logger } from '../../core/ports/logger';
 import type { ExitReport, RawLine, WorkspaceFiles } from '../../core/ports/runtime';
 
-/** A user's server, as the executor needs it (credentials decrypted). */
-export interface SshServer {
-  id: string;
-  host: string;
-  port: number;
-  username: string;
-  /** PEM (OpenSSH, PKCS#1/#8), or base64 of the PEM. */
-  privateKey: string;
-  passphrase?: string;
-  /** `SHA256:…` as `ssh-keygen -lf` prints it; absent = trust on first use. */
-  hostKeyFingerprint?: string;
-}
+/** A user's server, as the executor needs it (credentials decrypted); its name is the core's business. */
+export type SshServer = Omit<ServerCredentials, 'name'>;
 
 /** One script run on one server. */
 export interface SshExecution {

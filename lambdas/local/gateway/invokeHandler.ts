@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { IntegrationTimeoutError } from './errors';
 import { newRequestId } from './ids';
-import { createLambdaContext } from './createLambdaContext';
+import { createLambdaContext } from '../createLambdaContext';
 import type { GatewaySettings } from './resolveSettings';
 
 /** Options of {@link invokeHandler}. */
@@ -25,7 +25,7 @@ export const invokeHandler = async <E, R>(o: InvokeOptions<E, R>): Promise<R> =>
     awsRequestId: newRequestId(),
     region,
     accountId,
-    deadline: Date.now() + timeoutMs,
+    timeoutMs,
   });
   const run = Promise.resolve().then(() => o.handler(o.event, context));
   let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Logger } from '../../core/ports/logger';
 import type { Clock } from '../../core/ports/runtime';
-import { createLambdaContext } from './createLambdaContext';
+import { createLambdaContext } from '../createLambdaContext';
 import { InvalidQueueParameterError } from './errors';
 import { interpretBatchResponse } from './interpretBatchResponse';
 import type { LocalQueue, ReceivedMessage } from './LocalQueue';

@@ -1,3 +1,4 @@
+import type { HttpJobOutput } from '../../../lambdas/adapters/http';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
@@ -179,14 +180,5 @@ export const createFakeEvents = () => {
 export const outputOf = (report: ExitReport) => {
   const text = report.outputs?.files['output.json'];
   if (text === undefined) throw new Error('no output.json in the exit report');
-  return JSON.parse(text) as {
-    status: number;
-    statusText: string;
-    url: string;
-    headers: Record<string, string | string[]>;
-    body: string;
-    encoding: 'utf8' | 'base64';
-    truncated: boolean;
-    bytes: number;
-  };
+  return JSON.parse(text) as HttpJobOutput;
 };
