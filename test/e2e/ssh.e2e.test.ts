@@ -118,6 +118,23 @@ describe('jobs on the user’s own servers over SSH, end to end', () => {
     expect(recovered.status).toBe('completed');
   });
 
+  it('cancels a job running on two servers and tells subscribers', async () => {
+    const ws = await openSocket(h.local.wsUrl, h.local.adminKey);
+    const { body } = await h.admin.post('/jobs', {
+      runtime: 'bash',
+      script: 'echo started; sleep 30',
+      target: { type: 'ssh', serverIds: [ids[0], ids[1]] },
+    });
+    ws.subscribe(body.id);
+    await ws.waitFor((m) => m.type === 'log' && m.line === 'started');
+
+    const cancelled = await h.admin.post(`/jobs/${body.id}/cancel`);
+    await ws.waitFor((m) => m.type === 'status' && m.status === 'cancelled');
+
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', error: { code: 'cancelled' } });
+    ws.close();
+  });
+
   it('ends a job over SSH at its timeout', async () => {
     const { body } = await h.admin.post('/jobs', {
       runtime: 'bash',
