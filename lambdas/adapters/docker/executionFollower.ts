@@ -11,6 +11,12 @@ import type { LogCursor } from './resumeToken';
 import { retryWithBackoff, type RetryPolicy } from './retry';
 import { readWorkspaceOutputs } from './workspaceOutputs';
 
+/** A followed container that has stopped: how it looked then, and its `out/` on the way. */
+interface Stopped {
+  info: Docker.ContainerInspectInfo;
+  outputs: Promise<ExitReport['outputs']>;
+}
+
 /** Options of followExecution. */
 export interface FollowExecutionOptions {
   docker: Docker;
@@ -86,7 +92,12 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
     }
   };
 
-  const followToEnd = async (): Promise<'stopped' | 'aborted'> => {
+  /**
+   * Follows the log until the container has stopped. The moment it has, `out/` starts downloading
+   * alongside the last plain log read, and the inspection that showed it stopped is kept (it holds
+   * the final exit code), so the exit costs no further engine calls.
+   */
+  const followToEnd = async (): Promise<Stopped | 'aborted'> => {
     let resumeFrom = o.resumeFrom;
     let failures = 0;
     for (;;) {
@@ -101,6 +112,7 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
         if (aborted) return 'aborted';
         const info = await container.inspect();
         if (!info.State.Running) {
+          const outputs = collectOutputs();
           // A following read can end before the engine stored the very last (unterminated)
           // entry; one more plain read from the position reached picks up whatever it missed.
           const rest = await followLogs({
@@ -112,7 +124,7 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
           });
           if (rest.aborted) return 'aborted';
           pump.push(rest.assembler.flush());
-          return 'stopped';
+          return { info, outputs };
         }
         // Unfinished lines are dropped here and read again from the cursor.
         resumeFrom = assembler.cursor;
@@ -162,15 +174,20 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
       killing = killAtDeadline();
     });
     try {
-      if ((await followToEnd()) === 'aborted') return;
-      await container.wait();
-      const info = await container.inspect();
+      const stopped = await followToEnd();
+      if (stopped === 'aborted') return;
+      // An exited container's inspection is final; anything else (e.g. still being torn down) is waited for.
+      let info = stopped.info;
+      if (info.State.Status !== 'exited' && info.State.Status !== 'dead') {
+        await container.wait();
+        info = await container.inspect();
+      }
       disarm();
       // The log can end before the kill's own response arrives; its outcome decides timedOut.
       await killing;
       const exit = toExitReport(info, { killedAtDeadline, deadlineAt: o.job.deadlineAt });
       // Read before the report: a reported container is removed, and its volume with it.
-      const outputs = await collectOutputs();
+      const outputs = await stopped.outputs;
       await report(outputs ? { ...exit, outputs } : exit);
     } finally {
       disarm();
