@@ -1,17 +1,16 @@
-import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TableIndexes, TableKeys } from '../../lambdas/adapters/dynamodb/schema';
 import { JobTaskContract } from '../../lambdas/adapters/ecs/taskContract';
 import { CroniumStack, InvalidPropsError } from '../../lib';
-import { cdkContext, resourcesOfType, thrownBy } from './fixtures';
+import { resourcesOfType, testApp, thrownBy } from './fixtures';
 
 // Bundling the four handlers takes seconds: synthesize once and share the template.
 let stack: CroniumStack;
 let template: Template;
 beforeAll(() => {
-  stack = new CroniumStack(new App({ context: cdkContext() }), 'Cronium');
+  stack = new CroniumStack(testApp(), 'Cronium');
   template = Template.fromStack(stack);
 });
 
@@ -480,7 +479,7 @@ describe('CroniumStack checks', () => {
 
   it('rejects a non-positive job concurrency', () => {
     // Arrange
-    const app = new App({ context: cdkContext() });
+    const app = testApp();
 
     // Act
     const error = thrownBy(() => new CroniumStack(app, 'Bad', { maxConcurrentJobs: 0 }));

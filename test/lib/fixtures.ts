@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ export const cdkContext = (): Record<string, unknown> =>
  * bundled assets per output directory, so the apps of one file bundle each handler only once.
  */
 const OUTDIR = mkdtempSync(path.join(tmpdir(), 'cronium-cdk-test-'));
+afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
 
 /** An app with cdk.json's context, synthesizing into this file's shared directory. */
 export const testApp = (): App => new App({ context: cdkContext(), outdir: OUTDIR });

@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../bin/cli';
@@ -30,8 +31,17 @@ export const testDeps: Partial<CliDeps> = {
   loadLocalRuntime: () => Promise.reject(new Error('no local runtime in tests')),
 };
 
-/** A fresh empty directory, so no `.cronium` from the checkout leaks into a test. */
-export const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'cronium-cli-'));
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh empty directory, so no `.cronium` from the checkout leaks into a test; removed after the file. */
+export const emptyDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'cronium-cli-'));
+  madeDirs.push(dir);
+  return dir;
+};
 
 /** Runs the CLI in-process with captured output and an injected environment. */
 export const runCli = async (argv: string[], o: RunCliOptions = {}): Promise<CliResult> => {
