@@ -58,7 +58,6 @@ export const createControlPlane = (deps: CoreDeps) => {
         await live.subscribe({ tenant: connection.tenant, role: 'user' }, connectionId, jobId, afterSeq);
       },
     },
-    /** Claims and launches one queued job (the dispatcher's work). */
     variables: { put: variables.put, list: variables.list, remove: variables.remove },
     servers: {
       get: servers.get,
@@ -68,6 +67,7 @@ export const createControlPlane = (deps: CoreDeps) => {
       remove: servers.remove,
       test: servers.test,
     },
+    /** Claims and launches one queued job (the dispatcher's work). */
     dispatch: createDispatchJob(deps, lifecycle, variables, servers),
     /** The sink launchers report output and exits into. */
     executions: createExecutionRecorder(deps, live, lifecycle, variables, servers),
