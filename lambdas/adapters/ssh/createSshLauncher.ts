@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { ContainerLauncher, ExecutionEvents, ExecutionRequest, Job, JobKey, RawLine, ServerExitReport } from '../../core';
+import type {
+  ContainerLauncher,
+  ExecutionEvents,
+  ExecutionRequest,
+  Job,
+  JobKey,
+  RawLine,
+  ScriptRuntime,
+  ServerCredentials,
+  ServerExitReport,
+} from '../../core';
 import { ControlPlaneError, ErrorCodes, isScriptRuntime } from '../../core';
 import type { SshExecutor } from './types';
 
@@ -34,19 +44,24 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
   const pending = new Map<string, Pending>();
   const onError = o.onError ?? (() => undefined);
 
-  const runOne = async (key: JobKey, request: ExecutionRequest, server: NonNullable<ExecutionRequest['servers']>[number], signal: AbortSignal, job: Job, count: { n: number }): Promise<ServerExitReport> => {
+  /** One server's run; its lines count towards the job's shared resume token. */
+  const runOne = async (
+    run: { key: JobKey; job: Job; request: ExecutionRequest; signal: AbortSignal; lines: { n: number } },
+    server: ServerCredentials,
+  ): Promise<ServerExitReport> => {
+    const { key, job, request, signal } = run;
     const base = { serverId: server.id, serverName: server.name };
     try {
       const report = await o.executor.run({
         server,
-        runtime: request.job.runtime as Exclude<Job['runtime'], 'http'>,
+        runtime: job.runtime as ScriptRuntime,
         env: request.env,
         workspace: request.workspace,
         ...(job.deadlineAt !== undefined ? { deadlineAt: job.deadlineAt } : {}),
         signal,
         onOutput: async (lines: RawLine[]) => {
-          count.n += lines.length;
-          await o.events.output(key, lines.map((l) => ({ ...l, server: server.name })), String(count.n));
+          run.lines.n += lines.length;
+          await o.events.output(key, lines.map((l) => ({ ...l, server: server.name })), String(run.lines.n));
         },
         onHostKey: async (fingerprint) => {
           await o.events.hostKeySeen?.(key, server.id, fingerprint);
@@ -69,9 +84,8 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
     const entry = pending.get(ref);
     if (!entry) return;
     const key = { tenant: job.tenant, jobId: job.id };
-    const count = { n: 0 };
-    const servers = entry.request.servers ?? [];
-    const executions = await Promise.all(servers.map((s) => runOne(key, entry.request, s, entry.abort.signal, job, count)));
+    const shared = { key, job, request: entry.request, signal: entry.abort.signal, lines: { n: 0 } };
+    const executions = await Promise.all((entry.request.servers ?? []).map((server) => runOne(shared, server)));
     pending.delete(ref);
     await o.events.exited(key, { exitCode: 0, oomKilled: false, timedOut: false, executions });
   };
