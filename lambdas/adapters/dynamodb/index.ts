@@ -4,6 +4,6 @@ export { createTableInput, ensureTable } from './table';
 export { createDocumentClient } from './client';
 export { DynamoStoreError } from './errors';
 export { CONNECTION_TTL_SECONDS } from './connectionStore';
-export { MAX_VARIABLE_VALUE_BYTES } from './variableStore';
+export { asStoredVariable, MAX_VARIABLE_VALUE_BYTES } from './variableStore';
 export { TableIndexes, TableKeys } from './schema';
 export type { TableIndex } from './schema';

@@ -65,6 +65,14 @@ const toVariable = (item: Item): Variable => {
 };
 
 /**
+ * A variable exactly as the store gives it back after a put: validated (secret as ciphertext only,
+ * a plain value at most MAX_VARIABLE_VALUE_BYTES of JSON) and the value round-tripped through JSON.
+ * In-memory fakes use it, so they hold variables to the same rules.
+ * @throws ValidationError as `put` does.
+ */
+export const asStoredVariable = (v: Variable): Variable => toVariable(toAttributes(v));
+
+/**
  * The VariableStore: a tenant's variables share the partition `T#<tenant>#VAR`, one item per
  * variable with the key as sort key, so `list` is one Query (followed across pages), in key order.
  * A plain value is stored as JSON text (`valueJson`): DynamoDB numbers cannot hold every JSON

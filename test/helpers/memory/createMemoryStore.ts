@@ -1,4 +1,4 @@
-import { MAX_VARIABLE_VALUE_BYTES } from '../../../lambdas/adapters/dynamodb';
+import { asStoredVariable } from '../../../lambdas/adapters/dynamodb';
 import { ConflictError, ValidationError } from '../../../lambdas/core/errors';
 import { isTerminal } from '../../../lambdas/core/model';
 import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine, Server, Variable } from '../../../lambdas/core/model';
@@ -300,31 +300,8 @@ const createSlotStore = (slots: Map<number, JobKey>): SlotStore => {
   };
 };
 
-/**
- * A variable as the DynamoDB adapter stores it: a secret with its ciphertext only, a plain one with
- * its value through JSON (so `-0`, `undefined` members and the like come back as DynamoDB gives them).
- */
-const storedVariable = (v: Variable): Variable => {
-  const { value, ciphertext, ...rest } = v;
-  if (v.secret) {
-    if (value !== undefined) throw new ValidationError('value', 'a secret variable is stored as its ciphertext only');
-    if (typeof ciphertext !== 'string' || ciphertext.length === 0) throw new ValidationError('ciphertext', 'a secret variable needs one');
-    return { ...copy(rest), ciphertext };
-  }
-  if (ciphertext !== undefined) throw new ValidationError('ciphertext', 'only a secret variable has one');
-  if (value === undefined) return copy(rest);
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    json = undefined;
-  }
-  if (json === undefined) throw new ValidationError('value', 'must be a JSON value');
-  if (Buffer.byteLength(json, 'utf8') > MAX_VARIABLE_VALUE_BYTES) {
-    throw new ValidationError('value', `must be at most ${MAX_VARIABLE_VALUE_BYTES} bytes as JSON`);
-  }
-  return { ...copy(rest), value: JSON.parse(json) as unknown };
-};
+/** A variable as the DynamoDB adapter stores it (the adapter's own rules), never shared with the caller. */
+const storedVariable = (v: Variable): Variable => copy(asStoredVariable(v));
 
 /** Variables by tenant, then key; `list` is in key order (code-unit order, as DynamoDB sorts ASCII keys). */
 const createVariableStore = (variables: Map<string, Map<string, Variable>>): VariableStore => ({
