@@ -10,6 +10,21 @@ afterEach(() => h.cleanup());
 
 const numbers = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
+/**
+ * Starts `script` with a first launcher, waits until it reported `lines` lines, then closes that
+ * launcher (it stops following; the container goes on), as a control plane that died would.
+ */
+const startThenAbandon = async (script: string, lines = 1) => {
+  const fakeA = createFakeExecutionEvents();
+  const a = h.launcher({ events: fakeA.events });
+  const job = h.job({ runtime: 'bash', script });
+  const ref = await a.create(requestFactory(job));
+  await a.start(ref, job);
+  await fakeA.waitFor(() => fakeA.linesOf(job.id).length >= lines, 10_000, 'first lines from A');
+  await a.close();
+  return { fakeA, job, ref };
+};
+
 describe('docker launcher: reattach', () => {
   it('a second launcher resumes from the last token with no gap and no duplicate', async () => {
     // Arrange: lines on both streams, stdout ones written in two pieces, over ~3 s
@@ -55,13 +70,7 @@ describe('docker launcher: reattach', () => {
 
   it('reports the rest of the output and the exit code of a container that exited while nobody followed it', async () => {
     // Arrange
-    const fakeA = createFakeExecutionEvents();
-    const a = h.launcher({ events: fakeA.events });
-    const job = h.job({ runtime: 'bash', script: 'for i in 1 2 3 4 5 6; do echo $i; sleep 0.15; done; printf 7; exit 3' });
-    const ref = await a.create(requestFactory(job));
-    await a.start(ref, job);
-    await fakeA.waitFor(() => fakeA.linesOf(job.id).length >= 2, 10_000, 'first lines from A');
-    await a.close();
+    const { fakeA, job, ref } = await startThenAbandon('for i in 1 2 3 4 5 6; do echo $i; sleep 0.15; done; printf 7; exit 3', 2);
     await waitForContainerExit(ref);
 
     // Act
@@ -80,13 +89,7 @@ describe('docker launcher: reattach', () => {
 
   it('kills a reattached job whose deadline passed while nobody followed it', async () => {
     // Arrange
-    const fakeA = createFakeExecutionEvents();
-    const a = h.launcher({ events: fakeA.events });
-    const job = h.job({ runtime: 'bash', script: 'echo up; sleep 30' });
-    const ref = await a.create(requestFactory(job));
-    await a.start(ref, job);
-    await fakeA.waitFor(() => fakeA.textOf(job.id).includes('up'), 10_000, 'job up');
-    await a.close();
+    const { fakeA, job, ref } = await startThenAbandon('echo up; sleep 30');
 
     // Act
     const fakeB = createFakeExecutionEvents();
@@ -102,13 +105,7 @@ describe('docker launcher: reattach', () => {
 
   it('reports a timeout for a container SIGKILLed past its deadline while nobody followed it', async () => {
     // Arrange: the launcher that killed it at its deadline went away before reporting
-    const fakeA = createFakeExecutionEvents();
-    const a = h.launcher({ events: fakeA.events });
-    const job = h.job({ runtime: 'bash', script: 'echo up; sleep 30' });
-    const ref = await a.create(requestFactory(job));
-    await a.start(ref, job);
-    await fakeA.waitFor(() => fakeA.textOf(job.id).includes('up'), 10_000, 'job up');
-    await a.close();
+    const { fakeA, job, ref } = await startThenAbandon('echo up; sleep 30');
     const deadlineAt = Date.now();
     await killContainer(ref);
 
