@@ -21,6 +21,13 @@ const recordingEvents = () => {
   };
 };
 
+/** An executor whose runs do what the test says; nothing else is called. */
+const fakeExecutor = (run: SshExecutor['run']): SshExecutor => ({
+  run,
+  test: async () => ({ fingerprint: 'f', latencyMs: 1, remoteUser: 'u' }),
+  close: async () => undefined,
+});
+
 const requestFor = (names: string[]): ExecutionRequest => ({
   job: jobFactory({ runtime: 'bash', script: 'echo hi', status: 'running' }),
   env: {},
@@ -30,15 +37,11 @@ const requestFor = (names: string[]): ExecutionRequest => ({
 
 describe('createSshLauncher', () => {
   it('runs every server at once and reports one exit listing how each ended, lines tagged with their server', async () => {
-    const executor: SshExecutor = {
-      async run(e: SshExecution) {
-        await e.onOutput([{ stream: 'stdout', ts: new Date().toISOString(), line: `hi from ${e.server.id}` }]);
-        if (e.server.id === 'id-b') throw new SshUnreachableError('id-b', '127.0.0.1', 22, 'connection refused');
-        return { exitCode: 0, oomKilled: false, timedOut: false };
-      },
-      test: async () => ({ fingerprint: 'f', latencyMs: 1, remoteUser: 'u' }),
-      close: async () => undefined,
-    };
+    const executor = fakeExecutor(async (e: SshExecution) => {
+      await e.onOutput([{ stream: 'stdout', ts: new Date().toISOString(), line: `hi from ${e.server.id}` }]);
+      if (e.server.id === 'id-b') throw new SshUnreachableError('id-b', '127.0.0.1', 22, 'connection refused');
+      return { exitCode: 0, oomKilled: false, timedOut: false };
+    });
     const rec = recordingEvents();
     const launcher = createSshLauncher({ executor, events: rec.events });
     const request = requestFor(['a', 'b']);
@@ -59,12 +62,9 @@ describe('createSshLauncher', () => {
   });
 
   it('aborts every server’s run on stop and marks them cancelled', async () => {
-    const executor: SshExecutor = {
-      run: (e) =>
-        new Promise((resolve) => e.signal?.addEventListener('abort', () => resolve({ exitCode: 143, oomKilled: false, timedOut: false }))),
-      test: async () => ({ fingerprint: 'f', latencyMs: 1, remoteUser: 'u' }),
-      close: async () => undefined,
-    };
+    const executor = fakeExecutor(
+      (e) => new Promise((resolve) => e.signal?.addEventListener('abort', () => resolve({ exitCode: 143, oomKilled: false, timedOut: false }))),
+    );
     const rec = recordingEvents();
     const launcher = createSshLauncher({ executor, events: rec.events });
     const request = requestFor(['a', 'b']);
@@ -79,7 +79,7 @@ describe('createSshLauncher', () => {
 
   it('refuses a job without servers, and reports a re-attached job as lost (a session dies with its process)', async () => {
     const rec = recordingEvents();
-    const launcher = createSshLauncher({ executor: {} as SshExecutor, events: rec.events });
+    const launcher = createSshLauncher({ executor: fakeExecutor(() => Promise.reject(new Error('not called'))), events: rec.events });
 
     await expect(launcher.create(requestFor([]))).rejects.toThrow(/at least one server/);
     await launcher.reattach('ssh:x', requestFor(['a']).job);
