@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../core';
+import { reservedKeyProblem } from './jsonRules';
 
 /** Body size the REST API accepts (API Gateway's own cap is 10 MB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -18,14 +19,21 @@ export const parseWith = <T extends z.ZodType>(schema: T, value: unknown, root =
   throw new ValidationError(field, issue?.message ?? 'invalid');
 };
 
-/** @throws ValidationError('body') for a missing, oversize or malformed JSON body. */
+/**
+ * @throws ValidationError('body') for a missing, oversize or malformed JSON body; ValidationError
+ * naming the field for an object key in RESERVED_KEYS at any depth.
+ */
 export const parseJsonBody = (body: string | null, isBase64Encoded = false): unknown => {
   const text = body && isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
   if (!text) throw new ValidationError('body', 'a JSON body is required');
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ValidationError('body', `larger than ${MAX_BODY_BYTES} bytes`);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new ValidationError('body', 'malformed JSON');
   }
+  const reserved = reservedKeyProblem(value);
+  if (reserved) throw new ValidationError(fieldOf(reserved.path), reserved.message);
+  return value;
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JobStatuses, Runtimes } from '../../core';
+import { storableProblem } from '../http/jsonRules';
 
 /** Largest script accepted inline. */
 export const MAX_SCRIPT_BYTES = 256 * 1024;
@@ -55,8 +56,22 @@ const jobSpec = {
   resources: resources.optional(),
 };
 
-/** The run's input: any JSON value (the body's own size cap bounds it). */
-const input = z.unknown().optional();
+/** Most bytes of a run's input as JSON: it shares one 400 KB DynamoDB item with the script. */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
+/** The run's input: any JSON value the job record can hold exactly (see storableProblem). */
+const input = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value === undefined) return;
+    if (Buffer.byteLength(JSON.stringify(value)) > MAX_INPUT_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_INPUT_BYTES} bytes as JSON` });
+      return;
+    }
+    const problem = storableProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+  })
+  .optional();
 
 export const submitJobBody = z.object({ ...jobSpec, input }).strict();
 
