@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ControlPlaneError, ErrorCodes } from '../../core';
+import { checkPathParams } from './pathParams';
 
 export type RouteParams = Record<string, string>;
 export type RouteHandler = (event: APIGatewayProxyEvent, params: RouteParams) => Promise<APIGatewayProxyResult>;
@@ -22,7 +23,11 @@ class MethodNotAllowedError extends ControlPlaneError {
   }
 }
 
-/** A small method + path router for one proxy resource; `:name` segments become params. */
+/**
+ * A small method + path router for one proxy resource; `:name` segments become params.
+ * Paths match exactly, as resources do on API Gateway: `/jobs/` and `//jobs` are not `/jobs`.
+ * The path arrives decoded once (by API Gateway or the local gateway) and is not decoded again.
+ */
 export const createRouter = () => {
   const routes: Route[] = [];
 
@@ -31,25 +36,33 @@ export const createRouter = () => {
     const params: RouteParams = {};
     for (const [i, seg] of route.segments.entries()) {
       const part = parts[i]!;
-      if (seg.startsWith(':')) params[seg.slice(1)] = decodeURIComponent(part);
-      else if (seg !== part) return undefined;
+      if (seg.startsWith(':')) {
+        if (part === '') return undefined;
+        params[seg.slice(1)] = part;
+      } else if (seg !== part) return undefined;
     }
     return params;
   };
 
   return {
     on(method: string, path: string, handler: RouteHandler) {
-      routes.push({ method, segments: path.split('/').filter(Boolean), handler });
+      routes.push({ method, segments: path.split('/').slice(1), handler });
       return this;
     },
-    /** @throws a not_found error for an unknown path, invalid_input for a known path with another method. */
+    /**
+     * @throws a not_found error for an unknown path, method_not_allowed for a known path with another
+     * method, ValidationError for a path parameter that breaks its rule.
+     */
     async route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-      const parts = event.path.split('/').filter(Boolean);
+      const parts = event.path.split('/').slice(1);
       let pathMatched = false;
       for (const route of routes) {
         const params = match(route, parts);
         if (!params) continue;
-        if (route.method === event.httpMethod) return route.handler(event, params);
+        if (route.method === event.httpMethod) {
+          checkPathParams(params);
+          return route.handler(event, params);
+        }
         pathMatched = true;
       }
       if (pathMatched) throw new MethodNotAllowedError(event.httpMethod, event.path);
