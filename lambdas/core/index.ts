@@ -11,4 +11,4 @@ export { hashApiKey } from './auth/createAuth';
 export type { JobSpecRequest } from './jobs/resolveJobSpec';
 export type { EventRequest } from './events/createEventUseCases';
 export { endingFor } from './jobs/createExecutionRecorder';
-export type { LogMessage, StatusMessage } from './live/messages';
+export type { LaggingMessage, LiveMessage, LogsMessage, StatusMessage } from './live/messages';

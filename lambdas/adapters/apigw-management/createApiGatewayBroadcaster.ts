@@ -1,8 +1,8 @@
-import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, GoneException, LimitExceededException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Broadcaster } from '../../core';
 import { ControlPlaneError, ErrorCodes } from '../../core';
 
-/** Pushing to a connection failed for a reason other than the connection being gone. */
+/** Pushing to a connection failed for a reason other than the connection being gone or throttled. */
 export class BroadcastError extends ControlPlaneError {
   constructor(
     readonly connectionId: string,
@@ -12,9 +12,20 @@ export class BroadcastError extends ControlPlaneError {
   }
 }
 
+const isNamed = (err: unknown, name: string): boolean => (err as { name?: string } | null)?.name === name;
+
+/** A refusal that means "not now": the service's rate limit, or (locally) a client too slow to read. */
+const isThrottled = (err: unknown): boolean =>
+  err instanceof LimitExceededException ||
+  isNamed(err, 'LimitExceededException') ||
+  isNamed(err, 'ThrottlingException') ||
+  (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode === 429;
+
 /**
  * Pushes JSON messages through the API Gateway management API (`POST /@connections/{id}`),
- * the real one on AWS and the local gateway's on one machine.
+ * the real one on AWS and the local gateway's on one machine. `GoneException` becomes `gone`,
+ * `LimitExceededException` (HTTP 429) becomes `throttled`.
+ * @throws BroadcastError for any other failure, with the SDK error as `cause`.
  */
 export const createApiGatewayBroadcaster = (o: { client: ApiGatewayManagementApiClient }): Broadcaster => ({
   async send(connectionId, message) {
@@ -22,9 +33,10 @@ export const createApiGatewayBroadcaster = (o: { client: ApiGatewayManagementApi
       await o.client.send(
         new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(message)) }),
       );
-      return true;
+      return 'sent';
     } catch (err) {
-      if (err instanceof GoneException || (err as { name?: string }).name === 'GoneException') return false;
+      if (err instanceof GoneException || isNamed(err, 'GoneException')) return 'gone';
+      if (isThrottled(err)) return 'throttled';
       throw new BroadcastError(connectionId, err);
     }
   },

@@ -22,10 +22,15 @@ export interface JobQueue {
   enqueue(key: JobKey, opts?: EnqueueOptions): Promise<void>;
 }
 
+/**
+ * What became of one push: `sent`; `gone` (the connection is closed: drop it); `throttled` (the
+ * connection cannot take more now, its client is too slow or the service is rate-limiting).
+ */
+export type SendOutcome = 'sent' | 'gone' | 'throttled';
+
 /** Pushes a message to one WebSocket connection. */
 export interface Broadcaster {
-  /** @returns false when the connection is gone (the caller drops it). */
-  send(connectionId: string, message: unknown): Promise<boolean>;
+  send(connectionId: string, message: unknown): Promise<SendOutcome>;
 }
 
 /** An execution the launcher still has, running or exited but not yet collected. */

@@ -96,8 +96,8 @@ describe('recording output', () => {
     await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 1 }), 't3');
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 4 }), 't5');
 
-    const logs = h.broadcaster.messagesFor('c1').filter((m) => m.type === 'log');
-    expect(logs.map((m) => m.type === 'log' && [m.seq, m.line, m.jobId])).toEqual([
+    const logs = h.broadcaster.logLinesFor('c1');
+    expect(logs.map((m) => [m.seq, m.line, m.jobId])).toEqual([
       [1, 'line 1', job.id],
       [2, 'line 2', job.id],
       [3, 'line 3', job.id],

@@ -30,7 +30,11 @@ describe('subscribing to a job', () => {
     const messages = h.broadcaster.messagesFor('c1');
     expect(messages[0]).toEqual({ type: 'status', jobId: job.id, status: 'running' });
     expect(h.broadcaster.logSeqsFor('c1')).toEqual([3, 4, 5]);
-    expect(messages[1]).toEqual({ type: 'log', jobId: job.id, seq: 3, stream: 'stdout', ts: expect.any(String), line: 'line 3' });
+    expect(messages[1]).toEqual({
+      type: 'logs',
+      jobId: job.id,
+      lines: [3, 4, 5].map((seq) => ({ seq, stream: 'stdout', ts: expect.any(String), line: `line ${seq}` })),
+    });
   });
 
   it('continues with new lines after the replay, with no gap and no duplicate', async () => {
@@ -81,7 +85,7 @@ describe('subscribing to a job', () => {
     const h = createHarness();
     const job = await runningJobWithLines(h, 3);
     await h.connect('c1');
-    const gate = h.broadcaster.hold((_, m) => m.type === 'log');
+    const gate = h.broadcaster.hold((_, m) => m.type === 'logs');
     const subscribing = h.cp.connections.subscribe('c1', job.id, 1);
     await gate.reached;
 
@@ -139,7 +143,7 @@ describe('subscribing to a job', () => {
     const recorder = createControlPlane(h);
     const job = await runningJobWithLines(h, 2);
     await h.connect('c1');
-    const gate = h.broadcaster.hold((_, m) => m.type === 'log');
+    const gate = h.broadcaster.hold((_, m) => m.type === 'logs');
     const subscribing = h.cp.connections.subscribe('c1', job.id, 0);
     await gate.reached;
 
@@ -283,5 +287,110 @@ describe('subscribing to a job', () => {
     await h.cp.connections.disconnect('c1');
 
     await expect(h.cp.connections.subscribe('c1', job.id, 0)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+});
+
+describe('live delivery in frames and to slow subscribers', () => {
+  it('sends many lines in one frame', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    await h.connect('c1');
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(200), 't200');
+
+    const frames = h.broadcaster.messagesFor('c1').filter((m) => m.type === 'logs');
+    expect(frames).toHaveLength(1);
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 200));
+  });
+
+  it('tells a subscriber that cannot keep up that it lags, closes its subscription, and lets it resume with afterSeq', async () => {
+    // Arrange: c1 takes its status and one frame, then refuses every large message.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    await h.connect('c1');
+    await h.cp.connections.subscribe('c1', job.id, 0);
+    const bigLines = (from: number) => rawLinesFactory(40, { from, prefix: 'x'.repeat(2_000) });
+    await h.cp.executions.output(keyOf(job), bigLines(1), 't40');
+    h.broadcaster.markSlow('c1');
+
+    // Act
+    await h.cp.executions.output(keyOf(job), bigLines(41), 't80');
+
+    // Assert: a lagging notice with the last line sent; no more pushes to c1
+    const sent = h.broadcaster.logSeqsFor('c1');
+    expect(h.broadcaster.messagesFor('c1').at(-1)).toEqual({ type: 'lagging', jobId: job.id, sentSeq: sent.at(-1) });
+    expect(await h.store.connections.listSubscriptions(keyOf(job))).toEqual([]);
+    await h.cp.executions.output(keyOf(job), bigLines(81), 't120');
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(sent);
+
+    // Act: it catches up and resumes after its last line
+    h.broadcaster.markFast('c1');
+    await h.cp.connections.subscribe('c1', job.id, sent.at(-1)!);
+
+    // Assert: every line exactly once, in order
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 120));
+  });
+
+  it('keeps serving the other subscribers, all of them, when one is too slow', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    const ids = range(1, 40).map((i) => `c${i}`);
+    for (const id of ids) {
+      await h.connect(id);
+      await h.cp.connections.subscribe(id, job.id, 0);
+    }
+    h.broadcaster.markSlow('c7');
+
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(100, { prefix: 'y'.repeat(1_000) }), 't100');
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(5, { from: 101 }), 't105');
+
+    for (const id of ids.filter((id) => id !== 'c7')) expect(h.broadcaster.logSeqsFor(id), id).toEqual(range(1, 105));
+    expect(h.broadcaster.messagesFor('c7').at(-1)).toMatchObject({ type: 'lagging', sentSeq: 0 });
+    expect((await h.store.connections.listSubscriptions(keyOf(job))).map((s) => s.connectionId)).not.toContain('c7');
+  });
+
+  it('reads each new page once for subscribers that stand at the same line', async () => {
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    for (const id of ['a', 'b', 'c', 'd']) {
+      await h.connect(id);
+      await h.cp.connections.subscribe(id, job.id, 0);
+    }
+    const read = h.store.logs.read;
+    const reads: number[] = [];
+    h.store.logs.read = (key, afterSeq, limit) => (reads.push(afterSeq), read(key, afterSeq, limit));
+
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(10), 't10');
+
+    expect(reads.filter((after) => after === 0)).toHaveLength(1);
+    for (const id of ['a', 'b', 'c', 'd']) expect(h.broadcaster.logSeqsFor(id)).toEqual(range(1, 10));
+  });
+
+  it('serves many subscribers at once, but only a bounded number', async () => {
+    // Arrange: every log push waits until released, so concurrent sends pile up at the gate.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    for (const i of range(1, 30)) {
+      await h.connect(`c${i}`);
+      await h.cp.connections.subscribe(`c${i}`, job.id, 0);
+    }
+    let inFlight = 0;
+    let most = 0;
+    const send = h.broadcaster.send;
+    h.broadcaster.send = async (c, m) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return send(c, m);
+    };
+
+    // Act
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(3), 't3');
+
+    // Assert
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
+    for (const i of range(1, 30)) expect(h.broadcaster.logSeqsFor(`c${i}`)).toEqual([1, 2, 3]);
   });
 });
