@@ -25,13 +25,32 @@ export const restEvent = (
     },
   }) as unknown as APIGatewayProxyEvent;
 
-export const authorizerEvent = (o: { header?: string; token?: string }): APIGatewayRequestAuthorizerEvent =>
-  ({
+/**
+ * A REQUEST authorizer event: the REST API's (`GET /jobs`) or, with `connect`, the WebSocket
+ * `$connect` route's (`requestContext.eventType: 'CONNECT'`). `headers` lists every
+ * `Authorization` header sent, for requests that repeat it.
+ */
+export const authorizerEvent = (o: {
+  header?: string;
+  headers?: string[];
+  token?: string;
+  tokens?: string[];
+  connect?: boolean;
+}): APIGatewayRequestAuthorizerEvent => {
+  const headers = o.headers ?? (o.header ? [o.header] : []);
+  const tokens = o.tokens ?? (o.token ? [o.token] : []);
+  return {
     type: 'REQUEST',
-    methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/jobs',
-    headers: o.header ? { Authorization: o.header } : {},
-    queryStringParameters: o.token ? { token: o.token } : null,
-  }) as unknown as APIGatewayRequestAuthorizerEvent;
+    methodArn: o.connect
+      ? 'arn:aws:execute-api:eu-west-1:123456789012:ws123/prod/$connect'
+      : 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/jobs',
+    headers: headers.length ? { Authorization: headers.at(-1) } : {},
+    multiValueHeaders: headers.length ? { Authorization: headers } : {},
+    queryStringParameters: tokens.length ? { token: tokens.at(-1) } : null,
+    multiValueQueryStringParameters: tokens.length ? { token: tokens } : null,
+    requestContext: o.connect ? { eventType: 'CONNECT', routeKey: '$connect' } : { httpMethod: 'GET', path: '/prod/jobs' },
+  } as unknown as APIGatewayRequestAuthorizerEvent;
+};
 
 export const sqsEvent = (bodies: string[]): SQSEvent => ({
   Records: bodies.map((body, i) => ({
