@@ -5,6 +5,7 @@ import { ControlPlaneError, ErrorCodes, silentLogger } from '../core';
 import { lazyHandler } from './aws/lazyHandler';
 import { callerOf } from './http/caller';
 import { parseWith } from './http/parse';
+import { idSchema } from './http/pathParams';
 
 /** The WebSocket event with the authorizer context API Gateway adds on `$connect`. */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
@@ -13,8 +14,8 @@ export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
 
 const subscribeMessage = z.object({
   action: z.literal('subscribe', { error: 'must be "subscribe"' }),
-  jobId: z.string({ error: 'is required and must be a string' }).min(1),
-  afterSeq: z.number().int().min(0).default(0),
+  jobId: idSchema,
+  afterSeq: z.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(Number.MAX_SAFE_INTEGER).default(0),
 });
 
 const parseMessage = (body: string | undefined) => {

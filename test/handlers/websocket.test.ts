@@ -53,6 +53,21 @@ describe('the WebSocket handler', () => {
     ]);
   });
 
+  it.each([
+    ['a job id past 128 characters', { jobId: 'x'.repeat(5000) }, /^jobId: must be 1 to 128/],
+    ['a job id with characters no id has', { jobId: '%FF/../x' }, /^jobId: must be 1 to 128/],
+    ['an afterSeq past the largest safe integer', { jobId: 'abc', afterSeq: 1e21 }, /^afterSeq/],
+    ['a fractional afterSeq', { jobId: 'abc', afterSeq: 1.5 }, /^afterSeq/],
+    ['a negative afterSeq', { jobId: 'abc', afterSeq: -1 }, /^afterSeq/],
+  ])('refuses a subscribe with %s before any store sees it', async (_what, fields, message) => {
+    const { deps, handler } = setup();
+    await handler(wsEvent('$connect', { tenant: 'acme' }));
+
+    await handler(wsEvent('$default', { body: JSON.stringify({ action: 'subscribe', ...fields }) }));
+
+    expect(deps.broadcaster.messagesFor('conn-1')).toEqual([{ type: 'error', code: 'invalid_input', message: expect.stringMatching(message) }]);
+  });
+
   it('forgets the connection on $disconnect, so a later subscribe is refused', async () => {
     const { cp, deps, handler } = setup();
     const job = await cp.jobs.submit({ tenant: 'acme', role: 'user' }, { runtime: 'bash', script: 'true' });
