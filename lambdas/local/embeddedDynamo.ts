@@ -1,50 +1,96 @@
-import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { chmod, mkdir, unlink } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { createDocumentClient } from '../adapters/dynamodb';
+import { createDocumentClient, unixSocketRequestHandler } from '../adapters/dynamodb';
+import type { Logger } from '../core';
+import { EmbeddedDynamoError } from './errors';
+import { placeSocket, removeStaleSocket } from './privateSocket';
 
 export interface EmbeddedDynamo {
-  /** `http://<host>:<port>` of the running engine. */
-  endpoint: string;
+  /** The Unix domain socket the engine listens on (mode 0600, in a 0700 directory); it opens no TCP port. */
+  socketPath: string;
   client: DynamoDBDocumentClient;
-  /** Stops the server and closes its LevelDB store, so the same dataDir can be opened again. */
+  /** Stops the server, closes its LevelDB store and removes the socket, so the same dataDir can be opened again. */
   close(): Promise<void>;
 }
 
 /** Credentials the local engine accepts; it checks none. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/**
- * Starts dynalite in this process, persisted under `<dataDir>/dynamo`, on an ephemeral port of
- * `host`, and returns a DocumentClient for it. Tables are ACTIVE as soon as they are created.
- * One process at a time may open a dataDir (LevelDB holds a lock on it).
- * @example
- * const dynamo = await startEmbeddedDynamo({ dataDir: '.cronium' });
- * await ensureTable(dynamo.client, 'cronium');
- */
-export async function startEmbeddedDynamo(o: { dataDir: string; host?: string }): Promise<EmbeddedDynamo> {
-  const host = o.host ?? '127.0.0.1';
-  const path = join(o.dataDir, 'dynamo');
-  await mkdir(path, { recursive: true });
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
+/** The socket's name in the data directory. */
+export const DYNAMO_SOCKET_NAME = 'dynamo.sock';
+
+/** The URL the SDK builds and signs requests for; the socket handler ignores its host and port. */
+const SIGNED_ENDPOINT = 'http://localhost';
+
+const listen = (server: Server, path: string): Promise<void> =>
+  new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => {
+    server.listen(path, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const client = createDocumentClient({ endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
+
+const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+
+/**
+ * Starts dynalite in this process, persisted under `<dataDir>/dynamo`, listening on the Unix socket
+ * `<dataDir>/dynamo.sock` (see placeSocket for data directories too deep for a socket address), and
+ * returns a DocumentClient that reaches it through that socket. No TCP port is opened: dynalite
+ * checks no credentials, so a loopback port would hand every tenant's data to any local user, while
+ * the socket is reachable only by this user. Tables are ACTIVE as soon as they are created.
+ * A socket left by a killed process is removed first. One process at a time may open a dataDir.
+ * @throws EmbeddedDynamoError when another process serves the dataDir, or the dataDir is open to group or others.
+ * @example
+ * const dynamo = await startEmbeddedDynamo({ dataDir: '.cronium' });
+ * await ensureTable(dynamo.client, 'cronium');
+ */
+export async function startEmbeddedDynamo(o: { dataDir: string; logger?: Logger }): Promise<EmbeddedDynamo> {
+  await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
+  const place = await placeSocket(o.dataDir, DYNAMO_SOCKET_NAME, { logger: o.logger });
+  const socketPath = place.path;
+  if (await removeStaleSocket(socketPath)) {
+    o.logger?.info({ socketPath }, 'removed the embedded DynamoDB socket a stopped process left behind');
+  }
+
+  const path = join(o.dataDir, 'dynamo');
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  try {
+    await listen(server, socketPath);
+  } catch (e) {
+    await closeServer(server).catch(() => undefined);
+    await place.release();
+    throw new EmbeddedDynamoError(socketPath, 'cannot listen', { cause: e });
+  }
+  try {
+    // The directory already keeps others out; the socket's own mode is the second lock.
+    await chmod(socketPath, 0o600);
+  } catch (e) {
+    await closeServer(server).catch(() => undefined);
+    await place.release();
+    throw new EmbeddedDynamoError(socketPath, 'cannot restrict its mode', { cause: e });
+  }
+
+  const client = createDocumentClient({
+    endpoint: SIGNED_ENDPOINT,
+    region: 'local',
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: unixSocketRequestHandler(socketPath),
+  });
   return {
-    endpoint,
+    socketPath,
     client,
     async close() {
       client.destroy();
-      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      await closeServer(server);
+      // Node removes a socket file when its server closes; this covers a platform that does not.
+      await unlink(socketPath).catch(() => undefined);
+      await place.release();
     },
   };
 }

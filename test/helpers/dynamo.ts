@@ -12,7 +12,6 @@ import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../../lambdas/local/embe
 
 /** A running DynamoDB engine for a test file, with one fresh Cronium table in it. */
 export interface DynamoBackend {
-  endpoint: string;
   client: DynamoDBDocumentClient;
   /** An empty table made for this backend (see ensureTable). */
   tableName: string;
@@ -26,7 +25,7 @@ const uniqueTableName = () => `cronium-test-${randomUUID().slice(0, 8)}`;
 
 /** Adds a fresh table to a started engine; `stop` must also release `client`. */
 async function withFreshTable(
-  engine: { endpoint: string; client: DynamoDBDocumentClient },
+  engine: { client: DynamoDBDocumentClient },
   stop: () => Promise<void>,
 ): Promise<DynamoBackend> {
   const newTable = async () => {
@@ -43,8 +42,8 @@ async function withFreshTable(
 }
 
 /**
- * dynalite exactly as the local runtime runs it (startEmbeddedDynamo), on a throwaway data directory
- * that stop() removes. Starts in milliseconds.
+ * dynalite exactly as the local runtime runs it (startEmbeddedDynamo: on a Unix socket, through the
+ * real client), on a throwaway data directory that stop() removes. Starts in milliseconds.
  * @example
  * let db: DynamoBackend;
  * beforeAll(async () => { db = await startDynalite(); });
@@ -53,7 +52,7 @@ async function withFreshTable(
 export async function startDynalite(): Promise<DynamoBackend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cronium-dynalite-'));
   const dynamo = await startEmbeddedDynamo({ dataDir });
-  return withFreshTable(dynamo, async () => {
+  return withFreshTable({ client: dynamo.client }, async () => {
     await dynamo.close();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -130,7 +129,7 @@ export async function startDynamoDbLocal(o: { timeoutMs?: number } = {}): Promis
       throw e;
     }
     const client = createDocumentClient({ endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
-    return withFreshTable({ endpoint, client }, async () => {
+    return withFreshTable({ client }, async () => {
       client.destroy();
       await stop();
     });
