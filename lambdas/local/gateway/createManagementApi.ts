@@ -5,6 +5,7 @@ import { PayloadTooLargeError } from './errors';
 import { newRequestId } from './ids';
 import { readBody } from './readBody';
 import { sendJson } from './respond';
+import { hasRoomFor } from './outboundLimits';
 import { MAX_WS_MESSAGE_BYTES, type GatewaySettings } from './resolveSettings';
 
 /** Serves the `@connections` API for one connection id. */
@@ -16,6 +17,8 @@ export interface ManagementApi {
  * The API Gateway Management API (`POST|GET|DELETE /@connections/{id}`) over the local connections,
  * answering in the service's REST-JSON wire format so the real `ApiGatewayManagementApiClient` works:
  * camelCase members, ISO-8601 times, errors named by `x-amzn-ErrorType`.
+ * `POST` answers 429 `LimitExceededException` while the client has more than
+ * `OutboundLimits.maxBufferedBytes` unread, and otherwise 200 as soon as the frame is queued.
  * With `managementAccessKeyId` set, only the access key id in the SigV4 `Authorization` header is
  * checked, not the signature: a guard against other local processes, not authentication.
  */
@@ -56,10 +59,19 @@ export const createManagementApi = (o: { settings: GatewaySettings; connections:
 
       switch (req.method) {
         case 'POST': {
-          const sent = await new Promise<boolean>((resolve) =>
-            conn.socket.send(data, { binary: false }, (err) => resolve(!err)),
-          );
-          if (!sent) return gone();
+          if (!hasRoomFor(conn.socket, data.length)) {
+            sendJson(
+              res,
+              429,
+              { message: `connection ${connectionId} is not reading fast enough` },
+              { errorType: 'LimitExceededException', requestId },
+            );
+            return;
+          }
+          // Answered once queued, not once written: a slow reader never holds the sender's request open.
+          conn.socket.send(data, { binary: false }, (err) => {
+            if (err) s.logger.warn({ err, connectionId }, 'push to connection failed');
+          });
           conn.lastActiveAt = Date.now();
           res.writeHead(200, { 'Content-Length': '0', 'x-amzn-RequestId': requestId }).end();
           return;

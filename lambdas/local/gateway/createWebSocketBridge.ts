@@ -6,6 +6,7 @@ import { runAuthorizer } from './runAuthorizer';
 import { createConnection, type Connection, type ConnectionRegistry } from './createConnection';
 import { IntegrationTimeoutError } from './errors';
 import { newOpaqueId } from './ids';
+import { hasRoomFor } from './outboundLimits';
 import { invokeHandler } from './invokeHandler';
 import { readHeaders, readQuery, sourceIpOf, splitTarget, type ValueMaps } from './requestParts';
 import { croniumError, rejectUpgrade } from './respond';
@@ -29,6 +30,8 @@ export interface WebSocketBridge {
 
 const WS_FUNCTION = 'cronium-local-websocket';
 const CLOSE_GRACE_MS = 1000;
+/** Messages of one connection waiting for their route handler before the socket stops being read. */
+const MAX_QUEUED_MESSAGES = 32;
 
 const lookup = (maps: ValueMaps | undefined, name: string, ignoreCase: boolean): string | undefined => {
   if (!maps) return undefined;
@@ -68,6 +71,10 @@ export const createWebSocketBridge = (o: {
 
   const send = (conn: Connection, text: string): void => {
     if (conn.socket.readyState !== WebSocket.OPEN) return;
+    if (!hasRoomFor(conn.socket, Buffer.byteLength(text))) {
+      s.logger.warn({ connectionId: conn.id }, 'route reply dropped: the client is not reading');
+      return;
+    }
     conn.socket.send(text);
     conn.lastActiveAt = Date.now();
   };
@@ -113,11 +120,20 @@ export const createWebSocketBridge = (o: {
     o.connections.set(conn.id, conn);
     live.add(conn);
     s.logger.info({ connectionId: conn.id }, 'WebSocket connected');
+    let queued = 0;
     ws.on('message', (data, isBinary) => {
       conn.lastActiveAt = Date.now();
       const buf = toBuffer(data);
       const body = isBinary ? buf.toString('base64') : buf.toString('utf8');
-      conn.enqueue(() => deliver(conn, facts, body, isBinary));
+      // Backpressure instead of an unbounded queue: stop reading the socket while many wait.
+      if (++queued >= MAX_QUEUED_MESSAGES) ws.pause();
+      conn.enqueue(async () => {
+        try {
+          await deliver(conn, facts, body, isBinary);
+        } finally {
+          if (--queued < MAX_QUEUED_MESSAGES / 2 && ws.isPaused) ws.resume();
+        }
+      });
     });
     ws.on('error', (err) => s.logger.warn({ err, connectionId: conn.id }, 'WebSocket error'));
     ws.once('close', (code, reason) => {

@@ -3,6 +3,7 @@ import {
   DeleteConnectionCommand,
   GetConnectionCommand,
   GoneException,
+  LimitExceededException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,7 +57,7 @@ describe('local gateway: @connections management API with the real SDK client', 
     const gw = await connected();
     const frames = inbox(gw.ws);
     const { client, paths } = clientFor(gw.url);
-    const message = JSON.stringify({ type: 'log', jobId: 'j1', seq: 1, line: 'hello' });
+    const message = JSON.stringify({ type: 'logs', jobId: 'j1', lines: [{ seq: 1, line: 'hello' }] });
 
     // Act
     await client.send(new PostToConnectionCommand({ ConnectionId: gw.connectionId, Data: Buffer.from(message) }));
@@ -116,6 +117,35 @@ describe('local gateway: @connections management API with the real SDK client', 
     await expect(client.send(new GetConnectionCommand({ ConnectionId: gw.connectionId }))).rejects.toBeInstanceOf(
       GoneException,
     );
+  });
+
+  it('refuses pushes with 429 LimitExceededException once a client stops reading, still passes small notices, and delivers all it accepted', async () => {
+    // Arrange: the client stops reading its socket.
+    const gw = await connected();
+    const frames = inbox(gw.ws);
+    gw.ws.pause();
+    const { client } = clientFor(gw.url);
+    const big = Buffer.alloc(100 * 1024, 'x');
+
+    // Act: push until refused (kernel buffers absorb a few MB first; bounded at 64 MB)
+    let accepted = 0;
+    let refusal: unknown;
+    while (accepted < 640 && !refusal) {
+      await client.send(new PostToConnectionCommand({ ConnectionId: gw.connectionId, Data: big })).then(
+        () => accepted++,
+        (err: unknown) => (refusal = err),
+      );
+    }
+    await client.send(new PostToConnectionCommand({ ConnectionId: gw.connectionId, Data: Buffer.from('{"type":"lagging"}') }));
+
+    // Assert
+    expect(refusal).toBeInstanceOf(LimitExceededException);
+    expect((refusal as LimitExceededException).$metadata.httpStatusCode).toBe(429);
+    gw.ws.resume();
+    await eventually(() => (frames.length === accepted + 1 ? true : undefined), 10_000);
+    expect(frames.at(-1)).toBe('{"type":"lagging"}');
+    await client.send(new PostToConnectionCommand({ ConnectionId: gw.connectionId, Data: big }));
+    gw.ws.close();
   });
 
   it('throws GoneException for an unknown connection id', async () => {

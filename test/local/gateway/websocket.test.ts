@@ -226,6 +226,34 @@ describe('local gateway: WebSocket events', () => {
     ws.close();
   });
 
+  it('stops reading a client that sends faster than its route handler answers, then delivers every message in order', async () => {
+    // Arrange: the first message blocks the handler until released.
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const seen: number[] = [];
+    const started = await start({
+      websocket: async (e) => {
+        if (e.requestContext.eventType === 'MESSAGE') {
+          seen.push(Number(e.body!.slice(0, 8)));
+          if (seen.length === 1) await blocked;
+        }
+        return { statusCode: 200 };
+      },
+    });
+    const ws = await openSocket(started.wsUrl);
+    const padding = 'x'.repeat(64 * 1024);
+
+    // Act: 25 MB while the handler is stuck
+    for (let i = 0; i < 400; i++) ws.send(`${String(i).padStart(8, '0')}${padding}`);
+    await new Promise((r) => setTimeout(r, 500));
+
+    // Assert: the gateway left most of it unread (in the client's buffer), then took it all in order
+    expect(ws.bufferedAmount).toBeGreaterThan(1024 * 1024);
+    release();
+    expect(await eventually(() => (seen.length === 400 ? seen : undefined), 15_000)).toEqual([...Array(400).keys()]);
+    ws.close();
+  });
+
   it('delivers $disconnect with the close code and reason after the last message', async () => {
     // Arrange
     const gw = await startWs();
