@@ -94,4 +94,54 @@ describe('the REST handler', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ tenant: 'globex', role: 'user', key: expect.stringMatching(/^crn_/) });
   });
+  it.each([
+    ['1e21', 1e21, 'input'],
+    ['a nested integer past 2^53', { a: [123456789012345678901234567890] }, 'input.a.0'],
+    ['a constructor key', { constructor: 1 }, 'input.constructor'],
+    ['a __proto__ key', JSON.parse('{"deep":{"__proto__":{"x":1}}}'), 'input.deep.__proto__'],
+  ])('refuses a run input with %s with a 400 naming the field, on POST /jobs and POST /events/{id}/runs', async (_what, input, field) => {
+    const { call } = setup();
+    const { body: event } = await call('POST', '/events', { body: { name: 'e', runtime: 'bash', script: 'true' } });
+
+    const submitted = await call('POST', '/jobs', { raw: `{"runtime":"bash","script":"true","input":${JSON.stringify(input) ?? ''}}` });
+    const run = await call('POST', `/events/${event.id}/runs`, { raw: `{"input":${JSON.stringify(input)}}` });
+
+    for (const res of [submitted, run]) {
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({ code: 'invalid_input', message: expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}: `)) });
+    }
+  });
+
+  it('refuses a run input over 64 KiB as JSON, naming input', async () => {
+    const { call } = setup();
+
+    const res = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'true', input: 'x'.repeat(64 * 1024) } });
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^input: must be at most 65536 bytes/);
+  });
+
+  it('keeps accepting inputs the job record holds: fractions, safe integers, keys named like Object methods', async () => {
+    const { call } = setup();
+    const input = { toString: 0.1, hasOwnProperty: [Number.MAX_SAFE_INTEGER, -0, null], nested: { ok: true } };
+
+    const res = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'true', input } });
+
+    expect(res.status).toBe(202);
+  });
+
+  it.each([
+    ['GET /jobs/% (what %25 decodes to)', 'GET', '/jobs/%'],
+    ['GET /jobs/ + 2,100 characters', 'GET', `/jobs/${'a'.repeat(2100)}`],
+    ['POST /jobs/%C0%AF/cancel', 'POST', '/jobs/%C0%AF/cancel'],
+    ['POST /events/%ZZ/runs', 'POST', '/events/%ZZ/runs'],
+    ['DELETE /servers/%FF', 'DELETE', '/servers/%FF'],
+  ])('answers %s, an id no resource can have, with a 400 naming id', async (_what, method, path) => {
+    const { call } = setup();
+
+    const res = await call(method, path);
+
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({ code: 'invalid_input', message: expect.stringMatching(/^id: /) });
+  });
 });
