@@ -16,6 +16,9 @@ import { createWebSocketBridge } from './createWebSocketBridge';
  * Known differences from AWS:
  * - every path and method reaches `rest` (one `/{proxy+}` ANY resource; `/` gets resource `/`), so no
  *   "missing authentication token" 404s; no stage prefix in REST URLs (`requestContext.path` still has one);
+ * - the path is percent-decoded once, a malformed escape (`%ZZ`, `%C0%AF`) left as sent for the handler
+ *   to refuse; `//jobs` and `/jobs/` reach the handler as they are;
+ * - a REST body must arrive in full within `bodyTimeoutMs` (10 s), else 408 and the connection is closed;
  * - no authorizer caching, usage plans, API keys, request validation or CORS preflight; 401, 403 and 413
  *   use Cronium's error body (as the CDK stack's Gateway Responses do), 500/502/504 API Gateway's defaults;
  * - the events of one WebSocket connection are handled one at a time, in order (AWS runs them

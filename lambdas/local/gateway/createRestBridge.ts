@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ForbiddenError, UnauthorizedError } from '../../core/errors';
 import { runAuthorizer, toRestAuthorizerEvent } from './runAuthorizer';
-import { IntegrationTimeoutError, PayloadTooLargeError } from './errors';
+import { IntegrationTimeoutError, PayloadTooLargeError, RequestTimeoutError } from './errors';
 import { newRequestId } from './ids';
 import { invokeHandler } from './invokeHandler';
 import { readBody } from './readBody';
@@ -84,11 +84,17 @@ export const createRestBridge = (o: {
 
       let body: Buffer;
       try {
-        body = await readBody(req, s.maxBodyBytes);
+        body = await readBody(req, s.maxBodyBytes, s.bodyTimeoutMs);
       } catch (err) {
-        if (!(err instanceof PayloadTooLargeError)) return; // the client went away mid-body
-        sendJson(res, 413, croniumError(err.code, err.message), { errorType: 'RequestTooLargeException', requestId });
-        return;
+        if (err instanceof PayloadTooLargeError) {
+          sendJson(res, 413, croniumError(err.code, err.message), { errorType: 'RequestTooLargeException', requestId });
+        } else if (err instanceof RequestTimeoutError) {
+          s.logger.warn({ requestId, path: event.path, timeoutMs: err.timeoutMs }, 'REST request body timed out');
+          // The rest of the body may never come: the connection cannot carry another request.
+          res.once('finish', () => req.socket.destroy());
+          sendJson(res, 408, croniumError(err.code, err.message), { requestId, headers: { Connection: 'close' } });
+        }
+        return; // otherwise the client went away mid-body
       }
 
       let response: HttpResponse;

@@ -14,6 +14,13 @@ export class PayloadTooLargeError extends ValidationError {
   }
 }
 
+/** A request body that did not arrive in full within the body timeout (408). */
+export class RequestTimeoutError extends ControlPlaneError {
+  constructor(readonly timeoutMs: number) {
+    super(ErrorCodes.timeout, `body: not received in full within ${timeoutMs} ms`);
+  }
+}
+
 /** A handler that did not settle within the integration timeout (504 on REST). */
 export class IntegrationTimeoutError extends ControlPlaneError {
   constructor(

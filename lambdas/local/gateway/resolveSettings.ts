@@ -13,6 +13,7 @@ export interface GatewaySettings {
   port: number;
   stage: string;
   maxBodyBytes: number;
+  bodyTimeoutMs: number;
   publicPaths: ReadonlySet<string>;
   binaryMediaTypes: readonly string[];
   wsPath: string;
@@ -44,12 +45,14 @@ export const resolveSettings = (o: LocalGatewayOptions): GatewaySettings => {
   const maxBodyBytes = o.maxBodyBytes ?? 1024 * 1024;
   const port = o.port ?? 8080;
   const timeoutMs = o.timeoutMs ?? 29_000;
+  const bodyTimeoutMs = o.bodyTimeoutMs ?? 10_000;
   if (!/^[A-Za-z0-9_-]+$/.test(stage)) problems.push(`stage "${stage}" must be letters, digits, - or _`);
   if (!wsPath.startsWith('/') || wsPath.includes('?')) problems.push(`wsPath "${wsPath}" must be a path`);
   if (wsPath.includes('/@connections')) problems.push('wsPath must not overlap /@connections');
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) problems.push('maxBodyBytes must be a positive integer');
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push('port must be 0..65535');
   if (!(timeoutMs > 0)) problems.push('timeoutMs must be positive');
+  if (!(bodyTimeoutMs > 0)) problems.push('bodyTimeoutMs must be positive');
   const wsIdentitySource: IdentitySource[] = [];
   for (const source of o.wsIdentitySource ?? ['route.request.querystring.token']) {
     const m = IDENTITY_SOURCE.exec(source);
@@ -65,6 +68,7 @@ export const resolveSettings = (o: LocalGatewayOptions): GatewaySettings => {
     port,
     stage,
     maxBodyBytes,
+    bodyTimeoutMs,
     publicPaths: new Set(o.publicPaths ?? []),
     binaryMediaTypes: o.binaryMediaTypes ?? ['application/octet-stream', 'application/zip', 'application/gzip', 'image/*'],
     wsPath,

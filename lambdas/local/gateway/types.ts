@@ -90,6 +90,12 @@ export interface LocalGatewayOptions {
   stage?: string;
   /** Largest REST request body; a larger one gets 413. @default 1 MiB */
   maxBodyBytes?: number;
+  /**
+   * Time a REST request body has to arrive in full once the request is authorized; past it the
+   * gateway answers 408 and closes the connection (a body shorter than its `Content-Length`).
+   * @default 10000
+   */
+  bodyTimeoutMs?: number;
   /** Handler of every HTTP request outside `wsPath` and `/@connections/*`, as a `/{proxy+}` ANY resource. */
   rest: RestHandler;
   /** REQUEST authorizer of the REST API; its identity source is the `Authorization` header. */

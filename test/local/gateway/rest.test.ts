@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger, send, useGateway } from './harness';
@@ -264,6 +265,53 @@ describe('local gateway: REST proxy events', () => {
 
     // Assert
     expect(reply.status).toBe(426);
+    expect(calls).toBe(0);
+  });
+  it('decodes the path exactly once: %25 reaches the handler as %, a malformed escape as sent', async () => {
+    // Arrange
+    const paths: string[] = [];
+    const { url } = await start({
+      rest: async (event) => {
+        paths.push(event.path);
+        return { statusCode: 200, body: '' };
+      },
+    });
+
+    // Act
+    for (const path of ['/jobs/%25', '/jobs/%2541', '/jobs/%ZZ', '/jobs/%C0%AF', '/jobs/%FF']) await send(url, { path });
+
+    // Assert
+    expect(paths).toEqual(['/jobs/%', '/jobs/%41', '/jobs/%ZZ', '/jobs/%C0%AF', '/jobs/%FF']);
+  });
+
+  it('answers 408 and closes the connection when a body stops short of its Content-Length', async () => {
+    // Arrange
+    let calls = 0;
+    const { port } = await start({
+      bodyTimeoutMs: 100,
+      rest: async () => {
+        calls += 1;
+        return { statusCode: 200, body: '' };
+      },
+    });
+    const socket = connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const started = Date.now();
+
+    // Act
+    socket.write('POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+    await ended;
+
+    // Assert
+    const text = Buffer.concat(received).toString('utf8');
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toMatch(/connection: close/i);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'timeout', message: 'body: not received in full within 100 ms' },
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(calls).toBe(0);
   });
 });

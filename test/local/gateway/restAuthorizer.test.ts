@@ -1,5 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import type { ControlPlane } from '../../../lambdas/core';
+import { UnauthorizedError } from '../../../lambdas/core';
+import { createAuthorizerHandler } from '../../../lambdas/handlers/authorizer';
 import { policy, send, useGateway } from './harness';
 
 const errorOf = (text: string) => (JSON.parse(text) as { error: { code: string; message: string } }).error;
@@ -139,5 +142,36 @@ describe('local gateway: REST REQUEST authorizer', () => {
     // Assert
     expect(reply.status).toBe(500);
     expect(gw.restEvents).toHaveLength(0);
+  });
+  it('hands both of two Authorization headers to the authorizer, which refuses them with 401', async () => {
+    // Arrange
+    const key = 'crn_good';
+    const authorizer = createAuthorizerHandler({
+      auth: {
+        authenticate: async (presented: string | undefined) => {
+          if (presented !== key) throw new UnauthorizedError();
+          return { tenant: 't-1', role: 'user' };
+        },
+      },
+    } as unknown as ControlPlane);
+    const seen: APIGatewayRequestAuthorizerEvent[] = [];
+    const { url } = await start({
+      rest: async () => ({ statusCode: 200, body: '{}' }),
+      restAuthorizer: async (event) => {
+        seen.push(event);
+        return authorizer(event);
+      },
+    });
+
+    // Act
+    const two = await send(url, { path: '/jobs', headers: [['Authorization', 'Bearer crn_nope'], ['Authorization', `Bearer ${key}`]] });
+    const token = await send(url, { path: `/jobs?token=${key}`, headers: [['Authorization', 'x']] });
+    const one = await send(url, { path: '/jobs', headers: [['Authorization', `Bearer ${key}`]] });
+
+    // Assert
+    expect(seen[0]?.multiValueHeaders?.['Authorization']).toEqual(['Bearer crn_nope', `Bearer ${key}`]);
+    expect(two.status).toBe(401);
+    expect(token.status).toBe(401);
+    expect(one.status).toBe(200);
   });
 });
