@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { createApiGatewayBroadcaster } from '../adapters/apigw-management';
@@ -20,6 +20,7 @@ import { createRestHandler } from '../handlers/rest';
 import { createWebSocketHandler } from '../handlers/websocket';
 import { ensureAdminKey } from './adminKey';
 import { ensureInstanceId } from './instanceId';
+import { holdPrivateUmask, prepareDataDir } from './dataDir';
 import { startEmbeddedDynamo } from './embeddedDynamo';
 import { createLocalGateway } from './gateway';
 import { createLocalJobQueue, createLocalQueue, createQueuePoller } from './queue';
@@ -50,10 +51,11 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
   const settings = localSettingsFromEnv(env);
   const config = coreConfigFromEnv(env);
   const logger = createPinoLogger({ level: settings.logLevel });
-  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+  const releaseUmask = holdPrivateUmask();
+  await prepareDataDir(settings.dataDir, { logger });
 
   const cipher = await loadOrCreateLocalCipher({ dataDir: settings.dataDir });
-  const dynamo = await startEmbeddedDynamo({ dataDir: settings.dataDir });
+  const dynamo = await startEmbeddedDynamo({ dataDir: settings.dataDir, logger });
   await ensureTable(dynamo.client, TABLE);
 
   const deadLetters = createLocalQueue({ name: 'cronium-jobs-dlq' });
@@ -161,7 +163,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     void cp!.reconcile({ afterRestart: false }).catch((err: unknown) => logger.error({ err }, 'reaper failed'));
   }, settings.reapIntervalMs);
   reaper.unref();
-  await writeFile(join(settings.dataDir, 'endpoint'), `${url}\n`);
+  await writeFile(join(settings.dataDir, 'endpoint'), `${url}\n`, { mode: 0o600 });
 
   return {
     url,
@@ -178,6 +180,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
       await containers.close();
       await gateway.close();
       await dynamo.close();
+      releaseUmask();
     },
   };
 };
