@@ -37,6 +37,7 @@ export const coreConfigFromEnv = (env: Env): CoreConfig => {
     defaultTimeoutSeconds: int('CRONIUM_DEFAULT_TIMEOUT_SECONDS', d.defaultTimeoutSeconds),
     maxTimeoutSeconds: int('CRONIUM_MAX_TIMEOUT_SECONDS', d.maxTimeoutSeconds),
     maxLogBytes: int('CRONIUM_MAX_LOG_BYTES', d.maxLogBytes),
+    authCacheTtlMs: int('CRONIUM_AUTH_CACHE_MS', d.authCacheTtlMs),
     defaultResources: {
       cpu: numberFromEnv(env, 'CRONIUM_DEFAULT_CPU', d.defaultResources.cpu),
       memoryMb: int('CRONIUM_DEFAULT_MEMORY_MB', d.defaultResources.memoryMb),

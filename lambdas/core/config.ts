@@ -16,6 +16,11 @@ export interface CoreConfig {
   subscriptionLeaseMs: number;
   /** A `claimed` job older than this whose launch never finished is offered again. */
   staleClaimMs: number;
+  /**
+   * How long a process trusts a key it authenticated without reading the store again. A key revoked
+   * through another process (another Lambda) keeps working at most this long there.
+   */
+  authCacheTtlMs: number;
 }
 
 export const defaultCoreConfig: CoreConfig = {
@@ -28,4 +33,5 @@ export const defaultCoreConfig: CoreConfig = {
   slotRetrySeconds: 1,
   subscriptionLeaseMs: 30_000,
   staleClaimMs: 5 * 60_000,
+  authCacheTtlMs: 30_000,
 };

@@ -171,14 +171,29 @@ export interface JobKey {
   jobId: string;
 }
 
-export type ApiKeyRole = 'admin' | 'user';
+/**
+ * What a key may do: an `operator` manages keys of every tenant, an `admin` the keys of its own
+ * tenant, a `user` neither. All three use the API within their own tenant.
+ */
+export const ApiKeyRoles = ['operator', 'admin', 'user'] as const;
+export type ApiKeyRole = (typeof ApiKeyRoles)[number];
+
+/** Whether `v` is one of the ApiKeyRoles (authorizer contexts arrive untyped). */
+export const isApiKeyRole = (v: unknown): v is ApiKeyRole => (ApiKeyRoles as readonly unknown[]).includes(v);
 
 export interface ApiKeyRecord {
+  /**
+   * Names the key in listings and revocation; neither its hash nor its secret.
+   * Absent only on keys stored before keys had ids: those authenticate but are not listed.
+   */
+  id?: string;
   /** sha256 of the key, hex. The key itself is never stored. */
   hash: string;
   tenant: string;
   role: ApiKeyRole;
   createdAt: string;
+  /** The key's last four characters, so its holder can tell keys apart in a listing. */
+  lastFour?: string;
 }
 
 /** Who is calling, as resolved by the authorizer. */

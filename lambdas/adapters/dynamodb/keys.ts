@@ -57,7 +57,10 @@ export const Keys = {
   variable: (tenant: string, key: string) => ({ pk: variablesPartition(tenant), sk: part('key', key) }),
   /** All of a tenant's servers share one partition, like its variables. */
   server: (tenant: string, id: string) => ({ pk: serversPartition(tenant), sk: part('serverId', id) }),
+  /** What the authorizer reads: it has no tenant yet, only the hash of the presented key. */
   apiKey: (hash: string) => ({ pk: `KEY#${part('hash', hash)}`, sk: 'KEY' }),
+  /** The same key by its id, for revocation (an operator's has no tenant to go by) and listing. */
+  apiKeyById: (id: string) => ({ pk: `KEYID#${part('keyId', id)}`, sk: 'KEYID' }),
   connection: (connectionId: string) => ({ pk: `CONN#${part('connectionId', connectionId)}`, sk: 'CONN' }),
   /**
    * All slots share one partition so `held()` is a strongly consistent Query of a few items,
@@ -75,6 +78,7 @@ export const IndexKeys = {
   jobsByStatus: (tenant: string, status: JobStatus) => `T#${part('tenant', tenant)}#JOBS#${status}`,
   jobsByEvent: (tenant: string, eventId: string) => `T#${part('tenant', tenant)}#EVENT#${part('eventId', eventId)}#JOBS`,
   eventsByTenant: (tenant: string) => `T#${part('tenant', tenant)}#EVENTS`,
+  apiKeysByTenant: (tenant: string) => `T#${part('tenant', tenant)}#KEYS`,
   active: 'ACTIVE',
   /** Newest-first sort key of tenant listings; it ends with the id, which the cursor relies on. */
   created: (createdAt: string, id: string) => `${createdAt}#${id}`,

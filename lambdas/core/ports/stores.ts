@@ -64,9 +64,24 @@ export interface LogStore {
   tail(key: JobKey): Promise<LogTail>;
 }
 
+/** A key stored under an id: every key created since keys have ids. */
+export type IdentifiedApiKey = ApiKeyRecord & { id: string };
+
+/** API keys, found by the hash of the secret (authentication) and by id (listing, revocation). */
 export interface ApiKeyStore {
-  put(record: ApiKeyRecord): Promise<void>;
+  /** Stores a key, or replaces the one with the same hash and id (an upgrade of its role). */
+  put(record: IdentifiedApiKey): Promise<void>;
+  /** Strongly consistent: a key just revoked is not found. */
   get(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Strongly consistent. */
+  getById(id: string): Promise<IdentifiedApiKey | undefined>;
+  /**
+   * A tenant's keys, newest first. On DynamoDB this reads an index, so a key created a moment ago
+   * may be missing from it for a moment.
+   */
+  list(tenant: string): Promise<IdentifiedApiKey[]>;
+  /** Removes a key: first what authenticates it, then its id. Removing a missing key does nothing. */
+  delete(record: IdentifiedApiKey): Promise<void>;
 }
 
 export interface Connection {

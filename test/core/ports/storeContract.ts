@@ -2,8 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { JobKey } from '../../../lambdas/core/model';
 import type { Store } from '../../../lambdas/core/ports';
 import { jobFactory, logLineFactory } from '../../helpers/factories';
-// One variables contract for every store: the DynamoDB engines run the same file.
+// One variables (and api keys) contract for every store: the DynamoDB engines run the same file.
 import { variablesContract } from '../../adapters/dynamodb/contract/variablesContract';
+import { apiKeysContract } from '../../adapters/dynamodb/contract/apiKeysContract';
 
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute)).toISOString();
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => e.code);
@@ -183,15 +184,6 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
       });
     });
 
-    describe('api keys', () => {
-      it('finds a key record by its hash', async () => {
-        const record = { hash: 'ab12', tenant: 'acme', role: 'user' as const, createdAt: at(0) };
-        await store.apiKeys.put(record);
-        expect(await store.apiKeys.get('ab12')).toEqual(record);
-        expect(await store.apiKeys.get('cd34')).toBeUndefined();
-      });
-    });
-
     describe('connections and subscriptions', () => {
       const key: JobKey = { tenant: 'acme', jobId: 'j1' };
       const sub = (connectionId: string, sentSeq = 0) => ({ connectionId, tenant: 'acme', jobId: 'j1', sentSeq });
@@ -247,6 +239,7 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
     });
 
     variablesContract(async () => makeStore());
+    apiKeysContract(async () => makeStore());
 
     describe('slots', () => {
       const a: JobKey = { tenant: 'acme', jobId: 'a' };

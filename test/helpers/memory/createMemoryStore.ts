@@ -7,6 +7,7 @@ import type {
   Connection,
   ConnectionStore,
   EventStore,
+  IdentifiedApiKey,
   JobListQuery,
   JobStore,
   LogBatch,
@@ -214,15 +215,38 @@ const createLogStore = (logs: Map<string, Map<number, StoredBatch>>): LogStore =
   };
 };
 
-const createApiKeyStore = (apiKeys: Map<string, ApiKeyRecord>): ApiKeyStore => ({
-  async put(record) {
-    apiKeys.set(part('hash', record.hash), copy(record));
-  },
-  async get(hash) {
-    const record = apiKeys.get(part('hash', hash));
-    return record ? copy(record) : undefined;
-  },
-});
+/** Keys by hash, as the adapter keeps them; the id lookup and the listing derive from the same map. */
+const createApiKeyStore = (apiKeys: Map<string, ApiKeyRecord>): ApiKeyStore => {
+  const identified = () => [...apiKeys.values()].filter((r): r is IdentifiedApiKey => r.id !== undefined);
+  return {
+    async put(record) {
+      part('keyId', record.id);
+      part('tenant', record.tenant);
+      apiKeys.set(part('hash', record.hash), copy(record));
+    },
+    async get(hash) {
+      const record = apiKeys.get(part('hash', hash));
+      return record ? copy(record) : undefined;
+    },
+    async getById(id) {
+      part('keyId', id);
+      const record = identified().find((r) => r.id === id);
+      return record ? copy(record) : undefined;
+    },
+    async list(tenant) {
+      part('tenant', tenant);
+      const newestFirst = (a: IdentifiedApiKey, b: IdentifiedApiKey) =>
+        b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+      return identified()
+        .filter((r) => r.tenant === tenant)
+        .sort(newestFirst)
+        .map(copy);
+    },
+    async delete(record) {
+      apiKeys.delete(part('hash', record.hash));
+    },
+  };
+};
 
 interface StoredSubscription {
   sub: Subscription;

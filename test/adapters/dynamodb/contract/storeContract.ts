@@ -34,7 +34,7 @@ export function describeStoreContract(engine: string, start: () => Promise<Dynam
     connectionsContract(newStore);
     slotsContract(newStore);
     eventsContract(newStore);
-    apiKeysContract(newStore);
+    apiKeysContract(() => newStore());
     variablesContract(() => newStore());
   });
 }
