@@ -10,6 +10,7 @@ import {
   eventBody,
   listEventsQuery,
   listJobsQuery,
+  listKeysQuery,
   logsQuery,
   putVariableBody,
   runEventBody,
@@ -83,4 +84,9 @@ export const createRestRouter = (cp: ControlPlane) =>
     })
     .on('POST', '/servers/:id/test', async (e, p) => jsonResponse(200, await cp.servers.test(callerOf(e), p['id']!)))
 
-    .on('POST', '/keys', async (e) => jsonResponse(201, await cp.auth.createKey(callerOf(e), parseWith(createKeyBody, body(e)))));
+    .on('POST', '/keys', async (e) => jsonResponse(201, await cp.auth.createKey(callerOf(e), parseWith(createKeyBody, body(e)))))
+    .on('GET', '/keys', async (e) => jsonResponse(200, { items: await cp.auth.listKeys(callerOf(e), parseWith(listKeysQuery, query(e))) }))
+    .on('DELETE', '/keys/:id', async (e, p) => {
+      await cp.auth.revokeKey(callerOf(e), p['id']!);
+      return jsonResponse(204);
+    });

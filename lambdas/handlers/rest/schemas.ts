@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JobStatuses, Runtimes } from '../../core';
+import { ApiKeyRoles, JobStatuses, Runtimes } from '../../core';
 import { storableProblem } from '../http/jsonRules';
 
 /** Largest script accepted inline. */
@@ -105,8 +105,14 @@ export const eventBody = z
   .strict();
 
 export const createKeyBody = z
-  .object({ tenant: z.string({ error: 'is required and must be a string' }), role: z.enum(['admin', 'user']).optional() })
+  .object({
+    tenant: z.string({ error: 'is required and must be a string' }),
+    role: z.enum(ApiKeyRoles, { error: `must be one of ${ApiKeyRoles.join(', ')}` }).optional(),
+  })
   .strict();
+
+/** `GET /keys`: an operator may name another tenant. */
+export const listKeysQuery = z.object({ tenant: z.string().optional() });
 
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
