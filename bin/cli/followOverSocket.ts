@@ -35,7 +35,8 @@ const parse = (data: WebSocket.RawData): ServerMessage | undefined => {
 
 /**
  * Subscribes to a job's log and status over the WebSocket and emits its lines
- * until the job ends. On a terminal status it waits `tailGraceMs` for the
+ * (pushed many to a frame) until the job ends; told it lags, it subscribes again
+ * after its last line. On a terminal status it waits `tailGraceMs` for the
  * lines up to `lastSeq`, then fetches whatever is still missing over REST.
  *
  * @throws ApiError, UnreachableError when a REST gap-fill fails; the abort reason when `signal` aborts.
@@ -119,14 +120,22 @@ export const followOverSocket = (o: SocketFollowOptions): Promise<SocketOutcome>
         if (isTerminalStatus(msg.status)) onTerminal(msg);
         return;
       }
-      if (msg.type !== 'log') return;
-      const line = { seq: msg.seq, stream: msg.stream, ts: msg.ts, line: msg.line };
-      if (seq.offer(line) === 'gap') {
-        await drainLogs(api, jobId, seq, { until: line.seq - 1, signal });
-        seq.accept(line);
+      if (msg.type === 'lagging') {
+        // We read too slowly and the server closed our subscription: resume after what we have.
+        if (!terminal) subscribe();
+        return;
+      }
+      if (msg.type !== 'logs' || !Array.isArray(msg.lines)) return;
+      for (const { seq: n, stream, ts, line: text } of msg.lines) {
+        const line = { seq: n, stream, ts, line: text };
+        if (seq.offer(line) === 'gap') {
+          await drainLogs(api, jobId, seq, { until: line.seq - 1, signal });
+          seq.accept(line);
+        }
       }
       finishIfComplete();
     };
+    const subscribe = (): void => ws?.send(JSON.stringify({ action: 'subscribe', jobId, afterSeq: seq.last }));
 
     if (signal?.aborted) return fail(signal.reason);
     signal?.addEventListener('abort', onAbort);
@@ -136,7 +145,7 @@ export const followOverSocket = (o: SocketFollowOptions): Promise<SocketOutcome>
       return settle(() => resolve({ kind: 'unavailable', reason: (err as Error).message, refusedByServer: false }));
     }
     ws.on('open', () => {
-      ws?.send(JSON.stringify({ action: 'subscribe', jobId, afterSeq: seq.last }));
+      subscribe();
       checkTimer = setInterval(() => enqueue(checkStatus), o.statusCheckMs);
     });
     ws.on('message', (data) => enqueue(() => handle(parse(data))));

@@ -112,10 +112,18 @@ export interface StatusMessage {
   lastSeq?: number;
 }
 
-/** A log line pushed over the WebSocket. */
-export interface LogMessage extends LogLine {
-  type: 'log';
+/** Consecutive log lines pushed over the WebSocket in one frame, in seq order. */
+export interface LogsMessage {
+  type: 'logs';
   jobId: string;
+  lines: LogLine[];
+}
+
+/** The subscriber fell behind and its subscription was closed; it resumes with `afterSeq`. */
+export interface LaggingMessage {
+  type: 'lagging';
+  jobId: string;
+  sentSeq: number;
 }
 
 /** A refusal pushed over the WebSocket (bad subscribe, unknown job...). */
@@ -126,4 +134,4 @@ export interface ErrorMessage {
 }
 
 /** Anything the server pushes over the WebSocket. */
-export type ServerMessage = LogMessage | StatusMessage | ErrorMessage;
+export type ServerMessage = LogsMessage | LaggingMessage | StatusMessage | ErrorMessage;

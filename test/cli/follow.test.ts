@@ -80,6 +80,15 @@ describe('following a job over the socket', () => {
     expect(result.stdout).toBe('line 5\nline 6\n');
   });
 
+  it('subscribes again after its last line when told it lags, and writes every line once', async () => {
+    // Act: a tail grace longer than the test timeout, so only the second subscription can finish in time.
+    const { id, result } = await run({ socketLagsAfter: 3, socketFrameLines: 3 }, { tailGraceMs: 60_000 });
+
+    // Assert
+    expect(result.stdout).toBe(expected(6));
+    expect(server?.requestsTo('GET', `/jobs/${id}/logs`)).toEqual([]);
+  }, 10_000);
+
   it('notices over REST that the job ended when the socket never says so', async () => {
     // Act
     const { result } = await run({ socketSilentEnd: true }, { statusCheckMs: 50 });

@@ -15,6 +15,10 @@ export interface JobPlan {
   socketOmits?: number[];
   /** The socket pushes every line twice. */
   socketRepeats?: boolean;
+  /** Lines per pushed `logs` frame. Default 2. */
+  socketFrameLines?: number;
+  /** The first subscription is told it lags after this seq and gets nothing more until it subscribes again. */
+  socketLagsAfter?: number;
   /** The job ends without the socket pushing a terminal status. */
   socketSilentEnd?: boolean;
   /** The job keeps running (until cancelled). */
@@ -65,6 +69,7 @@ interface FakeJob {
   lines: LogLine[];
   sockets: Set<WebSocket>;
   timer?: NodeJS.Timeout;
+  lagged?: boolean;
 }
 
 const terminal: readonly string[] = ['completed', 'failed', 'timeout', 'cancelled'];
@@ -133,11 +138,21 @@ export const startFakeCronium = async (o: FakeCroniumOptions = {}): Promise<Fake
     fj.sockets.add(ws);
     ws.send(JSON.stringify({ type: 'status', jobId: fj.job.id, status: 'running' }));
     const limit = fj.plan.socketDelivers ?? fj.lines.length;
-    for (const line of fj.lines.slice(afterSeq, limit)) {
+    const lagAt = fj.lagged ? undefined : fj.plan.socketLagsAfter;
+    const pushed = fj.lines.slice(afterSeq, lagAt === undefined ? limit : Math.min(limit, lagAt));
+    const perFrame = fj.plan.socketFrameLines ?? 2;
+    for (let i = 0; i < pushed.length; i += perFrame) {
       await new Promise((r) => setTimeout(r, 2));
-      if (fj.plan.socketOmits?.includes(line.seq)) continue;
-      ws.send(JSON.stringify({ type: 'log', jobId: fj.job.id, ...line }));
-      if (fj.plan.socketRepeats) ws.send(JSON.stringify({ type: 'log', jobId: fj.job.id, ...line }));
+      const lines = pushed.slice(i, i + perFrame).filter((l) => !fj.plan.socketOmits?.includes(l.seq));
+      if (lines.length === 0) continue;
+      ws.send(JSON.stringify({ type: 'logs', jobId: fj.job.id, lines }));
+      if (fj.plan.socketRepeats) ws.send(JSON.stringify({ type: 'logs', jobId: fj.job.id, lines }));
+    }
+    if (lagAt !== undefined) {
+      fj.lagged = true;
+      fj.sockets.delete(ws);
+      ws.send(JSON.stringify({ type: 'lagging', jobId: fj.job.id, sentSeq: lagAt }));
+      return;
     }
     if (terminal.includes(fj.job.status)) {
       // Ended before this subscriber came: replay the terminal status to it alone.
