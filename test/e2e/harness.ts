@@ -90,7 +90,9 @@ export const openSocket = async (wsUrl: string, token: string) => {
         waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
       });
     },
-    logs: (jobId: string) => messages.filter((m) => m.type === 'log' && m.jobId === jobId),
+    /** Every log line received for the job, across its `logs` frames, each with the frame's jobId. */
+    logs: (jobId: string) =>
+      messages.filter((m) => m.type === 'logs' && m.jobId === jobId).flatMap((m) => m.lines.map((l: any) => ({ jobId, ...l }))),
     close: () => socket.close(),
   };
 };

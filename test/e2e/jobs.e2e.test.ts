@@ -21,11 +21,11 @@ describe('a script job, end to end over REST and WebSocket', () => {
     const id = submitted.body.id;
     ws.subscribe(id, 0);
 
-    const first = await ws.waitFor((m) => m.type === 'log' && m.line === 'hello');
+    const first = (await ws.waitFor((m) => m.type === 'logs' && m.lines.some((l: any) => l.line === 'hello'))).lines[0];
     const running = await h.admin.get(`/jobs/${id}`);
     const done = await ws.waitFor((m) => m.type === 'status' && m.status === 'completed');
 
-    expect(first).toMatchObject({ jobId: id, seq: 1, stream: 'stdout' });
+    expect(first).toMatchObject({ seq: 1, stream: 'stdout' });
     expect(running.body.status).toBe('running');
     expect(ws.logs(id).map((m) => [m.seq, m.line])).toEqual([
       [1, 'hello'],
@@ -108,7 +108,7 @@ describe('a script job, end to end over REST and WebSocket', () => {
     const ws = await openSocket(h.local.wsUrl, h.local.adminKey);
     const { body } = await h.admin.post('/jobs', { runtime: 'bash', script: 'echo started; sleep 60' });
     ws.subscribe(body.id);
-    await ws.waitFor((m) => m.type === 'log' && m.line === 'started');
+    await ws.waitFor((m) => m.type === 'logs' && m.lines.some((l: any) => l.line === 'started'));
 
     const cancelled = await h.admin.post(`/jobs/${body.id}/cancel`);
     const pushed = await ws.waitFor((m) => m.type === 'status' && m.status === 'cancelled');

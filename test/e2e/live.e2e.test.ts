@@ -11,7 +11,7 @@ describe('live logs over WebSocket', () => {
     await h?.close();
   });
 
-  it('replays stored lines after afterSeq, then live ones, with no gap and no duplicate', async () => {
+  it('replays stored lines after afterSeq in one frame, then live ones, with no gap and no duplicate', async () => {
     const script = 'for i in $(seq 1 120); do echo "line $i"; sleep 0.02; done';
     const { body } = await h.admin.post('/jobs', { runtime: 'bash', script });
     await eventually(async () => ((await h.admin.get(`/jobs/${body.id}/logs`)).body.nextSeq >= 30 ? true : undefined));
@@ -25,6 +25,8 @@ describe('live logs over WebSocket', () => {
     expect(done.lastSeq).toBe(120);
     expect(seqs).toEqual(Array.from({ length: 110 }, (_, i) => i + 11));
     expect(ws.logs(body.id).at(-1).line).toBe('line 120');
+    // The replay of the 20+ lines stored before subscribing came as one frame.
+    expect(ws.messages.find((m) => m.type === 'logs').lines.length).toBeGreaterThanOrEqual(20);
     ws.close();
   });
 

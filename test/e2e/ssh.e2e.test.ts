@@ -126,7 +126,7 @@ describe('jobs on the user’s own servers over SSH, end to end', () => {
       target: { type: 'ssh', serverIds: [ids[0], ids[1]] },
     });
     ws.subscribe(body.id);
-    await ws.waitFor((m) => m.type === 'log' && m.line === 'started');
+    await ws.waitFor((m) => m.type === 'logs' && m.lines.some((l: any) => l.line === 'started'));
 
     const cancelled = await h.admin.post(`/jobs/${body.id}/cancel`);
     await ws.waitFor((m) => m.type === 'status' && m.status === 'cancelled');
