@@ -50,7 +50,7 @@ export async function placeSocket(dir: string, name: string, o: { logger?: Logge
   const preferred = join(resolve(dir), name);
   if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH_BYTES) {
     await assertPrivateDirectory(resolve(dir), preferred);
-    return { path: preferred, release: async () => undefined };
+    return { path: preferred, release: () => Promise.resolve() };
   }
   const digest = createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16);
   const fallbackDir = join(tmpdir(), `cronium-${uid() ?? 'user'}-${digest}`);
