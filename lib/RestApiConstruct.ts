@@ -48,8 +48,9 @@ export interface RestApiConstructProps {
   /**
    * How long API Gateway caches an authorizer decision per `Authorization` header (at most 1 hour).
    * With caching on, the authorizer's policy must cover every route, and a revoked key keeps working
-   * until the entry expires.
-   * @default Duration.seconds(0): no caching, a revoked key stops at once
+   * until the entry expires. The authorizer Lambda also keeps keys it authenticated for
+   * `CRONIUM_AUTH_CACHE_MS` (30 s by default), so a revoked key stops within this TTL plus that one.
+   * @default Duration.seconds(0): no caching here; a revoked key stops within `CRONIUM_AUTH_CACHE_MS`
    */
   readonly authorizerCacheTtl?: Duration;
   /**
