@@ -12,6 +12,7 @@ import type { JobSpecRequest } from './jobs/resolveJobSpec';
 import { resolveJobSpec } from './jobs/resolveJobSpec';
 import { createSubmitJob } from './jobs/submitJob';
 import { createLiveFeed } from './live/createLiveFeed';
+import { scheduleDeliveries } from './live/scheduleDeliveries';
 import { createServers } from './servers/createServers';
 import { createVariables } from './variables/createVariables';
 import type { Caller, Job } from './model';
@@ -70,7 +71,11 @@ export const createControlPlane = (deps: CoreDeps) => {
     /** Claims and launches one queued job (the dispatcher's work). */
     dispatch: createDispatchJob(deps, lifecycle, variables, servers),
     /** The sink launchers report output and exits into. */
-    executions: createExecutionRecorder(deps, live, lifecycle, variables, servers),
+    // Storing lines and ending jobs never wait on subscribers: the recorder's pushes run in the background.
+    executions: (() => {
+      const background = scheduleDeliveries(live, deps.logger);
+      return createExecutionRecorder(deps, background, createLifecycle(deps, background), variables, servers);
+    })(),
     reconcile: createReconciler(deps, lifecycle),
   };
 };

@@ -1,20 +1,37 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError, ErrorCodes } from '../errors';
 import type { JobKey, LogLine } from '../model';
-import type { ExecutionEvents, ExitReport, RawLine } from '../ports';
+import type { ExecutionEvents, ExitReport, LogBatch, RawLine } from '../ports';
 import type { LiveFeed } from '../live/createLiveFeed';
+import type { BackgroundLiveFeed } from '../live/scheduleDeliveries';
 import type { Variables } from '../variables/createVariables';
-import { createMasker } from '../workspace/createMasker';
+import { createPieceMasker, type PieceMasker } from '../workspace/createLineMasker';
+import { createMasker, secretSetOf } from '../workspace/createMasker';
+import { maskValue, revealsSecret } from '../workspace/maskValue';
 import { readRunResults } from '../workspace/workspaceContract';
 import type { Servers } from '../servers/createServers';
 import { aggregateExecutions } from './aggregateExecutions';
 import type { Ending, Lifecycle } from './createLifecycle';
+import { batchesForStore, cutLongLine } from './logPieces';
 
+/** Where the job's stored log ends, as this recorder knows it. */
 interface LogCursor {
   seq: number;
   bytes: number;
-  mask: (text: string) => string;
+  /** The launcher position stored with the last batch: a batch split in several stores it on all but its last. */
+  resumeToken?: string;
 }
+
+/** The job's secrets, and the lines cut into pieces whose end has not arrived yet. */
+interface JobMasking {
+  mask: (text: string) => string;
+  step: PieceMasker;
+  /** Per stream and server: what is held back of a line in progress, and its latest piece. */
+  open: Map<string, { carry: string; last: RawLine }>;
+}
+
+/** A masked line ready to be numbered. */
+type MaskedLine = Omit<LogLine, 'seq'>;
 
 /** How an execution's exit report ends its job. */
 export const endingFor = (report: ExitReport, maxMemoryMb?: number): Ending => {
@@ -37,11 +54,17 @@ export const endingFor = (report: ExitReport, maxMemoryMb?: number): Ending => {
 };
 
 const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
+const lineKey = (r: RawLine) => `${r.stream}\u0000${r.server ?? ''}`;
+
+/** Attempts at storing one batch when the failure is not a second writer's conflict. */
+const StoreAttempts = 3;
 
 /**
  * Turns what launchers report into stored, numbered, capped log lines and a job ending.
  * Output of one job is handled strictly in order (a promise chain per job); batching comes for free,
- * because lines that arrive while a write is in flight go out in the next one.
+ * because lines that arrive while a write is in flight go out in the next one. Stored batches are
+ * kept under the store's item size, and pushes to subscribers run in the background (`live` should
+ * be a BackgroundLiveFeed), so neither storing nor ending waits on subscribers.
  */
 export const createExecutionRecorder = (
   { store, config, logger }: Pick<CoreDeps, 'store' | 'config' | 'logger'>,
@@ -49,8 +72,9 @@ export const createExecutionRecorder = (
   lifecycle: Lifecycle,
   variables: Variables,
   servers: Servers,
-): Required<ExecutionEvents> => {
+): Required<ExecutionEvents> & { settled(key: JobKey): Promise<void> } => {
   const cursors = new Map<string, LogCursor>();
+  const maskings = new Map<string, Promise<JobMasking>>();
   const chains = new Map<string, Promise<unknown>>();
 
   const serial = <T>(key: JobKey, work: () => Promise<T>): Promise<T> => {
@@ -67,70 +91,205 @@ export const createExecutionRecorder = (
   const cursorFor = async (key: JobKey): Promise<LogCursor> => {
     const known = cursors.get(keyOf(key));
     if (known) return known;
-    const [tail, secrets] = await Promise.all([store.logs.tail(key), variables.secretsOf(key.tenant)]);
-    const cursor = { seq: tail.lastSeq, bytes: tail.totalBytes, mask: createMasker(secrets) };
+    const tail = await store.logs.tail(key);
+    const cursor: LogCursor = { seq: tail.lastSeq, bytes: tail.totalBytes, ...(tail.resumeToken !== undefined ? { resumeToken: tail.resumeToken } : {}) };
     cursors.set(keyOf(key), cursor);
     return cursor;
   };
 
-  const number = (cursor: LogCursor, raw: RawLine[]): LogLine[] => {
+  const maskingFor = (key: JobKey): Promise<JobMasking> => {
+    const id = keyOf(key);
+    let masking = maskings.get(id);
+    if (!masking) {
+      masking = variables.secretsOf(key.tenant).then((values) => {
+        const secrets = secretSetOf(values);
+        return { mask: createMasker(secrets.values), step: createPieceMasker(secrets), open: new Map() };
+      });
+      masking.catch(() => maskings.delete(id));
+      maskings.set(id, masking);
+    }
+    return masking;
+  };
+
+  /**
+   * Masks raw lines; a line cut in pieces is masked as one stream, so what a piece holds back (the
+   * start of a secret, maybe) goes out with the next piece. Mutates `open`: the caller restores it
+   * when nothing could be stored.
+   */
+  const maskLines = (masking: JobMasking, raw: RawLine[]): MaskedLine[] => {
+    const out: MaskedLine[] = [];
+    for (const r of raw.flatMap((l) => cutLongLine(l))) {
+      const id = lineKey(r);
+      const carry = masking.open.get(id)?.carry ?? '';
+      const { text, carry: rest } = masking.step(carry, r.line, r.partial === true);
+      if (r.partial) masking.open.set(id, { carry: rest, last: r });
+      else masking.open.delete(id);
+      // A continuing piece that is all held back has nothing to store yet.
+      if (r.partial && text === '') continue;
+      out.push({ stream: r.stream, ts: r.ts, line: text, ...(r.server ? { server: r.server } : {}) });
+    }
+    return out;
+  };
+
+  /** What lines still held back when the output ended say: they end there. */
+  const flushOpen = (masking: JobMasking): MaskedLine[] => {
+    const out: MaskedLine[] = [];
+    for (const { carry, last } of masking.open.values()) {
+      const { text } = masking.step(carry, '', false);
+      if (text !== '') out.push({ stream: last.stream, ts: last.ts, line: text, ...(last.server ? { server: last.server } : {}) });
+    }
+    masking.open.clear();
+    return out;
+  };
+
+  const capNotice = (ts: string): MaskedLine => ({
+    stream: 'system',
+    ts,
+    line: `[cronium] log limit of ${config.maxLogBytes} bytes reached; further output is dropped`,
+  });
+
+  /** Numbers masked lines after the cursor, up to the cap (the notice's line counted in). */
+  const number = (cursor: LogCursor, masked: MaskedLine[]): LogLine[] => {
     const lines: LogLine[] = [];
-    for (const r of raw) {
-      // Past the cap (the notice's line counted in): drop silently.
+    for (const m of masked) {
+      // Past the cap: dropped; the notice was stored when the cap was reached.
       if (cursor.bytes > config.maxLogBytes) break;
-      const line = cursor.mask(r.line);
-      const size = Buffer.byteLength(line) + 1;
-      cursor.bytes += size;
+      cursor.bytes += Buffer.byteLength(m.line) + 1;
       if (cursor.bytes > config.maxLogBytes) {
-        lines.push({
-          seq: ++cursor.seq,
-          stream: 'system',
-          ts: r.ts,
-          line: `[cronium] log limit of ${config.maxLogBytes} bytes reached; further output is dropped`,
-        });
+        lines.push({ seq: ++cursor.seq, ...capNotice(m.ts) });
         break;
       }
-      lines.push({ seq: ++cursor.seq, stream: r.stream, ts: r.ts, line, ...(r.server ? { server: r.server } : {}) });
+      lines.push({ seq: ++cursor.seq, ...m });
     }
     return lines;
   };
 
-  /**
-   * A conflict means another writer (a second follower, another Lambda) stored lines at our next seq:
-   * re-read the tail and number ours after theirs, so nothing is lost.
-   */
-  const append = async (key: JobKey, raw: RawLine[], resumeToken: string): Promise<boolean> => {
-    for (let attempt = 0; ; attempt++) {
-      const cursor = await cursorFor(key);
-      const before = { ...cursor };
-      const lines = number(cursor, raw);
-      if (lines.length === 0) return false;
+  /** Stores one batch, retrying a failure other than a conflict a few times. */
+  const put = async (key: JobKey, batch: LogBatch): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
       try {
-        await store.logs.append(key, { lines, totalBytes: cursor.bytes, resumeToken });
-        return true;
+        await store.logs.append(key, batch);
+        return;
       } catch (err) {
-        Object.assign(cursor, before);
-        cursors.delete(keyOf(key));
-        if (!(err instanceof ConflictError) || attempt >= 4) throw err;
-        logger.warn({ jobId: key.jobId }, 'another writer stored log lines first; numbering after them');
+        if (err instanceof ConflictError || attempt >= StoreAttempts) throw err;
       }
     }
   };
 
+  const lostNotice = (line: LogLine, err: unknown): LogLine => ({
+    seq: line.seq,
+    stream: 'system',
+    ts: line.ts,
+    line: `[cronium] a line of ${Buffer.byteLength(line.line)} bytes could not be stored and was dropped (${err instanceof Error ? err.message : 'store error'})`,
+  });
+
+  /**
+   * Stores consecutive lines as one batch. A batch the store keeps refusing is stored in halves,
+   * and a single line it refuses becomes a visible system line in its place: a reader sees the
+   * loss where it happened, never a silent gap. `totalBytes` is the log's size after each line.
+   * @throws ConflictError (another writer), or the store's error when even the notice failed.
+   */
+  const storeBatch = async (key: JobKey, lines: LogLine[], totalBytes: number[], resumeToken: string | undefined): Promise<void> => {
+    const batch = (l: LogLine[], bytes: number): LogBatch => ({ lines: l, totalBytes: bytes, ...(resumeToken !== undefined ? { resumeToken } : {}) });
+    try {
+      await put(key, batch(lines, totalBytes.at(-1)!));
+    } catch (err) {
+      if (err instanceof ConflictError) throw err;
+      if (lines.length === 1) {
+        logger.error({ err, jobId: key.jobId, seq: lines[0]!.seq }, 'a log line could not be stored; stored a notice in its place');
+        await put(key, batch([lostNotice(lines[0]!, err)], totalBytes[0]!));
+        return;
+      }
+      const half = Math.ceil(lines.length / 2);
+      await storeBatch(key, lines.slice(0, half), totalBytes.slice(0, half), resumeToken);
+      await storeBatch(key, lines.slice(half), totalBytes.slice(half), resumeToken);
+    }
+  };
+
+  /**
+   * Numbers and stores masked lines, in batches that fit a store item, each with the conditional
+   * write. A conflict means another writer (a second follower, another Lambda) stored lines at our
+   * next seq: re-read the tail and number what is left after theirs, so nothing is lost. Every batch
+   * but the last carries the previous resume token: a launcher resuming after a crash between them
+   * reads those lines again rather than skipping them.
+   * @returns whether anything was stored.
+   */
+  const append = async (key: JobKey, masked: MaskedLine[], resumeToken: string): Promise<boolean> => {
+    let left = masked;
+    let stored = false;
+    for (let conflicts = 0; left.length > 0; ) {
+      const cursor = await cursorFor(key);
+      const before = { ...cursor };
+      const lines = number(cursor, left);
+      if (lines.length === 0) return stored;
+      let bytes = before.bytes;
+      const totalBytes = lines.map((l) => (bytes += Buffer.byteLength(l.line) + 1));
+      let done = 0;
+      try {
+        const batches = batchesForStore(lines);
+        for (const [i, batch] of batches.entries()) {
+          const token = i === batches.length - 1 ? resumeToken : before.resumeToken;
+          await storeBatch(key, batch, totalBytes.slice(done, done + batch.length), token);
+          done += batch.length;
+          stored = true;
+          cursor.resumeToken = token;
+        }
+        return stored;
+      } catch (err) {
+        // What was stored stays; the rest is numbered again after the tail as stored.
+        cursors.delete(keyOf(key));
+        left = left.slice(done);
+        if (!(err instanceof ConflictError) || ++conflicts > 4) throw err;
+        logger.warn({ jobId: key.jobId }, 'another writer stored log lines first; numbering after them');
+      }
+    }
+    return stored;
+  };
+
   const output = (key: JobKey, raw: RawLine[], resumeToken: string) =>
     serial(key, async () => {
-      if (!(await append(key, raw, resumeToken))) return;
-      await live.deliver(key).catch((err: unknown) => logger.warn({ err, jobId: key.jobId }, 'live delivery failed'));
+      if (raw.length === 0) return;
+      const [cursor, masking] = await Promise.all([cursorFor(key), maskingFor(key)]);
+      // Past the cap nothing more is stored: skip the masking too (a flood costs no more than reading it).
+      if (cursor.bytes > config.maxLogBytes) return;
+      const open = new Map(masking.open);
+      try {
+        if (!(await append(key, maskLines(masking, raw), resumeToken))) return;
+      } catch (err) {
+        // Nothing or not all was stored: the launcher sends these lines again, so mask them again from here.
+        masking.open = open;
+        throw err;
+      }
+      void live.deliver(key);
     });
 
-  const maskEnding = (ending: Ending, mask: (text: string) => string): Ending => ({
-    ...ending,
-    ...(ending.error ? { error: { ...ending.error, message: mask(ending.error.message) } } : {}),
-    ...(ending.results?.outputError ? { results: { ...ending.results, outputError: mask(ending.results.outputError) } } : {}),
-    ...(ending.executions
-      ? { executions: ending.executions.map((e) => (e.error ? { ...e, error: { ...e.error, message: mask(e.error.message) } } : e)) }
-      : {}),
-  });
+  /**
+   * Masks every secret value in what the ending stores and shows: error messages, output (also each
+   * server's), and outputError. A condition is a boolean and carries no text.
+   */
+  const maskEnding = (ending: Ending, mask: (text: string) => string): Ending => {
+    const results = ending.results
+      ? {
+          ...ending.results,
+          ...(ending.results.output !== undefined ? { output: maskValue(ending.results.output, mask) } : {}),
+          ...(ending.results.outputError !== undefined ? { outputError: mask(ending.results.outputError) } : {}),
+        }
+      : undefined;
+    return {
+      ...ending,
+      ...(ending.error ? { error: { ...ending.error, message: mask(ending.error.message) } } : {}),
+      ...(results ? { results } : {}),
+      ...(ending.executions
+        ? {
+            executions: ending.executions.map((e) => ({
+              ...e,
+              ...(e.error ? { error: { ...e.error, message: mask(e.error.message) } } : {}),
+              ...(e.output !== undefined ? { output: maskValue(e.output, mask) } : {}),
+            })),
+          }
+        : {}),
+    };
+  };
 
   /** One execution's report, or several servers' folded into one. */
   const endingOf = (report: ExitReport, memoryMb: number | undefined): { ending: Ending; variables: Record<string, unknown>[] } => {
@@ -149,18 +308,65 @@ export const createExecutionRecorder = (
     };
   };
 
+  /**
+   * The variables a script set, without those that would store a secret value where it can be
+   * read back: a plain variable whose key or value holds one is refused (a secret variable keeps its
+   * value encrypted, so it may take one). @returns what to store, and the refused keys' problems.
+   */
+  const withoutRevealedSecrets = async (
+    tenant: string,
+    set: Record<string, unknown>[],
+    mask: (text: string) => string,
+  ): Promise<{ allowed: Record<string, unknown>[]; problems: string[] }> => {
+    const refused: string[] = [];
+    const allowed: Record<string, unknown>[] = [];
+    for (const vars of set) {
+      const kept: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(vars)) {
+        const reveals = mask(name) !== name || revealsSecret(value, mask);
+        if (reveals && !(await store.variables.get(tenant, name))?.secret) refused.push(mask(name));
+        else kept[name] = value;
+      }
+      allowed.push(kept);
+    }
+    const problems = refused.length
+      ? [`variables not set because their value holds a secret value (store it in a secret variable instead): ${[...new Set(refused)].join(', ')}`]
+      : [];
+    return { allowed, problems };
+  };
+
   const exited = (key: JobKey, report: ExitReport) =>
     serial(key, async () => {
-      const mask = (await cursorFor(key)).mask;
+      const masking = await maskingFor(key);
+      // Lines whose end never came: what they held back is stored now, before the job ends.
+      const rest = flushOpen(masking);
+      if (rest.length > 0 && (await cursorFor(key)).bytes <= config.maxLogBytes) {
+        if (await append(key, rest, (await cursorFor(key)).resumeToken ?? '')) void live.deliver(key);
+      }
       cursors.delete(keyOf(key));
+      maskings.delete(keyOf(key));
       const job = await store.jobs.get(key);
       const { ending, variables: set } = endingOf(report, job?.resources.memoryMb);
-      if (job?.status === 'running') for (const vars of set) await variables.applyFromJob(key.tenant, vars);
-      await lifecycle.end(key, maskEnding(ending, mask));
+      let final = ending;
+      if (job?.status === 'running') {
+        const { allowed, problems } = await withoutRevealedSecrets(key.tenant, set, masking.mask);
+        for (const vars of allowed) await variables.applyFromJob(key.tenant, vars);
+        if (problems.length) {
+          const outputError = [ending.results?.outputError, ...problems].filter(Boolean).join('; ');
+          final = { ...ending, results: { ...ending.results, outputError } };
+        }
+      }
+      await lifecycle.end(key, maskEnding(final, masking.mask));
     });
 
   const hostKeySeen = (key: JobKey, serverId: string, fingerprint: string) =>
     servers.recordHostKey(key.tenant, serverId, fingerprint);
 
-  return { output, exited, hostKeySeen };
+  /** Resolves once the pushes to subscribers this recorder started for the job are done. */
+  const settled = async (key: JobKey) => {
+    await chains.get(keyOf(key));
+    if ('idle' in live) await (live as BackgroundLiveFeed).idle(key);
+  };
+
+  return { output, exited, hostKeySeen, settled };
 };

@@ -82,6 +82,11 @@ export interface RawLine {
   line: string;
   /** The server that wrote it, for jobs that run on several. */
   server?: string;
+  /**
+   * The line goes on in the next RawLine of the same stream (and server): the launcher cut a long
+   * line into pieces. The recorder masks a cut line as one stream, so a secret across a cut is masked.
+   */
+  partial?: boolean;
 }
 
 /** The files a script left in `out/`, as read back by its launcher (raw text, not yet validated). */

@@ -95,6 +95,7 @@ describe('recording output', () => {
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 1 }), 't3');
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 4 }), 't5');
+    await h.cp.executions.settled(keyOf(job));
 
     const logs = h.broadcaster.logLinesFor('c1');
     expect(logs.map((m) => [m.seq, m.line, m.jobId])).toEqual([
@@ -179,6 +180,7 @@ describe('the per-job log cap', () => {
     await h.cp.connections.subscribe('c1', job.id, 0);
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(5), 't5');
+    await h.cp.executions.settled(keyOf(job));
 
     expect(h.broadcaster.logSeqsFor('c1')).toEqual([1, 2, 3, 4]);
   });
