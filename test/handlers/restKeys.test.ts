@@ -16,7 +16,7 @@ const setup = () => {
 };
 
 describe('the REST key routes', () => {
-  it("answers an admin creating a key for another tenant with 403 naming the tenant", async () => {
+  it('answers an admin creating a key for another tenant with 403 naming the tenant', async () => {
     const { call } = setup();
 
     const res = await call('POST', '/keys', { body: { tenant: 'globex' }, tenant: 'acme', role: 'admin' });

@@ -23,7 +23,8 @@ const { byTenant } = TableIndexes;
 export const createDynamoApiKeyStore = (ctx: TableContext): ApiKeyStore => {
   const { client, tableName } = ctx;
   const put = (item: Item) => call('PutItem', () => client.send(new PutCommand({ TableName: tableName, Item: compact(item) })));
-  const remove = (key: { pk: string; sk: string }) => call('DeleteItem', () => client.send(new DeleteCommand({ TableName: tableName, Key: key })));
+  const remove = (key: { pk: string; sk: string }) =>
+    call('DeleteItem', () => client.send(new DeleteCommand({ TableName: tableName, Key: key })));
   const read = async (key: { pk: string; sk: string }) =>
     (await call('GetItem', () => client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })))).Item;
 

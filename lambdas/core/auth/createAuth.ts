@@ -130,7 +130,8 @@ export const createAuth = ({ store, clock, ids, config }: Pick<CoreDeps, 'store'
     async createKey(caller: Caller, request: { tenant: string; role?: ApiKeyRole }): Promise<IssuedKey> {
       const tenant = managedTenant(caller, checkTenant(request.tenant), 'create keys');
       const role = request.role ?? 'user';
-      if (role === 'operator' && caller.role !== 'operator') throw new ForbiddenError('role: only an operator key can create operator keys');
+      if (role === 'operator' && caller.role !== 'operator')
+        throw new ForbiddenError('role: only an operator key can create operator keys');
       return issue(tenant, role);
     },
 
@@ -152,7 +153,8 @@ export const createAuth = ({ store, clock, ids, config }: Pick<CoreDeps, 'store'
       managedTenant(caller, undefined, 'revoke keys');
       const record = await store.apiKeys.getById(id);
       if (!record || (caller.role !== 'operator' && record.tenant !== caller.tenant)) throw new NotFoundError('key', id);
-      if (record.role === 'operator' && caller.role !== 'operator') throw new ForbiddenError('only an operator key can revoke an operator key');
+      if (record.role === 'operator' && caller.role !== 'operator')
+        throw new ForbiddenError('only an operator key can revoke an operator key');
       await store.apiKeys.delete(record);
       cache.evict(record.hash);
     },

@@ -85,7 +85,7 @@ describe('API keys', () => {
       expect(await h.cp.auth.authenticate(issued.key)).toEqual({ tenant: 'acme', role });
     });
 
-    it("forbids an admin to create a key for another tenant, naming the tenant, and stores nothing", async () => {
+    it('forbids an admin to create a key for another tenant, naming the tenant, and stores nothing', async () => {
       const h = createHarness();
 
       const err = await errorOf(() => h.cp.auth.createKey(acmeAdmin, { tenant: 'default', role: 'admin' }));
@@ -184,7 +184,10 @@ describe('API keys', () => {
     it('rejects a malformed tenant name, naming the tenant', async () => {
       const h = createHarness();
 
-      await expect(h.cp.auth.listKeys(operator, { tenant: 'Not A Tenant' })).rejects.toMatchObject({ code: 'invalid_input', field: 'tenant' });
+      await expect(h.cp.auth.listKeys(operator, { tenant: 'Not A Tenant' })).rejects.toMatchObject({
+        code: 'invalid_input',
+        field: 'tenant',
+      });
     });
   });
 
