@@ -3,10 +3,9 @@ import type { ControlPlane } from '../core';
 import { UnauthorizedError } from '../core';
 import { lazyHandler } from './aws/lazyHandler';
 
-type KeySources = Partial<Pick<
-  APIGatewayRequestAuthorizerEvent,
-  'headers' | 'multiValueHeaders' | 'queryStringParameters' | 'multiValueQueryStringParameters'
->> & { requestContext?: unknown };
+type KeySources = Partial<
+  Pick<APIGatewayRequestAuthorizerEvent, 'headers' | 'multiValueHeaders' | 'queryStringParameters' | 'multiValueQueryStringParameters'>
+> & { requestContext?: unknown };
 
 /** Every value of a header, whatever the casing of its name(s). */
 const headerValues = (event: KeySources, name: string): string[] => {
@@ -54,7 +53,7 @@ export const createAuthorizerHandler =
     try {
       caller = await cp.auth.authenticate(presentedKey(event));
     } catch (err) {
-      if (err instanceof UnauthorizedError) throw new Error('Unauthorized');
+      if (err instanceof UnauthorizedError) throw new Error('Unauthorized', { cause: err });
       throw err;
     }
     return {

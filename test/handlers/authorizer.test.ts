@@ -48,14 +48,15 @@ describe('the authorizer', () => {
     const { handler, key } = await setup();
 
     await expect(handler(authorizerEvent({ tokens: [key, 'crn_nope'], connect: true }))).rejects.toThrow(/^Unauthorized$/);
-    await expect(handler(authorizerEvent({ header: 'Bearer crn_nope', token: key, connect: true }))).rejects.toThrow(
-      /^Unauthorized$/,
-    );
+    await expect(handler(authorizerEvent({ header: 'Bearer crn_nope', token: key, connect: true }))).rejects.toThrow(/^Unauthorized$/);
     expect((await handler(authorizerEvent({ header: `Bearer ${key}`, token: key, connect: true }))).principalId).toBe('acme');
   });
 
   it('tells the two header casings of one repeated header apart from a single header', () => {
-    const event = { headers: { authorization: 'Bearer b' }, multiValueHeaders: { Authorization: ['Bearer a'], authorization: ['Bearer b'] } };
+    const event = {
+      headers: { authorization: 'Bearer b' },
+      multiValueHeaders: { Authorization: ['Bearer a'], authorization: ['Bearer b'] },
+    };
 
     expect(presentedKey(event)).toBeUndefined();
   });

@@ -72,10 +72,13 @@ describe('the REST handler', () => {
   it('pages logs with after and answers nextSeq', async () => {
     const { call, deps } = setup();
     const { body: job } = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'x' } });
-    await deps.store.logs.append({ tenant: 'acme', jobId: job.id }, {
-      lines: [1, 2, 3].map((seq) => ({ seq, stream: 'stdout' as const, ts: '2026-01-01T00:00:00Z', line: `l${seq}` })),
-      totalBytes: 9,
-    });
+    await deps.store.logs.append(
+      { tenant: 'acme', jobId: job.id },
+      {
+        lines: [1, 2, 3].map((seq) => ({ seq, stream: 'stdout' as const, ts: '2026-01-01T00:00:00Z', line: `l${seq}` })),
+        totalBytes: 9,
+      },
+    );
 
     const res = await call('GET', `/jobs/${job.id}/logs`, { query: { after: '1', limit: '1' } });
     const bad = await call('GET', `/jobs/${job.id}/logs`, { query: { after: '-1' } });
@@ -102,7 +105,7 @@ describe('the REST handler', () => {
   });
   it.each([
     ['1e21', 1e21, 'input'],
-    ['a nested integer past 2^53', { a: [123456789012345678901234567890] }, 'input.a.0'],
+    ['a nested integer past 2^53', { a: [1.2345678901234568e29] }, 'input.a.0'],
     ['a constructor key', { constructor: 1 }, 'input.constructor'],
     ['a __proto__ key', JSON.parse('{"deep":{"__proto__":{"x":1}}}'), 'input.deep.__proto__'],
   ])('refuses a run input with %s with a 400 naming the field, on POST /jobs and POST /events/{id}/runs', async (_what, input, field) => {
@@ -114,7 +117,10 @@ describe('the REST handler', () => {
 
     for (const res of [submitted, run]) {
       expect(res.status).toBe(400);
-      expect(res.body.error).toEqual({ code: 'invalid_input', message: expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}: `)) });
+      expect(res.body.error).toEqual({
+        code: 'invalid_input',
+        message: expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}: `)),
+      });
     }
   });
 

@@ -65,7 +65,9 @@ describe('the WebSocket handler', () => {
 
     await handler(wsEvent('$default', { body: JSON.stringify({ action: 'subscribe', ...fields }) }));
 
-    expect(deps.broadcaster.messagesFor('conn-1')).toEqual([{ type: 'error', code: 'invalid_input', message: expect.stringMatching(message) }]);
+    expect(deps.broadcaster.messagesFor('conn-1')).toEqual([
+      { type: 'error', code: 'invalid_input', message: expect.stringMatching(message) },
+    ]);
   });
 
   it('forgets the connection on $disconnect, so a later subscribe is refused', async () => {

@@ -18,19 +18,11 @@ export interface RestBridge {
 }
 
 /** Builds the REST side of the gateway: authorizer, body limit, proxy event, result mapping. */
-export const createRestBridge = (o: {
-  settings: GatewaySettings;
-  rest: RestHandler;
-  restAuthorizer?: RequestAuthorizer;
-}): RestBridge => {
+export const createRestBridge = (o: { settings: GatewaySettings; rest: RestHandler; restAuthorizer?: RequestAuthorizer }): RestBridge => {
   const s = o.settings;
 
   /** @returns whether the request may go on; when not, the response has been sent. */
-  const authorize = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    event: ReturnType<typeof buildRestEvent>,
-  ): Promise<boolean> => {
+  const authorize = async (req: IncomingMessage, res: ServerResponse, event: ReturnType<typeof buildRestEvent>): Promise<boolean> => {
     if (!o.restAuthorizer || s.publicPaths.has(event.path)) return true;
     const requestId = event.requestContext.requestId;
     const refuse = (status: number, body: unknown, errorType: string): false => {
@@ -100,9 +92,7 @@ export const createRestBridge = (o: {
       let response: HttpResponse;
       try {
         const full = withBody(event, body, req.headers['content-type'], s.binaryMediaTypes);
-        response = toHttpResponse(
-          await invokeHandler({ handler: o.rest, event: full, functionName: 'cronium-local-rest', settings: s }),
-        );
+        response = toHttpResponse(await invokeHandler({ handler: o.rest, event: full, functionName: 'cronium-local-rest', settings: s }));
       } catch (err) {
         if (err instanceof IntegrationTimeoutError) {
           s.logger.error({ err, requestId, path: event.path }, 'REST handler timed out');

@@ -26,7 +26,9 @@ describe('the JSON value rules', () => {
   });
 
   it('accepts the numbers DynamoDB holds: zero, fractions, safe integers, down to 1e-130', () => {
-    expect(storableProblem([0, -0, 0.1, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e-130, 'text', true, null])).toBeUndefined();
+    expect(
+      storableProblem([0, -0, 0.1, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e-130, 'text', true, null]),
+    ).toBeUndefined();
   });
 
   it(`accepts ${MAX_JSON_DEPTH} levels of nesting and refuses one more`, () => {

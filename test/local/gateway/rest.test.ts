@@ -119,7 +119,9 @@ describe('local gateway: REST proxy events', () => {
         return {
           statusCode: 200,
           headers: { 'Content-Type': 'application/octet-stream' },
-          body: Buffer.from(event.body ?? '', 'base64').reverse().toString('base64'),
+          body: Buffer.from(event.body ?? '', 'base64')
+            .reverse()
+            .toString('base64'),
           isBase64Encoded: true,
         };
       },

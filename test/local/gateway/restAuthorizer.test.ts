@@ -164,7 +164,13 @@ describe('local gateway: REST REQUEST authorizer', () => {
     });
 
     // Act
-    const two = await send(url, { path: '/jobs', headers: [['Authorization', 'Bearer crn_nope'], ['Authorization', `Bearer ${key}`]] });
+    const two = await send(url, {
+      path: '/jobs',
+      headers: [
+        ['Authorization', 'Bearer crn_nope'],
+        ['Authorization', `Bearer ${key}`],
+      ],
+    });
     const token = await send(url, { path: `/jobs?token=${key}`, headers: [['Authorization', 'x']] });
     const one = await send(url, { path: '/jobs', headers: [['Authorization', `Bearer ${key}`]] });
 
