@@ -13,6 +13,8 @@ export interface AssembledLine {
   line: string;
   /** Position after this line in both streams: resuming here skips exactly what came before. */
   cursor: LogCursor;
+  /** A piece of a line cut at the piece size: the line goes on in the next one of its stream. */
+  partial?: boolean;
 }
 
 interface Segment {
@@ -48,7 +50,8 @@ const utf8Boundary = (bytes: Buffer, at: number): number => {
 /**
  * Turns log frames (one engine log entry each: `<RFC3339Nano> <content>`) into lines per
  * stream, tracking the exact log position after each line. A partial line waits for its
- * newline; one growing past MaxLineBytes is cut. Given `resumeFrom`, everything at or
+ * newline; one growing past MaxLineBytes is cut, each piece but the last marked `partial`, so
+ * no more than about MaxLineBytes of a stream is ever held. Given `resumeFrom`, everything at or
  * before that position is skipped, so a reader resuming from a token neither loses nor
  * repeats a byte.
  */
@@ -74,10 +77,22 @@ export const createLineAssembler = (o: { resumeFrom?: LogCursor; maxLineBytes?: 
     return bounds.length === 0 ? undefined : bounds.reduce((a, b) => (b.nanos < a.nanos ? b : a));
   };
 
-  const emit = (stream: OutputStream, bytes: Buffer, ts: DockerTimestamp, after: StreamCursor, out: AssembledLine[]) => {
+  const emit = (stream: OutputStream, bytes: Buffer, ts: DockerTimestamp, after: StreamCursor, out: AssembledLine[], partial = false) => {
     cursor[stream] = after;
     cursor.from = lowerBound();
-    out.push({ stream, ts, line: bytes.toString('utf8'), cursor: { ...cursor } });
+    out.push({ stream, ts, line: bytes.toString('utf8'), cursor: { ...cursor }, ...(partial ? { partial } : {}) });
+  };
+
+  /** The first `n` pending bytes (or all there are), copying only the segments they span. */
+  const pendingHead = (state: StreamState, n: number): Buffer => {
+    const parts: Buffer[] = [];
+    let have = 0;
+    for (const seg of state.pending) {
+      if (have >= n) break;
+      parts.push(seg.bytes.subarray(0, n - have));
+      have += Math.min(seg.bytes.length, n - have);
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   };
 
   /** Removes the first `n` pending bytes; returns them and the position after them. */
@@ -105,11 +120,12 @@ export const createLineAssembler = (o: { resumeFrom?: LogCursor; maxLineBytes?: 
       state.pending.push(seg);
       state.pendingBytes += seg.bytes.length;
     }
+    // Only the head of what is pending is copied for each cut, so a huge entry is cut in linear time.
     while (state.pendingBytes > maxLineBytes) {
-      const head = Buffer.concat(state.pending.map((s) => s.bytes)).subarray(0, maxLineBytes + 1);
+      const head = pendingHead(state, maxLineBytes + 1);
       const cut = utf8Boundary(head, maxLineBytes);
       const { bytes, after, ts } = takePending(state, cut > 0 ? cut : maxLineBytes);
-      emit(stream, bytes, ts, after, out);
+      emit(stream, bytes, ts, after, out, true);
     }
   };
 

@@ -11,6 +11,9 @@ export const OutputBatchLimits = { lines: 1_000, bytes: 512 * 1024 } as const;
 /** Queued lines past which the reader should pause (the engine keeps the rest in its log file). */
 export const QueueHighWater = 10_000;
 
+/** Queued characters past which the reader pauses too: long lines must not fill memory before the line count does. */
+export const QueueHighWaterChars = 4 * 1024 * 1024;
+
 /** Options of createOutputPump. */
 export interface OutputPumpOptions {
   key: JobKey;
@@ -22,7 +25,7 @@ export interface OutputPumpOptions {
   onGiveUp(error: unknown, dropped: number): void;
 }
 
-const toRawLine = (l: AssembledLine): RawLine => ({ stream: l.stream, ts: toIsoString(l.ts), line: l.line });
+const toRawLine = (l: AssembledLine): RawLine => ({ stream: l.stream, ts: toIsoString(l.ts), line: l.line, ...(l.partial ? { partial: true } : {}) });
 
 /**
  * Delivers lines to `events.output` one call at a time, in order. Lines pushed while a call
@@ -30,10 +33,12 @@ const toRawLine = (l: AssembledLine): RawLine => ({ stream: l.stream, ts: toIsoS
  */
 export const createOutputPump = (o: OutputPumpOptions) => {
   const queue: AssembledLine[] = [];
+  let queuedChars = 0;
+  const full = () => queue.length >= QueueHighWater || queuedChars >= QueueHighWaterChars;
   let running: Promise<void> | undefined;
   let waiters: Array<() => void> = [];
   const wakeWaiters = () => {
-    if (queue.length >= QueueHighWater && !o.signal.aborted) return;
+    if (full() && !o.signal.aborted) return;
     for (const wake of waiters) wake();
     waiters = [];
   };
@@ -47,7 +52,9 @@ export const createOutputPump = (o: OutputPumpOptions) => {
       if (n > 0 && bytes > OutputBatchLimits.bytes) break;
       n++;
     }
-    return queue.splice(0, n);
+    const batch = queue.splice(0, n);
+    for (const l of batch) queuedChars -= l.line.length;
+    return batch;
   };
 
   const run = async (): Promise<void> => {
@@ -67,12 +74,15 @@ export const createOutputPump = (o: OutputPumpOptions) => {
     /** Queues lines and starts delivering them unless a call is already in flight. */
     push(lines: readonly AssembledLine[]): void {
       if (lines.length === 0 || o.signal.aborted) return;
-      queue.push(...lines);
+      for (const l of lines) {
+        queue.push(l);
+        queuedChars += l.line.length;
+      }
       running ??= run();
     },
     /** Resolves when the queue has room again: a reader awaits it to stop pulling a flood it cannot deliver. */
     async room(): Promise<void> {
-      if (queue.length < QueueHighWater || o.signal.aborted) return;
+      if (!full() || o.signal.aborted) return;
       await new Promise<void>((resolve) => waiters.push(resolve));
     },
     /** Resolves once every queued line was delivered (or dropped), or the pump was aborted. */

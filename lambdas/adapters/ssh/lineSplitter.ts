@@ -15,7 +15,7 @@ const utf8Boundary = (bytes: Buffer, at: number): number => {
 /**
  * Turns the chunks of one output stream into lines: split on `\n` (removed), a partial line
  * kept until its newline or flush(), a line longer than `maxLineBytes` cut into pieces (never
- * inside a UTF-8 sequence). Each line is stamped with the time its first byte arrived.
+ * inside a UTF-8 sequence; each piece but the last marked `partial`). Each line is stamped with the time its first byte arrived.
  */
 export const createLineSplitter = (o: { stream: RawLine['stream']; maxLineBytes?: number; now?: () => number }) => {
   const max = o.maxLineBytes ?? MaxLineBytes;
@@ -23,13 +23,18 @@ export const createLineSplitter = (o: { stream: RawLine['stream']; maxLineBytes?
   let pending: Buffer = Buffer.alloc(0);
   let pendingTs = '';
 
-  const line = (bytes: Buffer, ts: string): RawLine => ({ stream: o.stream, ts, line: bytes.toString('utf8') });
+  const line = (bytes: Buffer, ts: string, partial = false): RawLine => ({
+    stream: o.stream,
+    ts,
+    line: bytes.toString('utf8'),
+    ...(partial ? { partial } : {}),
+  });
 
   /** Cuts full-size pieces off `pending` while it is over the limit. */
   const cutLong = (out: RawLine[], ts: string) => {
     while (pending.length > max) {
       const cut = utf8Boundary(pending, max);
-      out.push(line(pending.subarray(0, cut), pendingTs));
+      out.push(line(pending.subarray(0, cut), pendingTs, true));
       pending = pending.subarray(cut);
       pendingTs = ts;
     }

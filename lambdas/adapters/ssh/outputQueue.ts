@@ -3,6 +3,9 @@ import type { RawLine } from '../../core/ports/runtime';
 /** Lines queued past which the reader is asked to pause (SSH flow control then holds the script). */
 export const OutputHighWater = 5_000;
 
+/** Queued characters past which the reader is asked to pause too, so long lines cannot fill memory first. */
+export const OutputHighWaterChars = 4 * 1024 * 1024;
+
 /** Most lines handed to one `deliver` call. */
 export const MaxBatchLines = 1_000;
 
@@ -23,18 +26,20 @@ export interface OutputQueueOptions {
 export const createOutputQueue = (o: OutputQueueOptions) => {
   const highWater = o.highWater ?? OutputHighWater;
   const queue: RawLine[] = [];
+  let queuedChars = 0;
   let running: Promise<void> | undefined;
   let paused = false;
 
   const run = async () => {
     while (queue.length > 0) {
       const batch = queue.splice(0, MaxBatchLines);
+      for (const l of batch) queuedChars -= l.line.length;
       try {
         await o.deliver(batch);
       } catch (err) {
         o.onError(err, batch.length);
       }
-      if (paused && queue.length < highWater / 2) {
+      if (paused && queue.length < highWater / 2 && queuedChars < OutputHighWaterChars / 2) {
         paused = false;
         o.onPressure?.(false);
       }
@@ -45,8 +50,11 @@ export const createOutputQueue = (o: OutputQueueOptions) => {
   return {
     push(lines: readonly RawLine[]): void {
       if (lines.length === 0) return;
-      queue.push(...lines);
-      if (!paused && queue.length >= highWater) {
+      for (const l of lines) {
+        queue.push(l);
+        queuedChars += l.line.length;
+      }
+      if (!paused && (queue.length >= highWater || queuedChars >= OutputHighWaterChars)) {
         paused = true;
         o.onPressure?.(true);
       }

@@ -104,6 +104,31 @@ describe('line assembler', () => {
     expect(lines.some((l) => l.line.includes('\uFFFD'))).toBe(false);
   });
 
+  it('marks every piece of a cut line but its last as continued', () => {
+    const text = 'x'.repeat(40_000);
+
+    const lines = assemble([entry('stdout', T1, `${text}\n`), entry('stdout', T2, 'short\n')]);
+
+    expect(lines.map((l) => [l.line.length, l.partial ?? false])).toEqual([
+      [16_384, true],
+      [16_384, true],
+      [40_000 - 2 * 16_384, false],
+      [5, false],
+    ]);
+  });
+
+  it('cuts one huge entry into pieces in linear time', () => {
+    // A single 64 MiB entry: copying everything pending for each cut would take minutes.
+    const huge = { stream: 'stdout' as const, payload: Buffer.concat([Buffer.from(`${T1} `), Buffer.alloc(64 * 1024 * 1024, 0x61)]) };
+    const started = Date.now();
+
+    const lines = assemble([huge]);
+
+    expect(lines).toHaveLength(4096);
+    expect(lines.slice(0, -1).every((l) => l.partial)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('resumed from any reported line, reports exactly the lines after it', () => {
     // Arrange: same-stamp runs, pieces of one line in several entries, both streams, and
     // cuts inside entries (tiny line limit)

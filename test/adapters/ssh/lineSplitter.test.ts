@@ -39,6 +39,16 @@ describe('line splitter', () => {
     expect(lines.map((l) => l.line.length)).toEqual([MaxLineBytes, MaxLineBytes, 10]);
   });
 
+  it('marks every piece of a cut line but its last as continued, so the recorder masks across the cut', () => {
+    const { s } = splitter();
+    const lines = [...s.push(Buffer.from('y'.repeat(MaxLineBytes + 5))), ...s.push(Buffer.from('z\nnext\n'))];
+    expect(lines.map((l) => [l.line.length, l.partial ?? false])).toEqual([
+      [MaxLineBytes, true],
+      [6, false],
+      [4, false],
+    ]);
+  });
+
   it('never cuts inside a UTF-8 sequence, even when it arrives split across chunks', () => {
     const { s } = splitter(5);
     const bytes = Buffer.from('abcdé€\n'); // é is 2 bytes, € is 3
