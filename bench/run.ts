@@ -3,14 +3,18 @@
  * - job latency: REST submit of `print(1)` until `completed` arrives over WebSocket,
  *   against a raw hardened `docker run` of the same image and command;
  * - log latency: a line printed in the container until it reaches a WebSocket client;
- * - SSH: a trivial job over a warm pool against a raw `ssh host cmd`, and 1 server against 4.
+ * - SSH: a trivial job over a warm pool against a raw `ssh host cmd`, and 1 server against 4;
+ * - live delivery, the API under load and memory through a hostile run (bench/liveBench.ts).
+ * The control plane runs in a child process, so its memory is measured apart from the clients'.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { promisify } from 'node:util';
-import { openSocket, startHarness } from '../test/e2e/harness';
+import { openSocket } from '../test/e2e/harness';
 import { startSshd } from '../test/helpers/sshd';
+import { benchLive } from './liveBench';
+import { startServer, type BenchServer } from './server';
 import { round, summarize } from './stats';
 
 const run = promisify(execFile);
@@ -31,10 +35,8 @@ const rawDockerRun = () =>
     IMAGE, 'python3', '-c', 'print(1)',
   ]);
 
-type Harness = Awaited<ReturnType<typeof startHarness>>;
-
 /** SSH: four real sshd on 127.0.0.1, servers registered over REST, jobs followed over WebSocket. */
-const benchSsh = async (h: Harness, subscribe: (id: string) => void, done: (id: string) => Promise<unknown>) => {
+const benchSsh = async (h: BenchServer, subscribe: (id: string) => void, done: (id: string) => Promise<unknown>) => {
   const sshds = await Promise.all([0, 1, 2, 3].map(() => startSshd()));
   try {
     const ids: string[] = [];
@@ -88,8 +90,8 @@ const benchSsh = async (h: Harness, subscribe: (id: string) => void, done: (id: 
 };
 
 const main = async () => {
-  const h = await startHarness({ LOG_LEVEL: 'error' });
-  const ws = await openSocket(h.local.wsUrl, h.local.adminKey);
+  const h = await startServer({ LOG_LEVEL: 'error' });
+  const ws = await openSocket(h.wsUrl, h.adminKey);
   try {
     const submitAndWait = async () => {
       const { body } = await h.admin.post('/jobs', { runtime: 'python', script: 'print(1)' });
@@ -117,7 +119,8 @@ const main = async () => {
     const arrivals: number[] = [];
     ws.socket.on('message', (data) => {
       const m = JSON.parse(String(data));
-      if (m.type === 'log' && m.jobId === body.id) arrivals.push(Date.now() - Number(m.line));
+      if (m.type !== 'logs' || m.jobId !== body.id) return;
+      for (const l of m.lines) arrivals.push(Date.now() - Number(l.line));
     });
     ws.subscribe(body.id);
     await ws.waitFor((m) => m.type === 'status' && m.jobId === body.id && m.status === 'completed', 60_000);
@@ -126,6 +129,8 @@ const main = async () => {
     const ssh = await benchSsh(h, (id) => ws.subscribe(id), (id) =>
       ws.waitFor((m) => m.type === 'status' && m.jobId === id && ['completed', 'failed'].includes(m.status), 60_000),
     );
+
+    const live = await benchLive(h);
 
     const job = summarize(cronium);
     const baseline = summarize(raw);
@@ -145,6 +150,7 @@ const main = async () => {
         ...summarize(arrivals),
       },
       ssh,
+      ...live,
     };
     await mkdir('bench/results', { recursive: true });
     await writeFile('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
@@ -161,6 +167,12 @@ const main = async () => {
     console.log(row('sleep 1 on 1 server', ssh.oneServer));
     console.log(row('sleep 1 on 4 servers', ssh.fourServers));
     console.log(`wall-time ratio 4 vs 1 (median)    ${ssh.parallelRatio}`);
+    for (const t of live.throughput) {
+      console.log(`${t.lines} lines, ${t.subscribers} subscriber(s): stored ${t.storedLinesPerSecond}/s, delivered ${t.deliveredLinesPerSecond}/s`);
+    }
+    console.log(`1,000 lines/s to 50 subscribers: median ${live.latency.medianMs} ms   p99 ${live.latency.p99Ms} ms`);
+    console.log(`GET /jobs/{id}: ${live.api.requestsPerSecond}/s from 16 clients; one client p99 ${live.api.oneClient.p99Ms} ms`);
+    console.log(`RSS before ${live.soak.rssMb.before} MB, peak ${live.soak.rssMb.peak} MB, after ${live.soak.rssMb.after} MB`);
     console.log('written to bench/results/latest.json');
   } finally {
     ws.close();

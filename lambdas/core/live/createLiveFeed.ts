@@ -6,7 +6,7 @@ import { laggingMessage, logsMessage, statusMessage, type LiveMessage } from './
 import { packFrames } from './packFrames';
 
 /** Stored lines read at once for one subscriber. */
-const PAGE = 500;
+const PAGE = 2_000;
 /** Subscribers of one job served at once by one call; the rest wait their turn. */
 const FANOUT = 16;
 
