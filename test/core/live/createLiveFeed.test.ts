@@ -45,6 +45,8 @@ describe('subscribing to a job', () => {
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 4 }), 't5');
 
+    await h.cp.executions.settled(keyOf(job));
+
     expect(h.broadcaster.logSeqsFor('c1')).toEqual([2, 3, 4, 5]);
   });
 
@@ -91,7 +93,9 @@ describe('subscribing to a job', () => {
 
     // Act
     await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 4 }), 't6');
+    await h.cp.executions.settled(keyOf(job));
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 7 }), 't8');
+    await h.cp.executions.settled(keyOf(job));
     gate.release();
     await subscribing;
 
@@ -108,6 +112,8 @@ describe('subscribing to a job', () => {
     await gate.reached;
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 4 }), 't5');
+
+    await h.cp.executions.settled(keyOf(job));
     gate.release();
     await subscribing;
 
@@ -125,6 +131,7 @@ describe('subscribing to a job', () => {
       if (!injected) {
         injected = true;
         await h.cp.executions.output(key, rawLinesFactory(2, { from: 4 }), 't5');
+        await h.cp.executions.settled(key);
       }
       return unlock(key, connectionId, sentSeq);
     };
@@ -149,9 +156,11 @@ describe('subscribing to a job', () => {
 
     // Act
     await recorder.executions.output(keyOf(job), rawLinesFactory(4, { from: 3 }), 't6');
+    await recorder.executions.settled(keyOf(job));
     gate.release();
     await subscribing;
     await recorder.executions.output(keyOf(job), rawLinesFactory(1, { from: 7 }), 't7');
+    await recorder.executions.settled(keyOf(job));
 
     // Assert
     expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 7));
@@ -192,12 +201,14 @@ describe('subscribing to a job', () => {
     const outputs = range(0, 9).map(async (i) => {
       await jitter();
       await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 5 + 3 * i }), `t${i}`);
+      await h.cp.executions.settled(keyOf(job));
     });
     const subscribes = subscribers.map(async ([id, after]) => {
       await jitter();
       await ws.connections.subscribe(id, job.id, after);
     });
     await Promise.all([...outputs, ...subscribes]);
+    await h.cp.executions.settled(keyOf(job));
 
     // Assert
     for (const [id, after] of subscribers) expect(fakes.broadcaster.logSeqsFor(id), id).toEqual(range(after + 1, 34));
@@ -212,6 +223,8 @@ describe('subscribing to a job', () => {
     await h.cp.connections.subscribe('c2', job.id, 0);
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 3 }), 't4');
+
+    await h.cp.executions.settled(keyOf(job));
 
     expect(h.broadcaster.logSeqsFor('c1')).toEqual([1, 2, 3, 4]);
     expect(h.broadcaster.logSeqsFor('c2')).toEqual([1, 2, 3, 4]);
@@ -229,6 +242,7 @@ describe('subscribing to a job', () => {
 
     // Act
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2, { from: 2 }), 't3');
+    await h.cp.executions.settled(keyOf(job));
 
     // Assert
     expect((await h.store.connections.listSubscriptions(keyOf(job))).map((s) => s.connectionId)).toEqual(['c2']);
@@ -299,6 +313,8 @@ describe('live delivery in frames and to slow subscribers', () => {
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(200), 't200');
 
+    await h.cp.executions.settled(keyOf(job));
+
     const frames = h.broadcaster.messagesFor('c1').filter((m) => m.type === 'logs');
     expect(frames).toHaveLength(1);
     expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 200));
@@ -312,16 +328,19 @@ describe('live delivery in frames and to slow subscribers', () => {
     await h.cp.connections.subscribe('c1', job.id, 0);
     const bigLines = (from: number) => rawLinesFactory(40, { from, prefix: 'x'.repeat(2_000) });
     await h.cp.executions.output(keyOf(job), bigLines(1), 't40');
+    await h.cp.executions.settled(keyOf(job));
     h.broadcaster.markSlow('c1');
 
     // Act
     await h.cp.executions.output(keyOf(job), bigLines(41), 't80');
+    await h.cp.executions.settled(keyOf(job));
 
     // Assert: a lagging notice with the last line sent; no more pushes to c1
     const sent = h.broadcaster.logSeqsFor('c1');
     expect(h.broadcaster.messagesFor('c1').at(-1)).toEqual({ type: 'lagging', jobId: job.id, sentSeq: sent.at(-1) });
     expect(await h.store.connections.listSubscriptions(keyOf(job))).toEqual([]);
     await h.cp.executions.output(keyOf(job), bigLines(81), 't120');
+    await h.cp.executions.settled(keyOf(job));
     expect(h.broadcaster.logSeqsFor('c1')).toEqual(sent);
 
     // Act: it catches up and resumes after its last line
@@ -343,7 +362,10 @@ describe('live delivery in frames and to slow subscribers', () => {
     h.broadcaster.markSlow('c7');
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(100, { prefix: 'y'.repeat(1_000) }), 't100');
+
+    await h.cp.executions.settled(keyOf(job));
     await h.cp.executions.output(keyOf(job), rawLinesFactory(5, { from: 101 }), 't105');
+    await h.cp.executions.settled(keyOf(job));
 
     for (const id of ids.filter((id) => id !== 'c7')) expect(h.broadcaster.logSeqsFor(id), id).toEqual(range(1, 105));
     expect(h.broadcaster.messagesFor('c7').at(-1)).toMatchObject({ type: 'lagging', sentSeq: 0 });
@@ -362,6 +384,8 @@ describe('live delivery in frames and to slow subscribers', () => {
     h.store.logs.read = (key, afterSeq, limit) => (reads.push(afterSeq), read(key, afterSeq, limit));
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(10), 't10');
+
+    await h.cp.executions.settled(keyOf(job));
 
     expect(reads.filter((after) => after === 0)).toHaveLength(1);
     for (const id of ['a', 'b', 'c', 'd']) expect(h.broadcaster.logSeqsFor(id)).toEqual(range(1, 10));
@@ -387,6 +411,7 @@ describe('live delivery in frames and to slow subscribers', () => {
 
     // Act
     await h.cp.executions.output(keyOf(job), rawLinesFactory(3), 't3');
+    await h.cp.executions.settled(keyOf(job));
 
     // Assert
     expect(most).toBeGreaterThan(1);
