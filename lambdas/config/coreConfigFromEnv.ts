@@ -42,11 +42,13 @@ export const coreConfigFromEnv = (env: Env): CoreConfig => {
       cpu: numberFromEnv(env, 'CRONIUM_DEFAULT_CPU', d.defaultResources.cpu),
       memoryMb: int('CRONIUM_DEFAULT_MEMORY_MB', d.defaultResources.memoryMb),
       pids: int('CRONIUM_DEFAULT_PIDS', d.defaultResources.pids),
+      diskMb: int('CRONIUM_DEFAULT_DISK_MB', d.defaultResources.diskMb ?? 64),
     },
     maxResources: {
       cpu: numberFromEnv(env, 'CRONIUM_MAX_CPU', d.maxResources.cpu),
       memoryMb: int('CRONIUM_MAX_MEMORY_MB', d.maxResources.memoryMb),
       pids: int('CRONIUM_MAX_PIDS', d.maxResources.pids),
+      diskMb: int('CRONIUM_MAX_DISK_MB', d.maxResources.diskMb ?? 1024),
     },
   };
 };

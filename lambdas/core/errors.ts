@@ -9,6 +9,7 @@ export const ErrorCodes = {
   exitNonzero: 'exit_nonzero',
   timeout: 'timeout',
   oom: 'oom',
+  diskFull: 'disk_full',
   cancelled: 'cancelled',
   launchFailed: 'launch_failed',
   httpError: 'http_error',

@@ -34,6 +34,8 @@ export interface Resources {
   cpu: number;
   memoryMb: number;
   pids: number;
+  /** Size of the workspace's writable `out/` in MiB; absent on jobs stored before it existed (the launcher's default). */
+  diskMb?: number;
 }
 
 /** Where a script runs: a fresh container (the default), or the user's own servers over SSH, all at once. */

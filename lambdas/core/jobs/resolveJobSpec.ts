@@ -74,6 +74,7 @@ export const resolveJobSpec = (request: JobSpecRequest, config: CoreConfig, pref
       cpu: within(`${prefix}resources.cpu`, r.cpu ?? d.cpu, 0.05, m.cpu, false),
       memoryMb: within(`${prefix}resources.memoryMb`, r.memoryMb ?? d.memoryMb, 16, m.memoryMb),
       pids: within(`${prefix}resources.pids`, r.pids ?? d.pids, 8, m.pids),
+      diskMb: within(`${prefix}resources.diskMb`, r.diskMb ?? d.diskMb ?? 64, 1, m.diskMb ?? 1024),
     },
   };
 };

@@ -12,6 +12,7 @@ const resources = z
     cpu: z.number().positive(),
     memoryMb: z.number().int().positive(),
     pids: z.number().int().positive(),
+    diskMb: z.number().int().positive(),
   })
   .partial()
   .strict();
