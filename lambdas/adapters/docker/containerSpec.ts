@@ -3,6 +3,7 @@ import { ValidationError } from '../../core/errors';
 import type { Job, ScriptRuntime } from '../../core/model';
 import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
 import { Labels } from './containerLabels';
+import { SnapshotLeadMs, wrappedCommand } from './outHandOff';
 import { HelperEnv, RuntimeCommands } from './runtimeImages';
 import { JobUser, WorkspacePath } from './workspaceArchive';
 
@@ -25,6 +26,10 @@ export interface ContainerSpecOptions {
   images: Record<ScriptRuntime, string>;
   /** Size of the `/tmp` tmpfs. */
   tmpfsMb: number;
+  /** Size of the `out/` tmpfs when the job names none (`resources.diskMb`). */
+  diskMb: number;
+  /** Epoch ms now (when the container is created), for the expected deadline. @default Date.now() */
+  now?: number;
   /** Value of the `cronium.instance` label. */
   instance: string;
 }
@@ -50,15 +55,22 @@ const toEnvList = (env: Record<string, string>): string[] =>
  * The root file system is read-only, so `/workspace` is an anonymous volume: the engine
  * accepts an archive upload into a volume before start, and `remove({ v: true })` deletes it
  * with the container. No host path is ever mounted. The volume's root belongs to root, so
- * the job writes only where the uploaded workspace lets it (`out/`) and in `/tmp`.
+ * the job writes only in `/tmp` and in `out/`, a tmpfs of `resources.diskMb` MiB over the
+ * volume's `out/`. A wrapper (outHandOff.ts) packs `out/` onto the volume when the script ends
+ * (and once just before the expected deadline); `fsize` bounds what it, or the job, can write
+ * there, so the host's disk holds at most the upload plus two files of that size.
  * @throws ValidationError when an env name or value cannot be passed to a process (the error
  * names the variable, never its value).
  */
 export const buildContainerSpec = ({ job, runtime, env }: ContainerSpecInput, o: ContainerSpecOptions): ContainerCreateOptions => {
   const memory = Math.round(job.resources.memoryMb * MiB);
+  const diskMb = job.resources.diskMb ?? o.diskMb;
+  // Above both tmpfs sizes, so a script meets ENOSPC there before SIGXFSZ.
+  const fileSizeCap = (Math.max(diskMb, o.tmpfsMb) + 1) * MiB;
+  const snapshotAt = (o.now ?? Date.now()) + job.timeoutSeconds * 1000 - SnapshotLeadMs;
   return {
     Image: o.images[runtime],
-    Cmd: [...RuntimeCommands[runtime]],
+    Cmd: wrappedCommand(RuntimeCommands[runtime], snapshotAt),
     Entrypoint: [],
     User: `${JobUser.uid}:${JobUser.gid}`,
     WorkingDir: WorkspacePath,
@@ -85,7 +97,12 @@ export const buildContainerSpec = ({ job, runtime, env }: ContainerSpecInput, o:
       MemorySwap: memory,
       NanoCpus: Math.round(job.resources.cpu * 1e9),
       PidsLimit: job.resources.pids,
-      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${o.tmpfsMb}m,mode=1777` },
+      Tmpfs: {
+        '/tmp': `rw,nosuid,nodev,size=${o.tmpfsMb}m,mode=1777`,
+        // nr_inodes: a flood of empty files fills it too (and tmpfs inodes are kernel memory).
+        [`${WorkspacePath}/${WorkspaceLayout.outDir}`]: `rw,nosuid,nodev,size=${diskMb}m,nr_inodes=${diskMb * 64},uid=${JobUser.uid},gid=${JobUser.gid},mode=0700`,
+      },
+      Ulimits: [{ Name: 'fsize', Soft: fileSizeCap, Hard: fileSizeCap }],
       // NoCopy: the volume starts empty and owned by root (0755) whatever the image has at
       // /workspace, so the job can neither rename in/ nor replace out/ (the engine does not
       // apply the owner of an archive's root entry, so the upload cannot do this).

@@ -35,6 +35,8 @@ export interface DockerLauncherOptions {
   images?: Partial<Record<ScriptRuntime, string>>;
   /** Size of each job's `/tmp` tmpfs in MiB. @default 64 */
   tmpfsMb?: number;
+  /** Size of the `out/` tmpfs in MiB for a job without `resources.diskMb`. @default 64 */
+  diskMb?: number;
   /**
    * Labels the containers this launcher creates (`cronium.instance`); list() sees only those.
    * Give each control plane sharing one engine its own, or their reconcilers stop each
@@ -92,6 +94,7 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
   const docker = o.docker ?? new Docker();
   const images = { ...DefaultImages, ...o.images };
   const tmpfsMb = o.tmpfsMb ?? 64;
+  const diskMb = o.diskMb ?? 64;
   const instance = o.instance ?? 'default';
   const retry = { ...DefaultRetryPolicy, ...o.retry };
   const outputsTimeoutMs = o.outputsTimeoutMs ?? 15_000;
@@ -153,7 +156,7 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
         throw new UnsupportedJobError(job.id, runtime, 'no_script');
       }
       // Both validate before anything exists on the engine.
-      const spec = buildContainerSpec({ job, runtime, env }, { images, tmpfsMb, instance });
+      const spec = buildContainerSpec({ job, runtime, env }, { images, tmpfsMb, diskMb, instance });
       const archive = buildWorkspaceArchive(workspace);
       let container: Docker.Container;
       try {

@@ -9,12 +9,12 @@ import { followLogs } from './logFollower';
 import { createOutputPump } from './outputPump';
 import type { LogCursor } from './resumeToken';
 import { retryWithBackoff, type RetryPolicy } from './retry';
-import { readWorkspaceOutputs } from './workspaceOutputs';
+import { readWorkspaceOutputs, type WorkspaceReadBack } from './workspaceOutputs';
 
 /** A followed container that has stopped: how it looked then, and its `out/` on the way. */
 interface Stopped {
   info: Docker.ContainerInspectInfo;
-  outputs: Promise<ExitReport['outputs']>;
+  outputs: Promise<WorkspaceReadBack>;
 }
 
 /** Options of followExecution. */
@@ -114,13 +114,14 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
         if (!info.State.Running) {
           const outputs = collectOutputs();
           // A following read can end before the engine stored the very last (unterminated)
-          // entry; one more plain read from the position reached picks up whatever it missed.
+          // entry; one more read of the stopped container from the position reached picks up
+          // whatever it missed.
           const rest = await followLogs({
             container,
             resumeFrom: assembler.cursor,
             signal,
-            follow: false,
             onLines: (l) => pump.push(l),
+            room: () => pump.room(),
           });
           if (rest.aborted) return 'aborted';
           pump.push(rest.assembler.flush());
@@ -139,12 +140,12 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
   };
 
   /** `out/` as the script left it; never throws: a failed read reports the exit without outputs. */
-  const collectOutputs = async (): Promise<ExitReport['outputs']> => {
+  const collectOutputs = async (): Promise<WorkspaceReadBack> => {
     try {
       return await readWorkspaceOutputs(container, { signal, timeoutMs: o.outputsTimeoutMs });
     } catch (err) {
       if (!signal.aborted) fail('outputs', 'could not read back out/; exit reported without outputs', err);
-      return undefined;
+      return {};
     }
   };
 
@@ -187,8 +188,8 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
       await killing;
       const exit = toExitReport(info, { killedAtDeadline, deadlineAt: o.job.deadlineAt });
       // Read before the report: a reported container is removed, and its volume with it.
-      const outputs = await stopped.outputs;
-      await report(outputs ? { ...exit, outputs } : exit);
+      // `failure` is disk_full when out/ was full at the exit.
+      await report({ ...exit, ...(await stopped.outputs) });
     } finally {
       disarm();
     }

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../core/errors';
 import type { WorkspaceFiles } from '../../core/ports/runtime';
 import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { HandOff } from './outHandOff';
 import { buildTarArchive, type TarEntry } from './tarArchive';
 
 /** Where the workspace is mounted inside every job container (DESIGN §4). */
@@ -30,6 +31,7 @@ const checkPath = (path: string): void => {
   if (path === WorkspaceLayout.outDir || path.startsWith(`${WorkspaceLayout.outDir}/`)) {
     throw new ValidationError(field, `${WorkspaceLayout.outDir}/ is the script's to write; the launcher uploads it empty`);
   }
+  if (path.startsWith(`${HandOff.dir}/`)) throw new ValidationError(field, `${HandOff.dir}/ is the launcher's own`);
   if (Buffer.byteLength(path, 'utf8') > MaxNameBytes) {
     throw new ValidationError(field, `a workspace path takes at most ${MaxNameBytes} bytes`);
   }
@@ -37,7 +39,8 @@ const checkPath = (path: string): void => {
 
 /**
  * The tar uploaded into `/workspace` before the container starts: every file of the request's
- * workspace (`in/…`), and an empty `out/`.
+ * workspace (`in/…`), an empty `out/` (a tmpfs is mounted over it at start) and the hand-off
+ * files of outHandOff.ts.
  *
  * Ownership is the read-only half of the contract: `in/` and what is in it belong to root
  * (directories 0755, files 0644), so the job (uid 1000) reads them but cannot change them;
@@ -57,6 +60,11 @@ export const buildWorkspaceArchive = (files: WorkspaceFiles, now: Date = new Dat
     ...dirs.map((name): TarEntry => ({ name, mode: 0o755, ...Root, mtime })),
     ...paths.map((name): TarEntry => ({ name, mode: 0o644, content: Buffer.from(files[name]!, 'utf8'), ...Root, mtime })),
     { name: `${WorkspaceLayout.outDir}/`, mode: 0o700, ...JobUser, mtime },
+    // Where the wrapper hands out/ over (its tmpfs goes with the container): two files it may
+    // rewrite, in a directory of root's, so nothing else can be created on the volume.
+    { name: `${HandOff.dir}/`, mode: 0o755, ...Root, mtime },
+    { name: `${HandOff.dir}/${HandOff.tar}`, mode: 0o600, content: Buffer.alloc(0), ...JobUser, mtime },
+    { name: `${HandOff.dir}/${HandOff.usage}`, mode: 0o600, content: Buffer.alloc(0), ...JobUser, mtime },
   ];
   return buildTarArchive(entries);
 };

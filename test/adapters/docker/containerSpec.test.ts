@@ -6,7 +6,7 @@ import { buildWorkspaceArchive } from '../../../lambdas/adapters/docker/workspac
 import { ValidationError } from '../../../lambdas/core/errors';
 import { jobFactory } from './jobFactory';
 
-const options = { images: DefaultImages, tmpfsMb: 64, instance: 'default' };
+const options = { images: DefaultImages, tmpfsMb: 64, diskMb: 64, instance: 'default' };
 
 const thrownBy = (fn: () => unknown): unknown => {
   try {
@@ -27,7 +27,9 @@ describe('container spec', () => {
 
     // Assert
     expect(spec.User).toBe('1000:1000');
-    expect(spec.Cmd).toEqual(['node', '/workspace/in/script.js']);
+    // The runtime's command runs under the out/ hand-off wrapper (outHandOff.ts).
+    expect(spec.Cmd?.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(spec.Cmd?.slice(-2)).toEqual(['node', '/workspace/in/script.js']);
     expect(spec.HostConfig).toMatchObject({
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
@@ -39,10 +41,25 @@ describe('container spec', () => {
       MemorySwap: 256 * 1024 * 1024,
       NanoCpus: 1_500_000_000,
       PidsLimit: 100,
-      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' },
+      Tmpfs: {
+        '/tmp': 'rw,nosuid,nodev,size=64m,mode=1777',
+        '/workspace/out': 'rw,nosuid,nodev,size=64m,nr_inodes=4096,uid=1000,gid=1000,mode=0700',
+      },
       Mounts: [{ Type: 'volume', Source: '', Target: '/workspace', VolumeOptions: { NoCopy: true } }],
     });
     expect(spec.HostConfig?.Binds).toBeUndefined();
+  });
+
+  it("sizes out/ by the job's resources.diskMb and caps file sizes just above both tmpfs sizes", () => {
+    // Arrange
+    const job = jobFactory({ runtime: 'bash', script: '', resources: { cpu: 0.5, memoryMb: 512, pids: 64, diskMb: 200 } });
+
+    // Act
+    const spec = buildContainerSpec({ job, runtime: 'bash', env: {} }, options);
+
+    // Assert
+    expect(spec.HostConfig?.Tmpfs?.['/workspace/out']).toContain('size=200m,nr_inodes=12800,');
+    expect(spec.HostConfig?.Ulimits).toEqual([{ Name: 'fsize', Soft: 201 * 1024 * 1024, Hard: 201 * 1024 * 1024 }]);
   });
 
   it('passes the resolved env of the request, not the job’s references, with the launcher variables winning', () => {
@@ -96,11 +113,14 @@ describe('workspace archive', () => {
       ['-rw-r--r--', '0/0', 'in/input.json'],
       ['-rw-r--r--', '0/0', 'in/script.py'],
       ['drwx------', '1000/1000', 'out/'],
+      ['drwxr-xr-x', '0/0', '.cronium/'],
+      ['-rw-------', '1000/1000', '.cronium/out.tar'],
+      ['-rw-------', '1000/1000', '.cronium/usage'],
     ]);
     expect(script).toBe(files['in/script.py']);
   });
 
-  it.each([['/etc/passwd'], ['in/../../etc'], ['./in/x'], ['in//x'], ['out/output.json'], [`in/${'x'.repeat(100)}`]])(
+  it.each([['/etc/passwd'], ['in/../../etc'], ['./in/x'], ['in//x'], ['out/output.json'], ['.cronium/out.tar'], [`in/${'x'.repeat(100)}`]])(
     'refuses the workspace path %s',
     (path) => {
       // Act

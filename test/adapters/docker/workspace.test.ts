@@ -179,11 +179,12 @@ describe('docker launcher: workspace contract', () => {
   it('reports what a script wrote to out/ before it was killed at its deadline', async () => {
     // Arrange
     const { fake, launcher } = h.setup();
-    const job = h.job({ runtime: 'bash', script: 'echo 42 > /workspace/out/output.json; echo written; sleep 30' });
+    // The wrapper packs out/ just before the deadline it expects from timeoutSeconds at create.
+    const job = h.job({ runtime: 'bash', timeoutSeconds: 4, script: 'echo 42 > /workspace/out/output.json; echo written; sleep 30' });
     const ref = await launcher.create(requestFactory(job));
 
     // Act
-    await launcher.start(ref, { ...job, deadlineAt: Date.now() + 1_000 });
+    await launcher.start(ref, { ...job, deadlineAt: Date.now() + 4_000 });
     const exit = await fake.waitForExit(job.id, 10_000);
 
     // Assert
