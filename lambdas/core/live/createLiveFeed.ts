@@ -28,6 +28,16 @@ type ReadPage = (afterSeq: number) => Promise<LogLine[]>;
 /** What one turn under the lease ended with. */
 type Turn = { kind: 'busy' } | { kind: 'gone' } | { kind: 'lagging'; sentSeq: number } | { kind: 'sent'; sentSeq: number };
 
+/**
+ * The lines that follow `sentSeq` without a hole. A batch stored later can become readable before an
+ * earlier one (writers racing); sending past the hole would skip its lines for good.
+ */
+const contiguousAfter = (sentSeq: number, lines: LogLine[]): LogLine[] => {
+  let end = 0;
+  while (end < lines.length && lines[end]!.seq === sentSeq + end + 1) end++;
+  return end === lines.length ? lines : lines.slice(0, end);
+};
+
 /** Runs `fn` over `items` with at most `limit` running at once. */
 const eachLimited = async <T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> => {
   let next = 0;
@@ -79,7 +89,7 @@ export const createLiveFeed = ({
     let turn: Turn | undefined;
     try {
       while (!turn) {
-        const lines = await read(sent);
+        const lines = contiguousAfter(sent, await read(sent));
         if (lines.length === 0) {
           turn = { kind: 'sent', sentSeq: sent };
           break;
@@ -100,11 +110,15 @@ export const createLiveFeed = ({
   };
 
   const pump = async (key: JobKey, connectionId: string, read: ReadPage): Promise<void> => {
+    let before = -1;
     for (;;) {
       const turn = await sendPending(key, connectionId, read);
       if (turn.kind === 'gone') return drop(key, connectionId);
       if (turn.kind === 'lagging') return shed(key, connectionId, turn.sentSeq);
       if (turn.kind === 'busy') return;
+      // No progress: the next line is not readable yet; whoever stores it delivers after.
+      if (turn.sentSeq === before) return;
+      before = turn.sentSeq;
       // The second look: lines stored while we held the lease were left to us.
       if ((await logs.tail(key)).lastSeq <= turn.sentSeq) return;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../lambdas/core/createControlPlane';
+import { createLiveFeed } from '../../../lambdas/core/live/createLiveFeed';
 import type { JobKey } from '../../../lambdas/core/model';
 import { callerFactory, rawLinesFactory } from '../../helpers/factories';
 import type { Harness } from '../../helpers/memory/createHarness';
@@ -417,5 +418,30 @@ describe('live delivery in frames and to slow subscribers', () => {
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(16);
     for (const i of range(1, 30)) expect(h.broadcaster.logSeqsFor(`c${i}`)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('live delivery across a hole in the readable log', () => {
+  it('stops before lines that are not readable yet and sends them, in order, once they are', async () => {
+    // Arrange: lines 4..5 are stored but reads do not show them yet (an earlier batch landing late).
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 3);
+    await h.connect('c1');
+    await h.cp.connections.subscribe('c1', job.id, 3);
+    const read = h.store.logs.read;
+    let hidden = true;
+    h.store.logs.read = async (key, afterSeq, limit) =>
+      (await read(key, afterSeq, limit)).filter((l) => !hidden || l.seq < 4 || l.seq > 5);
+
+    // Act
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(4, { from: 4 }), 't7');
+    await h.cp.executions.settled(keyOf(job));
+    const whileHidden = h.broadcaster.logSeqsFor('c1');
+    hidden = false;
+    await createLiveFeed(h).deliver(keyOf(job));
+
+    // Assert
+    expect(whileHidden).toEqual([]);
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([4, 5, 6, 7]);
   });
 });
