@@ -43,15 +43,7 @@ export const resourcesOfType = (
     .map(([id, r]) => [id, r.Properties ?? {}]);
 };
 
-/** What `create` throws (undefined when it does not), so a test can assert on it more than once. */
-export const thrownBy = (create: () => unknown): unknown => {
-  try {
-    create();
-    return undefined;
-  } catch (err) {
-    return err;
-  }
-};
+export { thrownBy } from '../helpers/thrownBy';
 
 /** The rule ids acknowledged on `scope` itself (not its children), e.g. `…AwsSolutions-L1`. */
 export const acknowledgedRules = (scope: IConstruct): string[] =>

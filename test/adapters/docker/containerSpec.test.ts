@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../helpers/thrownBy';
 import { buildContainerSpec } from '../../../lambdas/adapters/docker/containerSpec';
 import { DefaultImages } from '../../../lambdas/adapters/docker/runtimeImages';
 import { buildWorkspaceArchive } from '../../../lambdas/adapters/docker/workspaceArchive';
@@ -7,15 +8,6 @@ import { ValidationError } from '../../../lambdas/core/errors';
 import { jobFactory } from './jobFactory';
 
 const options = { images: DefaultImages, tmpfsMb: 64, diskMb: 64, instance: 'default' };
-
-const thrownBy = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
 
 describe('container spec', () => {
   it('hardens every container and mounts nothing from the host', () => {

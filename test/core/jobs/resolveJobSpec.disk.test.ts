@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../helpers/thrownBy';
 import { coreConfigFromEnv } from '../../../lambdas/config/coreConfigFromEnv';
 import { defaultCoreConfig } from '../../../lambdas/core';
 import { ValidationError } from '../../../lambdas/core/errors';
 import { resolveJobSpec } from '../../../lambdas/core/jobs/resolveJobSpec';
-
-const thrownBy = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
 
 describe('resources.diskMb', () => {
   it('defaults a job to the configured workspace size', () => {
