@@ -29,10 +29,32 @@ const time = async (fn: () => Promise<unknown>) => {
 
 const rawDockerRun = () =>
   run('docker', [
-    'run', '--rm', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-    '--read-only', '--tmpfs', '/tmp:size=64m', '--network', 'none', '--init',
-    '--memory', '512m', '--memory-swap', '512m', '--cpus', '0.5', '--pids-limit', '128',
-    IMAGE, 'python3', '-c', 'print(1)',
+    'run',
+    '--rm',
+    '--user',
+    '1000:1000',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--read-only',
+    '--tmpfs',
+    '/tmp:size=64m',
+    '--network',
+    'none',
+    '--init',
+    '--memory',
+    '512m',
+    '--memory-swap',
+    '512m',
+    '--cpus',
+    '0.5',
+    '--pids-limit',
+    '128',
+    IMAGE,
+    'python3',
+    '-c',
+    'print(1)',
   ]);
 
 /** SSH: four real sshd on 127.0.0.1, servers registered over REST, jobs followed over WebSocket. */
@@ -42,7 +64,11 @@ const benchSsh = async (h: BenchServer, subscribe: (id: string) => void, done: (
     const ids: string[] = [];
     for (const [i, sshd] of sshds.entries()) {
       const { body } = await h.admin.post('/servers', {
-        name: `bench${i}`, host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.privateKeyPem,
+        name: `bench${i}`,
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.user,
+        privateKey: sshd.privateKeyPem,
       });
       ids.push(body.id);
     }
@@ -54,8 +80,20 @@ const benchSsh = async (h: BenchServer, subscribe: (id: string) => void, done: (
     const first = sshds[0]!;
     const rawSsh = () =>
       run('ssh', [
-        '-i', first.privateKeyPath, '-p', String(first.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-        '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${first.user}@127.0.0.1`, 'echo hi',
+        '-i',
+        first.privateKeyPath,
+        '-p',
+        String(first.port),
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'LogLevel=ERROR',
+        `${first.user}@127.0.0.1`,
+        'echo hi',
       ]);
     await runOn([ids[0]!], 'echo warm')();
     await runOn(ids, 'echo warm')();
@@ -126,8 +164,10 @@ const main = async () => {
     await ws.waitFor((m) => m.type === 'status' && m.jobId === body.id && m.status === 'completed', 60_000);
     await new Promise((r) => setTimeout(r, 500));
 
-    const ssh = await benchSsh(h, (id) => ws.subscribe(id), (id) =>
-      ws.waitFor((m) => m.type === 'status' && m.jobId === id && ['completed', 'failed'].includes(m.status), 60_000),
+    const ssh = await benchSsh(
+      h,
+      (id) => ws.subscribe(id),
+      (id) => ws.waitFor((m) => m.type === 'status' && m.jobId === id && ['completed', 'failed'].includes(m.status), 60_000),
     );
 
     const live = await benchLive(h);
@@ -160,7 +200,9 @@ const main = async () => {
     console.log(row('cronium job (REST → WS completed)', job));
     console.log(row('raw hardened docker run', baseline));
     console.log(`ratio (median / p95)               ${result.jobLatency.ratioMedian} / ${result.jobLatency.ratioP95}`);
-    console.log(`log latency (n=${arrivals.length})               median ${result.logLatency.medianMs} ms   p99 ${result.logLatency.p99Ms} ms`);
+    console.log(
+      `log latency (n=${arrivals.length})               median ${result.logLatency.medianMs} ms   p99 ${result.logLatency.p99Ms} ms`,
+    );
     console.log(row('cronium ssh job, warm pool', ssh.warmJob));
     console.log(row('raw ssh host echo hi', ssh.rawSsh));
     console.log(`ratio (median)                     ${ssh.ratioMedian}`);
@@ -168,7 +210,9 @@ const main = async () => {
     console.log(row('sleep 1 on 4 servers', ssh.fourServers));
     console.log(`wall-time ratio 4 vs 1 (median)    ${ssh.parallelRatio}`);
     for (const t of live.throughput) {
-      console.log(`${t.lines} lines, ${t.subscribers} subscriber(s): stored ${t.storedLinesPerSecond}/s, delivered ${t.deliveredLinesPerSecond}/s`);
+      console.log(
+        `${t.lines} lines, ${t.subscribers} subscriber(s): stored ${t.storedLinesPerSecond}/s, delivered ${t.deliveredLinesPerSecond}/s`,
+      );
     }
     console.log(`1,000 lines/s to 50 subscribers: median ${live.latency.medianMs} ms   p99 ${live.latency.p99Ms} ms`);
     console.log(`GET /jobs/{id}: ${live.api.requestsPerSecond}/s from 16 clients; one client p99 ${live.api.oneClient.p99Ms} ms`);

@@ -16,8 +16,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** ESM output still meets CommonJS dependencies that call `require`: give them one. */
 const REQUIRE_BANNER =
-  "import { createRequire as __croniumCreateRequire } from 'node:module'; " +
-  'const require = __croniumCreateRequire(import.meta.url);';
+  "import { createRequire as __croniumCreateRequire } from 'node:module'; " + 'const require = __croniumCreateRequire(import.meta.url);';
 
 /** Names Lambda sets itself and refuses in a function's configuration. */
 const RESERVED_ENV = new Set([

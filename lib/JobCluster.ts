@@ -181,8 +181,7 @@ export class JobCluster extends Construct {
    * tagging at launch, {@link grantStop}, and PassRole on the execution role (there is no task role to pass).
    */
   grantLaunch(grantee: iam.IGrantable & Construct): void {
-    const add = (statement: iam.PolicyStatementProps) =>
-      grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement(statement));
+    const add = (statement: iam.PolicyStatementProps) => grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement(statement));
     add({
       actions: ['ecs:RunTask'],
       resources: ScriptRuntimes.map((rt) => this.taskDefinitions[rt].taskDefinitionArn),

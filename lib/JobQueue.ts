@@ -69,7 +69,10 @@ export class JobQueue extends Construct {
     if (visibilityTimeout.toSeconds() > Duration.hours(12).toSeconds()) {
       conflicts.push(`visibilityTimeout (${visibilityTimeout.toSeconds()}s) must be at most 12 hours`);
     }
-    for (const [name, d] of [['retentionPeriod', retentionPeriod], ['deadLetterRetentionPeriod', deadLetterRetentionPeriod]] as const) {
+    for (const [name, d] of [
+      ['retentionPeriod', retentionPeriod],
+      ['deadLetterRetentionPeriod', deadLetterRetentionPeriod],
+    ] as const) {
       if (d.toSeconds() < 60 || d.toSeconds() > Duration.days(14).toSeconds()) {
         conflicts.push(`${name} must be from 1 minute to 14 days`);
       }

@@ -17,7 +17,11 @@ const GatewayErrors: ReadonlyArray<{ type: apigw.ResponseType; status: string; b
   { type: apigw.ResponseType.ACCESS_DENIED, status: '403', body: errorBody(ErrorCodes.forbidden, new ForbiddenError().message) },
   // /health has GET only and / has no method: API Gateway calls such requests "missing token".
   { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', body: errorBody(ErrorCodes.notFound, 'no such route') },
-  { type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', body: errorBody(ErrorCodes.invalidInput, 'request parameters failed validation') },
+  {
+    type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+    status: '400',
+    body: errorBody(ErrorCodes.invalidInput, 'request parameters failed validation'),
+  },
   { type: apigw.ResponseType.BAD_REQUEST_BODY, status: '400', body: errorBody(ErrorCodes.invalidInput, 'request body failed validation') },
   { type: apigw.ResponseType.AUTHORIZER_FAILURE, status: '500', body: errorBody(ErrorCodes.internal, 'internal error') },
   { type: apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, status: '500', body: errorBody(ErrorCodes.internal, 'internal error') },

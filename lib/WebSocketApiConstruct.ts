@@ -64,8 +64,10 @@ export class WebSocketApiConstruct extends Construct {
     const conflicts: string[] = [];
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) conflicts.push(`stageName ${JSON.stringify(stageName)} must be 1–128 of [A-Za-z0-9_-]`);
     if (!(rateLimit > 0)) conflicts.push(`throttlingRateLimit must be positive, got ${rateLimit}`);
-    if (!Number.isInteger(burstLimit) || burstLimit < 1) conflicts.push(`throttlingBurstLimit must be a positive integer, got ${burstLimit}`);
-    else if (burstLimit < rateLimit) conflicts.push(`throttlingBurstLimit (${burstLimit}) below throttlingRateLimit (${rateLimit}) caps the rate at the burst`);
+    if (!Number.isInteger(burstLimit) || burstLimit < 1)
+      conflicts.push(`throttlingBurstLimit must be a positive integer, got ${burstLimit}`);
+    else if (burstLimit < rateLimit)
+      conflicts.push(`throttlingBurstLimit (${burstLimit}) below throttlingRateLimit (${rateLimit}) caps the rate at the burst`);
     throwIfConflicts('WebSocketApiConstruct', conflicts);
 
     const integration = new WebSocketLambdaIntegration('Handler', props.handler);

@@ -33,8 +33,7 @@ const readTrimmed = (path: string): string | undefined => {
   }
 };
 
-const nonEmpty = (value: string | undefined): string | undefined =>
-  value === undefined || value.trim() === '' ? undefined : value.trim();
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 const normaliseUrl = (raw: string): string => {
   let parsed: URL;
@@ -59,15 +58,10 @@ const normaliseUrl = (raw: string): string => {
  * @example
  * resolveConfig({ url: undefined }, process.env, process.cwd());
  */
-export const resolveConfig = (
-  flags: ConfigFlags,
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
-): CliConfig => {
+export const resolveConfig = (flags: ConfigFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): CliConfig => {
   const dataDir = resolve(cwd, nonEmpty(flags.dataDir) ?? nonEmpty(env.CRONIUM_DATA_DIR) ?? defaultDataDir);
   const keyFile = join(dataDir, 'admin-key');
-  const url =
-    nonEmpty(flags.url) ?? nonEmpty(env.CRONIUM_URL) ?? readTrimmed(join(dataDir, 'endpoint')) ?? defaultUrl;
+  const url = nonEmpty(flags.url) ?? nonEmpty(env.CRONIUM_URL) ?? readTrimmed(join(dataDir, 'endpoint')) ?? defaultUrl;
   const apiKey = nonEmpty(flags.apiKey) ?? nonEmpty(env.CRONIUM_API_KEY) ?? readTrimmed(keyFile);
   return { url: normaliseUrl(url), apiKey, dataDir, keyFile };
 };

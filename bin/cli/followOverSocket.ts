@@ -20,9 +20,7 @@ export interface SocketFollowOptions {
  * How following over the socket ended: the job's terminal status with every
  * line up to it emitted, or the socket could not serve us (poll instead).
  */
-export type SocketOutcome =
-  | { kind: 'terminal'; status: StatusMessage }
-  | { kind: 'unavailable'; reason: string; refusedByServer: boolean };
+export type SocketOutcome = { kind: 'terminal'; status: StatusMessage } | { kind: 'unavailable'; reason: string; refusedByServer: boolean };
 
 const parse = (data: WebSocket.RawData): ServerMessage | undefined => {
   try {

@@ -14,7 +14,10 @@ export const formatTimestamp = (iso: string | undefined): string => {
   if (!iso) return '-';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 };
 
 /** Renders rows under a header as left-aligned columns separated by two spaces. */

@@ -34,8 +34,7 @@ const listen = (server: Server, path: string): Promise<void> =>
     });
   });
 
-const closeServer = (server: Server): Promise<void> =>
-  new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+const closeServer = (server: Server): Promise<void> => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
 
 /**
  * Starts dynalite in this process, persisted under `<dataDir>/dynamo`, listening on the Unix socket

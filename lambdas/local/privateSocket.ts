@@ -56,7 +56,10 @@ export async function placeSocket(dir: string, name: string, o: { logger?: Logge
   const fallbackDir = join(tmpdir(), `cronium-${uid() ?? 'user'}-${digest}`);
   const path = join(fallbackDir, name);
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
-    throw new EmbeddedDynamoError(preferred, `longer than the ${MAX_SOCKET_PATH_BYTES} bytes of a socket address, and so is the fallback ${path}; use a shorter CRONIUM_DATA_DIR or TMPDIR`);
+    throw new EmbeddedDynamoError(
+      preferred,
+      `longer than the ${MAX_SOCKET_PATH_BYTES} bytes of a socket address, and so is the fallback ${path}; use a shorter CRONIUM_DATA_DIR or TMPDIR`,
+    );
   }
   await mkdir(fallbackDir, { mode: 0o700 }).catch((e: unknown) => {
     if (errno(e) !== 'EEXIST') throw e;

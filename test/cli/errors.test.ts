@@ -25,7 +25,9 @@ const closedPort = async (): Promise<number> => {
 describe('error reporting', () => {
   it('prints the message of an API error body as `error: message` and exits 1, without a stack trace', async () => {
     // Arrange
-    server = await startFakeCronium({ errors: { 'POST /jobs': { status: 400, code: 'invalid_input', message: 'script: must not be empty' } } });
+    server = await startFakeCronium({
+      errors: { 'POST /jobs': { status: 400, code: 'invalid_input', message: 'script: must not be empty' } },
+    });
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'empty.sh'), '');
 

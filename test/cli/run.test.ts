@@ -78,10 +78,10 @@ describe('cronium run', () => {
     const lines = ['a', 'b', 'c', 'd', 'e'].map((line) => ({ stream: 'stdout' as const, line }));
 
     // Act
-    const result = await runAgainst(
-      { plan: () => ({ lines, final: { status: 'completed', exitCode: 0 }, socketDelivers: 2 }) },
-      ['run', 'job.sh'],
-    );
+    const result = await runAgainst({ plan: () => ({ lines, final: { status: 'completed', exitCode: 0 }, socketDelivers: 2 }) }, [
+      'run',
+      'job.sh',
+    ]);
 
     // Assert
     expect(result.stdout).toBe('a\nb\nc\nd\ne\n');
@@ -147,7 +147,21 @@ describe('cronium run', () => {
 
   it('sends the env, timeout and resource flags in the job request', async () => {
     // Act
-    await runAgainst({}, ['run', 'job.sh', '--env', 'A=1', '-e', 'B=x=y', '--timeout', '30', '--memory', '256', '--cpus', '0.25', '--no-follow']);
+    await runAgainst({}, [
+      'run',
+      'job.sh',
+      '--env',
+      'A=1',
+      '-e',
+      'B=x=y',
+      '--timeout',
+      '30',
+      '--memory',
+      '256',
+      '--cpus',
+      '0.25',
+      '--no-follow',
+    ]);
 
     // Assert
     expect(server?.requestsTo('POST', '/jobs')[0]?.body).toEqual({

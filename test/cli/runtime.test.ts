@@ -43,6 +43,6 @@ describe('runtime inference', () => {
 
     // Assert
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Allowed choices are bash, python, node");
+    expect(result.stderr).toContain('Allowed choices are bash, python, node');
   });
 });

@@ -44,14 +44,7 @@ describe('cronium run against a real control plane', () => {
     const { code, stdout, stderr } = await cronium(['run', file], env);
 
     expect(code).toBe(7);
-    expect(stdout.split('\n')).toEqual([
-      'uid=1000',
-      'CapEff:\t0000000000000000',
-      'NoNewPrivs:\t1',
-      'root=read-only',
-      'interfaces=lo ',
-      '',
-    ]);
+    expect(stdout.split('\n')).toEqual(['uid=1000', 'CapEff:\t0000000000000000', 'NoNewPrivs:\t1', 'root=read-only', 'interfaces=lo ', '']);
     expect(stderr).toContain('to stderr');
     expect(stderr).toMatch(/failed/);
   });

@@ -39,7 +39,9 @@ describe('the data directory of a running control plane', () => {
     const modes = await modesUnder(harness.local.settings.dataDir);
 
     expect(openToOthers(modes)).toStrictEqual([]);
-    expect([...modes.keys()]).toEqual(expect.arrayContaining(['.', 'dynamo', 'dynamo.sock', 'secret.key', 'admin-key', 'endpoint', 'instance-id']));
+    expect([...modes.keys()]).toEqual(
+      expect.arrayContaining(['.', 'dynamo', 'dynamo.sock', 'secret.key', 'admin-key', 'endpoint', 'instance-id']),
+    );
     expect([...modes.keys()].filter((path) => path.startsWith('dynamo/')).length).toBeGreaterThan(0);
     // The gateway is the one TCP listener the control plane opens.
     const gatewayPort = Number(new URL(harness.local.url).port);

@@ -42,15 +42,18 @@ describe('the runtime helpers inside containers', () => {
     await h?.close();
   });
 
-  it.each(Object.entries(scripts))('%s: input flows to output, and a variable set by one job is read by the next', async (runtime, script) => {
-    const first = await waitForJob(h.admin, (await h.admin.post('/jobs', { runtime, script, input: { n: 5 } })).body.id);
-    const second = await waitForJob(h.admin, (await h.admin.post('/jobs', { runtime, script, input: { n: 2 } })).body.id);
+  it.each(Object.entries(scripts))(
+    '%s: input flows to output, and a variable set by one job is read by the next',
+    async (runtime, script) => {
+      const first = await waitForJob(h.admin, (await h.admin.post('/jobs', { runtime, script, input: { n: 5 } })).body.id);
+      const second = await waitForJob(h.admin, (await h.admin.post('/jobs', { runtime, script, input: { n: 2 } })).body.id);
 
-    expect(first).toMatchObject({ status: 'completed', output: { double: 10, job: first.id, seen: null }, condition: true });
-    expect(second).toMatchObject({ status: 'completed', output: { double: 4, job: second.id, seen: 5 }, condition: true });
-    const variables = (await h.admin.get('/variables')).body.items;
-    expect(variables).toContainEqual(expect.objectContaining({ key: `seen_${runtime}`, value: 7 }));
-  });
+      expect(first).toMatchObject({ status: 'completed', output: { double: 10, job: first.id, seen: null }, condition: true });
+      expect(second).toMatchObject({ status: 'completed', output: { double: 4, job: second.id, seen: 5 }, condition: true });
+      const variables = (await h.admin.get('/variables')).body.items;
+      expect(variables).toContainEqual(expect.objectContaining({ key: `seen_${runtime}`, value: 7 }));
+    },
+  );
 
   it('lets a Node.js script import the helper as an ES module', async () => {
     const script = "import cronium from 'cronium';\ncronium.output({ esm: true, input: cronium.input() });\n";

@@ -62,14 +62,7 @@ describe('a script job, end to end over REST and WebSocket', () => {
     const lines = (await h.admin.get(`/jobs/${body.id}/logs`)).body.items.map((l: any) => l.line);
 
     expect(job.status).toBe('completed');
-    expect(lines).toEqual([
-      '1000',
-      'CapEff:\t0000000000000000',
-      'NoNewPrivs:\t1',
-      'root-read-only',
-      'tmp-writable',
-      'lo',
-    ]);
+    expect(lines).toEqual(['1000', 'CapEff:\t0000000000000000', 'NoNewPrivs:\t1', 'root-read-only', 'tmp-writable', 'lo']);
   });
 
   it('runs Node.js scripts and keeps stdout and stderr apart', async () => {

@@ -7,7 +7,7 @@ const SECRET = 'zq-Secr3t-7f3a9b-k1';
 /** Every stored line of a job, following `nextSeq` page by page. */
 const allLogs = async (h: Harness, id: string) => {
   const items: { seq: number; stream: string; line: string }[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const { body } = await h.admin.get(`/jobs/${id}/logs?after=${after}&limit=1000`);
     items.push(...body.items);
     if (body.items.length === 0) return items;
@@ -81,17 +81,21 @@ describe('no secret leaks and no lost lines, end to end', () => {
   it.each([
     ['on one line', "import sys; sys.stdout.write('x'*100_000_000)"],
     ['in many lines', "import sys\nfor i in range(1_000_000): sys.stdout.write('x'*99+'\\n')"],
-  ])('ends a job that prints 100 MB %s within seconds of its exit, the log-cap notice last', async (_how, script) => {
-    const started = Date.now();
+  ])(
+    'ends a job that prints 100 MB %s within seconds of its exit, the log-cap notice last',
+    async (_how, script) => {
+      const started = Date.now();
 
-    const { body } = await h.admin.post('/jobs', { runtime: 'python', script, resources: { memoryMb: 512 } });
-    const job = await waitForJob(h.admin, body.id, 60_000);
-    const elapsed = Date.now() - started;
-    const stored = await allLogs(h, body.id);
+      const { body } = await h.admin.post('/jobs', { runtime: 'python', script, resources: { memoryMb: 512 } });
+      const job = await waitForJob(h.admin, body.id, 60_000);
+      const elapsed = Date.now() - started;
+      const stored = await allLogs(h, body.id);
 
-    expect(job.status).toBe('completed');
-    expect(stored.at(-1)).toMatchObject({ stream: 'system', line: expect.stringMatching(/log limit of \d+ bytes reached/) });
-    expect(stored.map((l) => l.seq)).toEqual(stored.map((_, i) => i + 1));
-    expect(elapsed).toBeLessThan(40_000);
-  }, 90_000);
+      expect(job.status).toBe('completed');
+      expect(stored.at(-1)).toMatchObject({ stream: 'system', line: expect.stringMatching(/log limit of \d+ bytes reached/) });
+      expect(stored.map((l) => l.seq)).toEqual(stored.map((_, i) => i + 1));
+      expect(elapsed).toBeLessThan(40_000);
+    },
+    90_000,
+  );
 });

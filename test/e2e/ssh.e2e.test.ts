@@ -71,7 +71,10 @@ describe('jobs on the user’s own servers over SSH, end to end', () => {
       ['web2', 'completed', 0],
       ['web3', 'completed', 0],
     ]);
-    const servers = ws.logs(body.id).map((m) => m.server).sort();
+    const servers = ws
+      .logs(body.id)
+      .map((m) => m.server)
+      .sort();
     expect(servers).toEqual(['web1', 'web2', 'web3']);
     ws.close();
   });

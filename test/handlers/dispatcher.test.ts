@@ -32,9 +32,7 @@ describe('the dispatcher handler', () => {
       return get(key);
     };
 
-    const res = await createDispatcherHandler(cp)(
-      sqsEvent([ok, broken].map((j) => encodeJobMessage({ tenant: 'acme', jobId: j.id }))),
-    );
+    const res = await createDispatcherHandler(cp)(sqsEvent([ok, broken].map((j) => encodeJobMessage({ tenant: 'acme', jobId: j.id }))));
 
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
   });

@@ -24,10 +24,7 @@ export interface DynamoBackend {
 const uniqueTableName = () => `cronium-test-${randomUUID().slice(0, 8)}`;
 
 /** Adds a fresh table to a started engine; `stop` must also release `client`. */
-async function withFreshTable(
-  engine: { client: DynamoDBDocumentClient },
-  stop: () => Promise<void>,
-): Promise<DynamoBackend> {
+async function withFreshTable(engine: { client: DynamoDBDocumentClient }, stop: () => Promise<void>): Promise<DynamoBackend> {
   const newTable = async () => {
     const name = uniqueTableName();
     await ensureTable(engine.client, name);

@@ -85,7 +85,9 @@ const ensureUser = async (user: string) => {
   const entry = passwdEntry(user);
   if (!entry) throw new Error(`could not create the test user ${user}`);
   // '!' in the shadow entry means locked: sshd would refuse key logins too. '*' = no password.
-  const shadow = readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const shadow = readFileSync('/etc/shadow', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   if (shadow?.split(':')[1]?.startsWith('!')) run('usermod', ['-p', '*', user]);
   const ssh = join(entry.home, '.ssh');
   mkdirSync(ssh, { recursive: true, mode: 0o700 });
@@ -305,7 +307,12 @@ export const startSshd = async (opts: StartSshdOptions = {}): Promise<SshdHandle
     },
     killConnections() {
       // Only sshd's own processes: a session's shell then sees its connection gone, as after a network drop.
-      if (child?.pid) killAll(descendantsOf(child.pid).filter((p) => p.comm === 'sshd').map((p) => p.pid));
+      if (child?.pid)
+        killAll(
+          descendantsOf(child.pid)
+            .filter((p) => p.comm === 'sshd')
+            .map((p) => p.pid),
+        );
     },
   };
 };

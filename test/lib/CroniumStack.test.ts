@@ -20,7 +20,8 @@ const statementsOf = (logicalIdPrefix: string): Statement[] =>
     .filter(([id]) => id.startsWith(logicalIdPrefix))
     .flatMap(([, p]) => (p.PolicyDocument as { Statement: Statement[] }).Statement);
 const actionsOf = (s: Statement): string[] => [s.Action].flat();
-const croniumFunctions = () => resourcesOfType(template, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomVpcRestrictDefaultSG'));
+const croniumFunctions = () =>
+  resourcesOfType(template, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomVpcRestrictDefaultSG'));
 const functionEnv = (logicalIdPrefix: string): Record<string, unknown> => {
   const fn = croniumFunctions().find(([id]) => id.startsWith(logicalIdPrefix));
   return ((fn?.[1].Environment as { Variables: Record<string, unknown> }) ?? { Variables: {} }).Variables;
@@ -137,7 +138,15 @@ describe('CroniumStack functions', () => {
     const wsEndpoint = {
       'Fn::Join': [
         '',
-        ['https://', { Ref: expect.stringMatching(/^WebSocketApi/) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/v1'],
+        [
+          'https://',
+          { Ref: expect.stringMatching(/^WebSocketApi/) },
+          '.execute-api.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          '/v1',
+        ],
       ],
     };
 
@@ -154,7 +163,12 @@ describe('CroniumStack functions', () => {
         CRONIUM_MAX_CONCURRENT: '4',
         CRONIUM_SECRETS_KEY_ID: { 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] },
         CRONIUM_ECS_CLUSTER: { 'Fn::GetAtt': [expect.stringMatching(/^JobsCluster/), 'Arn'] },
-        CRONIUM_ECS_SUBNETS: { 'Fn::Join': [',', [{ Ref: expect.stringMatching(/^JobsNetworkVpcjobsSubnet1/) }, { Ref: expect.stringMatching(/^JobsNetworkVpcjobsSubnet2/) }]] },
+        CRONIUM_ECS_SUBNETS: {
+          'Fn::Join': [
+            ',',
+            [{ Ref: expect.stringMatching(/^JobsNetworkVpcjobsSubnet1/) }, { Ref: expect.stringMatching(/^JobsNetworkVpcjobsSubnet2/) }],
+          ],
+        },
         CRONIUM_ECS_SECURITY_GROUP: { 'Fn::GetAtt': [expect.stringMatching(/^JobsNetworkTaskSecurityGroup/), 'GroupId'] },
         CRONIUM_TASK_DEF_BASH: { Ref: expect.stringMatching(/^JobsBashTaskDefinition/) },
         CRONIUM_TASK_DEF_PYTHON: { Ref: expect.stringMatching(/^JobsPythonTaskDefinition/) },
@@ -228,7 +242,11 @@ describe('CroniumStack least privilege', () => {
     const prefixes = ['AuthorizerFunctionRole', 'RestFunctionRole', 'WebSocketFunctionRole', 'DispatcherFunctionRole'];
 
     // Act
-    const launchers = prefixes.filter((p) => statementsOf(p).flatMap(actionsOf).some((a) => a === 'ecs:RunTask' || a === 'iam:PassRole'));
+    const launchers = prefixes.filter((p) =>
+      statementsOf(p)
+        .flatMap(actionsOf)
+        .some((a) => a === 'ecs:RunTask' || a === 'iam:PassRole'),
+    );
     const passRole = statementsOf('DispatcherFunctionRole').filter((s) => actionsOf(s).includes('iam:PassRole'));
 
     // Assert
@@ -254,7 +272,11 @@ describe('CroniumStack least privilege', () => {
     const resource = JSON.stringify(ecs[0]!.Resource);
     expect(resource).toContain(':task/');
     expect(resource).toMatch(/"Ref":"JobsCluster[0-9A-F]+"\},"\/\*"/);
-    expect(statementsOf('WebSocketFunctionRole').flatMap(actionsOf).filter((a) => a.startsWith('ecs:'))).toEqual([]);
+    expect(
+      statementsOf('WebSocketFunctionRole')
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('ecs:')),
+    ).toEqual([]);
   });
 
   it('lets the REST, WebSocket and dispatcher functions push to WebSocket connections of the stage only', () => {
@@ -315,7 +337,9 @@ describe('CroniumStack REST API', () => {
       StageName: 'v1',
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
-      MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+      MethodSettings: [
+        Match.objectLike({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      ],
     });
 
     // Assert
@@ -462,7 +486,9 @@ describe('CroniumStack checks', () => {
     const report = checks.validateScope(stack);
 
     // Assert
-    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
     expect(report.success).toBe(true);
   });
 

@@ -79,7 +79,8 @@ describe('JobCluster', () => {
     const { template } = build({ cpuArchitecture: ecs.CpuArchitecture.X86_64 });
 
     // Assert
-    for (const td of taskDefinitions(template)) expect(td.RuntimePlatform).toEqual({ CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' });
+    for (const td of taskDefinitions(template))
+      expect(td.RuntimePlatform).toEqual({ CpuArchitecture: 'X86_64', OperatingSystemFamily: 'LINUX' });
   });
 
   it('keeps job and flow logs for the retention it is given', () => {
@@ -111,7 +112,14 @@ describe('JobCluster', () => {
 
     // Act
     const error = thrownBy(
-      () => new JobCluster(stack, 'Jobs', { imageTag: 'latest:v2', cpu: 256, memoryLimitMiB: 4096, jobNetwork: JobNetwork.INTERNET, natGateways: 0 }),
+      () =>
+        new JobCluster(stack, 'Jobs', {
+          imageTag: 'latest:v2',
+          cpu: 256,
+          memoryLimitMiB: 4096,
+          jobNetwork: JobNetwork.INTERNET,
+          natGateways: 0,
+        }),
     );
 
     // Assert

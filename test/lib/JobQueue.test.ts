@@ -77,7 +77,9 @@ describe('JobQueue', () => {
     const stack = testStack();
 
     // Act
-    const error = thrownBy(() => new JobQueue(stack, 'Jobs', { consumerTimeout: Duration.minutes(1), visibilityTimeout: Duration.minutes(5) }));
+    const error = thrownBy(
+      () => new JobQueue(stack, 'Jobs', { consumerTimeout: Duration.minutes(1), visibilityTimeout: Duration.minutes(5) }),
+    );
 
     // Assert
     expect(error).toBeInstanceOf(InvalidPropsError);
@@ -89,7 +91,9 @@ describe('JobQueue', () => {
     const stack = testStack();
 
     // Act
-    const error = thrownBy(() => new JobQueue(stack, 'Jobs', { retentionPeriod: Duration.days(14), deadLetterRetentionPeriod: Duration.days(14) }));
+    const error = thrownBy(
+      () => new JobQueue(stack, 'Jobs', { retentionPeriod: Duration.days(14), deadLetterRetentionPeriod: Duration.days(14) }),
+    );
 
     // Assert
     expect((error as InvalidPropsError).conflicts).toEqual([expect.stringContaining('deadLetterRetentionPeriod')]);
@@ -101,7 +105,8 @@ describe('JobQueue', () => {
 
     // Act
     const error = thrownBy(
-      () => new JobQueue(stack, 'Jobs', { maxReceiveCount: 0, visibilityTimeout: Duration.hours(13), consumerTimeout: Duration.seconds(10) }),
+      () =>
+        new JobQueue(stack, 'Jobs', { maxReceiveCount: 0, visibilityTimeout: Duration.hours(13), consumerTimeout: Duration.seconds(10) }),
     );
 
     // Assert

@@ -12,7 +12,11 @@ const build = (props: JobVpcProps | ((stack: Stack) => JobVpcProps) = {}) => {
   return { stack, network, template: Template.fromStack(stack) };
 };
 const isolatedOnlyVpc = (stack: Stack) =>
-  new ec2.Vpc(stack, 'Given', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'jobs', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  new ec2.Vpc(stack, 'Given', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'jobs', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
 const taskGroupOf = (template: Template) =>
   resourcesOfType(template, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('NetworkTaskSecurityGroup'))?.[1];
 
@@ -35,7 +39,9 @@ describe('JobVpc', () => {
 
     // Assert
     expect(taskGroupOf(template)?.SecurityGroupIngress).toBeUndefined();
-    expect(taskGroupOf(template)?.SecurityGroupEgress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
+    expect(taskGroupOf(template)?.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ]);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp',
       FromPort: 443,

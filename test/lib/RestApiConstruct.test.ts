@@ -23,9 +23,7 @@ describe('RestApiConstruct', () => {
     const { template } = build();
 
     // Assert
-    const responses = Object.fromEntries(
-      resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, p]) => [p.ResponseType, p]),
-    );
+    const responses = Object.fromEntries(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, p]) => [p.ResponseType, p]));
     expect(responses.UNAUTHORIZED).toMatchObject({
       StatusCode: '401',
       ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" },

@@ -42,7 +42,7 @@ describe('WebSocketApiConstruct', () => {
     expect(url['Fn::Join'][1][0]).toBe('wss://');
   });
 
-  it('grants ManageConnections on this stage\'s connections only', () => {
+  it("grants ManageConnections on this stage's connections only", () => {
     // Arrange
     const { stack, ws } = build();
     const role = new iam.Role(stack, 'Pusher', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });

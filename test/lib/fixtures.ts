@@ -47,6 +47,4 @@ export { thrownBy } from '../helpers/thrownBy';
 
 /** The rule ids acknowledged on `scope` itself (not its children), e.g. `…AwsSolutions-L1`. */
 export const acknowledgedRules = (scope: IConstruct): string[] =>
-  scope.node.metadata
-    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((m) => Object.keys(m.data as object));
+  scope.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data as object));

@@ -56,9 +56,13 @@ describe('cronium.sh (bash)', () => {
     });
 
     it('sourcing it into a shell without -e/-u leaves them off, and the helpers work the same', () => {
-      const r = run(['. "${0%/*}/../lib/cronium.sh"', 'printf "%s\\n" "$-"', 'cronium_condition true', 'printf "%s\\n" "$-"'].join('\n'), {}, {
-        env: { BASH_ENV: '' },
-      });
+      const r = run(
+        ['. "${0%/*}/../lib/cronium.sh"', 'printf "%s\\n" "$-"', 'cronium_condition true', 'printf "%s\\n" "$-"'].join('\n'),
+        {},
+        {
+          env: { BASH_ENV: '' },
+        },
+      );
       expect(r.code).toBe(0);
       const [f1, f2] = lines(r.stdout);
       expect(f1).toBe(f2);
@@ -86,7 +90,9 @@ describe('cronium.sh (bash)', () => {
     });
 
     it('does not flood an xtrace (set -x) log with its internals', () => {
-      const r = run(['set -x', 'cronium_set_variable cfg \'{"a":[1,2,3],"b":{"c":"d"}}\'', 'cronium_get_variable cfg >/dev/null'].join('\n'));
+      const r = run(
+        ['set -x', 'cronium_set_variable cfg \'{"a":[1,2,3],"b":{"c":"d"}}\'', 'cronium_get_variable cfg >/dev/null'].join('\n'),
+      );
       expect(r.code).toBe(0);
       expect(lines(r.stderr).length).toBeLessThanOrEqual(6); // the two calls and their returns
     });
@@ -137,7 +143,15 @@ describe('cronium.sh (bash)', () => {
     });
 
     it('prints the context and its fields', () => {
-      const r = run(['set -euo pipefail', 'cronium_context', 'cronium_context -r jobId', 'cronium_context attempt', 'cronium_context workflowRunId'].join('\n'));
+      const r = run(
+        [
+          'set -euo pipefail',
+          'cronium_context',
+          'cronium_context -r jobId',
+          'cronium_context attempt',
+          'cronium_context workflowRunId',
+        ].join('\n'),
+      );
       const [whole, ...fields] = lines(r.stdout);
       expect(JSON.parse(whole!)).toMatchObject({ jobId: 'job-123', tenant: 't1', attempt: 1 });
       expect(fields).toEqual(['job-123', '1', 'null']);
@@ -160,7 +174,7 @@ describe('cronium.sh (bash)', () => {
       secret_token: 's3cr3t-value',
     };
 
-    it('getVariable prints the runner\'s values as JSON, strings as text with -r, and nothing when unset', () => {
+    it("getVariable prints the runner's values as JSON, strings as text with -r, and nothing when unset", () => {
       const r = run(
         [
           'set -euo pipefail',
@@ -195,7 +209,10 @@ describe('cronium.sh (bash)', () => {
       for (const variablesText of [JSON.stringify(tricky), `${JSON.stringify(tricky, null, 2)}\n`]) {
         const r = run(script, { variablesText });
         expect(r.stderr).toBe('');
-        const values = r.stdout.split('\0').slice(0, -1).map((v) => JSON.parse(v) as unknown);
+        const values = r.stdout
+          .split('\0')
+          .slice(0, -1)
+          .map((v) => JSON.parse(v) as unknown);
         expect(values).toEqual(keys.map((k) => tricky[k]));
         current.ws!.assertInUntouched();
         current.ws!.remove();
@@ -203,7 +220,7 @@ describe('cronium.sh (bash)', () => {
       }
     });
 
-    it('setVariable merges into out/variables.json; getVariable sees this run\'s values first', () => {
+    it("setVariable merges into out/variables.json; getVariable sees this run's values first", () => {
       const r = run(
         [
           'set -euo pipefail',
@@ -224,7 +241,7 @@ describe('cronium.sh (bash)', () => {
     });
 
     it('setVariable keeps what the script wrote to out/variables.json itself', () => {
-      current.ws = Workspace.create('bash', 'set -e\ncronium_set_variable b \'[1]\'\ncronium_get_variable a');
+      current.ws = Workspace.create('bash', "set -e\ncronium_set_variable b '[1]'\ncronium_get_variable a");
       current.ws.writeOut('variables.json', '{\n  "a": {"x": "y"},\n  "b": 0\n}\n');
       const r = current.ws.run('bash');
       expect(r.stdout).toBe('{"x": "y"}\n');
@@ -297,9 +314,47 @@ describe('cronium.sh (bash)', () => {
     });
 
     it('accepts exactly what JSON.parse accepts (fixed and generated cases)', () => {
-      const fixed = ['{}', '[]', '{"a":1,}', '[1,]', '[,1]', '{"a"}', '{:1}', '{1:1}', '"\\x"', '"\\u12g4"', '"\\u00e9"', '-0', '-0.0e+5',
-        '1e', '1.e3', '.5', '+1', '1.5E-3', 'true', 'truex', 'null', 'nul', '[true false]', '"\t"', '"a\nb"', '"\u007f"', '"é😀"', '[[[[]]]]',
-        '[[[[]]]', '[{]}', '{"a":[}]', ' \n [ 1 , 2 ] \n', '1 2', '"a" "b"', '{"\\"":1}', 'NaN', '[01]', '[-01]', '{"a":{"b":{"c":[1,{"d":"}"}]}}}'];
+      const fixed = [
+        '{}',
+        '[]',
+        '{"a":1,}',
+        '[1,]',
+        '[,1]',
+        '{"a"}',
+        '{:1}',
+        '{1:1}',
+        '"\\x"',
+        '"\\u12g4"',
+        '"\\u00e9"',
+        '-0',
+        '-0.0e+5',
+        '1e',
+        '1.e3',
+        '.5',
+        '+1',
+        '1.5E-3',
+        'true',
+        'truex',
+        'null',
+        'nul',
+        '[true false]',
+        '"\t"',
+        '"a\nb"',
+        '"\u007f"',
+        '"é😀"',
+        '[[[[]]]]',
+        '[[[[]]]',
+        '[{]}',
+        '{"a":[}]',
+        ' \n [ 1 , 2 ] \n',
+        '1 2',
+        '"a" "b"',
+        '{"\\"":1}',
+        'NaN',
+        '[01]',
+        '[-01]',
+        '{"a":{"b":{"c":[1,{"d":"}"}]}}}',
+      ];
       // Deterministic generator: valid documents, then damaged copies of them.
       let seed = 7;
       const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), Math.floor(seed / 65536) % n);
@@ -333,7 +388,9 @@ describe('cronium.sh (bash)', () => {
         }
       };
       const r = run(
-        ["while IFS= read -r -d '' v; do", '  if cronium_output "$v" 2>/dev/null; then echo 1; else echo 0; fi', 'done <in/cases.bin'].join('\n'),
+        ["while IFS= read -r -d '' v; do", '  if cronium_output "$v" 2>/dev/null; then echo 1; else echo 0; fi', 'done <in/cases.bin'].join(
+          '\n',
+        ),
         { extraIn: { 'cases.bin': cases.map((c) => `${c}\0`).join('') } },
       );
       expect(lines(r.stdout).map((l) => l === '1')).toEqual(cases.map(accepted));
@@ -379,7 +436,7 @@ describe('cronium.sh (bash)', () => {
   });
 
   describe('string helpers', () => {
-    const text = 'quote " backslash \\ slash / newline \n tab \t cr \r ctl \u0001\u001f del \u007f é 中文 😀 & $HOME `x` \'s\' \\n\n\n';
+    const text = "quote \" backslash \\ slash / newline \n tab \t cr \r ctl \u0001\u001f del \u007f é 中文 😀 & $HOME `x` 's' \\n\n\n";
 
     it('escape quotes, backslashes, control characters and unicode so JSON.parse gives the text back', () => {
       const r = run(
@@ -414,7 +471,7 @@ describe('cronium.sh (bash)', () => {
           'cronium input',
           'cronium context -r tenant',
           'cronium setVariable k \'"v"\'',
-          'cronium setVariableString s \'a"b\'',
+          "cronium setVariableString s 'a\"b'",
           'cronium getVariable -r k',
           'cronium getVariable s',
           'cronium outputString "done"',
@@ -442,8 +499,19 @@ describe('cronium.sh (bash)', () => {
 
   describe('without a workspace', () => {
     it('every function says CRONIUM_WORKSPACE is not set, and set -e stops the script', () => {
-      const calls = ['cronium_input', 'cronium_context', 'cronium_get_variable k', 'cronium_set_variable k 1', 'cronium_output 1', 'cronium_condition true'];
-      const r = run([...calls.map((c) => `${c}; echo "rc=$?"`), 'set -e', 'cronium_input', 'echo reached'].join('\n'), {}, { noWorkspaceEnv: true });
+      const calls = [
+        'cronium_input',
+        'cronium_context',
+        'cronium_get_variable k',
+        'cronium_set_variable k 1',
+        'cronium_output 1',
+        'cronium_condition true',
+      ];
+      const r = run(
+        [...calls.map((c) => `${c}; echo "rc=$?"`), 'set -e', 'cronium_input', 'echo reached'].join('\n'),
+        {},
+        { noWorkspaceEnv: true },
+      );
       expect(r.code).toBe(1);
       expect(lines(r.stdout)).toEqual(Array(calls.length).fill('rc=1'));
       expect(lines(r.stderr)).toEqual(Array(calls.length + 1).fill(NoWorkspace));

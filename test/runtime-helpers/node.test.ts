@@ -248,7 +248,9 @@ describe('cronium (node)', () => {
     expect(r.stderr).toBe('');
     const [esmNames, cjsNames, sameDefault, sameFn] = JSON.parse(r.stdout) as [string[], string[], boolean, boolean];
     expect(esmNames).toEqual(cjsNames);
-    expect(cjsNames).toEqual(expect.arrayContaining(['input', 'output', 'getVariable', 'setVariable', 'context', 'condition', 'CroniumError']));
+    expect(cjsNames).toEqual(
+      expect.arrayContaining(['input', 'output', 'getVariable', 'setVariable', 'context', 'condition', 'CroniumError']),
+    );
     expect(sameDefault).toBe(true);
     expect(sameFn).toBe(true);
   });

@@ -48,10 +48,16 @@ describe('cronium.py (python)', () => {
 
   it('context() returns the parsed in/context.json', () => {
     const r = run('import cronium, json\nprint(json.dumps(cronium.context(), sort_keys=True))');
-    expect(JSON.parse(r.stdout)).toMatchObject({ jobId: 'job-123', tenant: 't1', eventName: 'nightly report', attempt: 1, workflowRunId: null });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      jobId: 'job-123',
+      tenant: 't1',
+      eventName: 'nightly report',
+      attempt: 1,
+      workflowRunId: null,
+    });
   });
 
-  it('get_variable sees the runner\'s variables and this run\'s own; None when unset', () => {
+  it("get_variable sees the runner's variables and this run's own; None when unset", () => {
     const r = run(
       [
         'import cronium',
@@ -165,7 +171,14 @@ describe('cronium.py (python)', () => {
 
   it('output over 256 KiB is refused', () => {
     const r = run(
-      ['import cronium', 'try:', '    cronium.output("a" * 270000)', 'except cronium.CroniumError as e:', '    print(e)', 'cronium.output("a" * 1000)'].join('\n'),
+      [
+        'import cronium',
+        'try:',
+        '    cronium.output("a" * 270000)',
+        'except cronium.CroniumError as e:',
+        '    print(e)',
+        'cronium.output("a" * 1000)',
+      ].join('\n'),
     );
     expect(r.stdout).toBe('cronium.output: the output is 270003 bytes as JSON; the limit is 262144 (256 KiB)\n');
     expect(current.ws!.outJson('output.json')).toBe('a'.repeat(1000));
@@ -192,7 +205,14 @@ describe('cronium.py (python)', () => {
 
   it('names the file when in/ holds something that is not JSON', () => {
     const r = run(
-      ['import cronium', 'for f in [cronium.input, lambda: cronium.get_variable("a")]:', '    try:', '        f()', '    except cronium.CroniumError as e:', '        print(e)'].join('\n'),
+      [
+        'import cronium',
+        'for f in [cronium.input, lambda: cronium.get_variable("a")]:',
+        '    try:',
+        '        f()',
+        '    except cronium.CroniumError as e:',
+        '        print(e)',
+      ].join('\n'),
       { inputText: '{"x":', variablesText: '[1]' },
     );
     expect(lines(r.stdout)).toEqual([

@@ -1,4 +1,9 @@
-import { ApiGatewayManagementApiClient, GoneException, LimitExceededException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  LimitExceededException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Broadcaster } from '../../core';
 import { ControlPlaneError, ErrorCodes } from '../../core';
 
@@ -30,9 +35,7 @@ const isThrottled = (err: unknown): boolean =>
 export const createApiGatewayBroadcaster = (o: { client: ApiGatewayManagementApiClient }): Broadcaster => ({
   async send(connectionId, message) {
     try {
-      await o.client.send(
-        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(message)) }),
-      );
+      await o.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(message)) }));
       return 'sent';
     } catch (err) {
       if (err instanceof GoneException || isNamed(err, 'GoneException')) return 'gone';

@@ -50,7 +50,10 @@ export const createKmsCipher = ({ client, keyId }: KmsCipherOptions): SecretCiph
   },
 
   async decrypt(tenant, ciphertext) {
-    const blob = typeof ciphertext === 'string' && ciphertext.startsWith(PREFIX) ? decodeCanonical(ciphertext.slice(PREFIX.length), 'base64') : undefined;
+    const blob =
+      typeof ciphertext === 'string' && ciphertext.startsWith(PREFIX)
+        ? decodeCanonical(ciphertext.slice(PREFIX.length), 'base64')
+        : undefined;
     if (!blob) throw new DecryptError(tenant, DecryptFailures.malformed);
     let plain: Uint8Array | undefined;
     try {

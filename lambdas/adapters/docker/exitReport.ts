@@ -19,10 +19,6 @@ export const toExitReport = (
   const oomKilled = info.State.OOMKilled === true;
   const finishedAt = Date.parse(info.State.FinishedAt);
   const endedPastDeadline =
-    o.deadlineAt !== undefined &&
-    !Number.isNaN(finishedAt) &&
-    finishedAt >= o.deadlineAt &&
-    exitCode === KilledExitCode &&
-    !oomKilled;
+    o.deadlineAt !== undefined && !Number.isNaN(finishedAt) && finishedAt >= o.deadlineAt && exitCode === KilledExitCode && !oomKilled;
   return { exitCode, oomKilled, timedOut: o.killedAtDeadline || endedPastDeadline };
 };

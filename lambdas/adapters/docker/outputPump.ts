@@ -25,7 +25,12 @@ export interface OutputPumpOptions {
   onGiveUp(error: unknown, dropped: number): void;
 }
 
-const toRawLine = (l: AssembledLine): RawLine => ({ stream: l.stream, ts: toIsoString(l.ts), line: l.line, ...(l.partial ? { partial: true } : {}) });
+const toRawLine = (l: AssembledLine): RawLine => ({
+  stream: l.stream,
+  ts: toIsoString(l.ts),
+  line: l.line,
+  ...(l.partial ? { partial: true } : {}),
+});
 
 /**
  * Delivers lines to `events.output` one call at a time, in order. Lines pushed while a call

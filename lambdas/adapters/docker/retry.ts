@@ -29,11 +29,7 @@ export type RetryOutcome = { ok: true } | { ok: false; aborted: boolean; error: 
  * Calls `fn` until it resolves, at most `policy.attempts` times with exponential backoff.
  * Never rejects; an abort stops waiting between tries (a try already running is awaited).
  */
-export const retryWithBackoff = async (
-  fn: () => Promise<unknown>,
-  policy: RetryPolicy,
-  signal?: AbortSignal,
-): Promise<RetryOutcome> => {
+export const retryWithBackoff = async (fn: () => Promise<unknown>, policy: RetryPolicy, signal?: AbortSignal): Promise<RetryOutcome> => {
   let error: unknown;
   for (let attempt = 0; attempt < policy.attempts; attempt++) {
     if (attempt > 0) {

@@ -8,11 +8,7 @@ import { readTar, type TarReadLimits } from './tarReader';
 import { WorkspacePath } from './workspaceArchive';
 
 /** The files of `out/` a launcher reports; anything else there is ignored. */
-const ReportedFiles: ReadonlySet<string> = new Set([
-  WorkspaceLayout.output,
-  WorkspaceLayout.condition,
-  WorkspaceLayout.setVariables,
-]);
+const ReportedFiles: ReadonlySet<string> = new Set([WorkspaceLayout.output, WorkspaceLayout.condition, WorkspaceLayout.setVariables]);
 
 /** More entries than any honest `out/` holds; bounds a flood of empty files. */
 export const MaxOutEntries = 1_000;
@@ -74,10 +70,7 @@ const failureOf = (usage: Buffer | undefined): WorkspaceReadBack['failure'] => {
  * @returns `{}` when there is no workspace (or no container) to read.
  * @throws the engine's error, a TarFormatError, or an abort (the signal, or the timeout).
  */
-export const readWorkspaceOutputs = async (
-  container: Docker.Container,
-  o: ReadWorkspaceOutputsOptions,
-): Promise<WorkspaceReadBack> => {
+export const readWorkspaceOutputs = async (container: Docker.Container, o: ReadWorkspaceOutputsOptions): Promise<WorkspaceReadBack> => {
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)]);
   let stream: NodeJS.ReadableStream & { destroy(error?: Error): void };
   try {

@@ -16,11 +16,7 @@ export interface TableContext {
  * anything else is rethrown as a DynamoStoreError with the vendor error as `cause`.
  * @throws DynamoStoreError on any untranslated failure.
  */
-export async function call<T, R = never>(
-  operation: string,
-  run: () => Promise<T>,
-  onConditionFailed?: (e: unknown) => R,
-): Promise<T | R> {
+export async function call<T, R = never>(operation: string, run: () => Promise<T>, onConditionFailed?: (e: unknown) => R): Promise<T | R> {
   try {
     return await run();
   } catch (e) {

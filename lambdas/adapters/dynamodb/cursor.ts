@@ -9,8 +9,7 @@ export interface CursorPosition {
 const MAX_CURSOR_LENGTH = 1024;
 
 /** An opaque, URL-safe cursor. It holds no tenant and no index name: the reader supplies both. */
-export const encodeCursor = (p: CursorPosition): string =>
-  Buffer.from(JSON.stringify([p.sortKey, p.id]), 'utf8').toString('base64url');
+export const encodeCursor = (p: CursorPosition): string => Buffer.from(JSON.stringify([p.sortKey, p.id]), 'utf8').toString('base64url');
 
 /**
  * Reads a cursor made by encodeCursor.

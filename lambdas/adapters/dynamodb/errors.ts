@@ -11,5 +11,4 @@ export class DynamoStoreError extends ControlPlaneError {
 }
 
 /** True for the vendor error a failed `ConditionExpression` raises. */
-export const isConditionFailed = (e: unknown): boolean =>
-  e instanceof Error && e.name === 'ConditionalCheckFailedException';
+export const isConditionFailed = (e: unknown): boolean => e instanceof Error && e.name === 'ConditionalCheckFailedException';

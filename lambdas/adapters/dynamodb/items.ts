@@ -23,8 +23,7 @@ export function toModel<T>(item: Item, extra: readonly string[] = []): T {
   return out as T;
 }
 
-const isPlainObject = (v: unknown): v is Item =>
-  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+const isPlainObject = (v: unknown): v is Item => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 /**
  * A copy without undefined values, at any depth, so the store works with a DocumentClient that

@@ -53,7 +53,8 @@ export const createDynamoLogStore = (ctx: TableContext & { ttlSeconds: number })
       const first = batch.lines[0];
       const last = batch.lines.at(-1);
       if (!first || !last) throw new ValidationError('lines', 'a batch needs at least one line');
-      if (batch.lines.some((l, i) => l.seq !== first.seq + i)) throw new ValidationError('lines', 'seq must increase by one from line to line');
+      if (batch.lines.some((l, i) => l.seq !== first.seq + i))
+        throw new ValidationError('lines', 'seq must increase by one from line to line');
       const item: BatchItem = {
         firstSeq: first.seq,
         lastSeq: last.seq,
@@ -93,7 +94,10 @@ export const createDynamoLogStore = (ctx: TableContext & { ttlSeconds: number })
       };
 
       // Batches start at arbitrary seqs: the one holding afterSeq+1 is the last that starts at or before it.
-      const containing = await queryBatches(key, LOG_SK_MIN, `${LOG_PREFIX}${padSeq(afterSeq + 1, 'afterSeq')}`, { forward: false, limit: 1 });
+      const containing = await queryBatches(key, LOG_SK_MIN, `${LOG_PREFIX}${padSeq(afterSeq + 1, 'afterSeq')}`, {
+        forward: false,
+        limit: 1,
+      });
       containing.Items?.forEach(take);
 
       // Every later batch starts at afterSeq+2 or beyond.

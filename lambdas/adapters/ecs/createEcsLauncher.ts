@@ -60,8 +60,7 @@ const commandFor = (runtime: ScriptRuntime): string[] => {
 const startedByFor = (job: Job): string => job.id.replace(/[^A-Za-z0-9_/-]/g, '_').slice(0, 128);
 
 /** Same job at the same version gives the same token, so a retried RunTask starts one task, not two. */
-const clientTokenFor = (job: Job): string =>
-  createHash('sha256').update(`${job.tenant}/${job.id}/${job.version}`).digest('hex');
+const clientTokenFor = (job: Job): string => createHash('sha256').update(`${job.tenant}/${job.id}/${job.version}`).digest('hex');
 
 const familyOf = (taskDefinition: string): string => {
   const afterSlash = taskDefinition.slice(taskDefinition.lastIndexOf('/') + 1);
@@ -75,10 +74,7 @@ const isRetryableSdkError = (err: unknown): boolean => {
 
 const isMissingTask = (err: unknown): boolean => {
   const e = err as { name?: string; message?: string };
-  return (
-    e.name === 'InvalidParameterException' &&
-    /referenced task was not found|could not find task/i.test(e.message ?? '')
-  );
+  return e.name === 'InvalidParameterException' && /referenced task was not found|could not find task/i.test(e.message ?? '');
 };
 
 const chunks = <T>(items: readonly T[], size: number): T[][] =>

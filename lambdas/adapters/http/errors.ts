@@ -6,10 +6,7 @@ export class InvalidHttpSpecError extends ValidationError {}
 /** `CRONIUM_HTTP_ALLOW` (or the `allow` option) holds entries that are not CIDRs or addresses. */
 export class InvalidAllowListError extends ControlPlaneError {
   constructor(readonly entries: readonly string[]) {
-    super(
-      ErrorCodes.invalidInput,
-      `CRONIUM_HTTP_ALLOW: not a CIDR or an IP address: ${entries.map((e) => JSON.stringify(e)).join(', ')}`,
-    );
+    super(ErrorCodes.invalidInput, `CRONIUM_HTTP_ALLOW: not a CIDR or an IP address: ${entries.map((e) => JSON.stringify(e)).join(', ')}`);
   }
 }
 
@@ -47,10 +44,7 @@ export class BlockedAddressError extends HttpRequestError {
     readonly address: string,
     readonly range: string,
   ) {
-    super(
-      HttpFailureReasons.refused,
-      `${request} refused: ${address} is in a blocked range (${range}); CRONIUM_HTTP_ALLOW opens ranges`,
-    );
+    super(HttpFailureReasons.refused, `${request} refused: ${address} is in a blocked range (${range}); CRONIUM_HTTP_ALLOW opens ranges`);
   }
 }
 

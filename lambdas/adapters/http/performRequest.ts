@@ -42,8 +42,7 @@ const BODY_HEADERS = new Set(['content-type', 'content-encoding', 'content-langu
 const without = (headers: Record<string, string>, names: ReadonlySet<string>) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())));
 
-const hasHeader = (headers: Record<string, string>, name: string) =>
-  Object.keys(headers).some((h) => h.toLowerCase() === name);
+const hasHeader = (headers: Record<string, string>, name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
 
 /**
  * Sends an http job's request, following redirects by hand so that every new URL goes through the

@@ -26,7 +26,11 @@ export interface RunContext extends Omit<PerformDeps, 'signal' | 'note'> {
 }
 
 /** The reason an execution's signal is aborted with; its message is what the job's log shows. */
-export const abortReasonFor = (run: Pick<RunTarget, 'plan' | 'deadlineAt'>, why: AbortReason, limitMs?: number): HttpRequestAbortedError => {
+export const abortReasonFor = (
+  run: Pick<RunTarget, 'plan' | 'deadlineAt'>,
+  why: AbortReason,
+  limitMs?: number,
+): HttpRequestAbortedError => {
   const label = `${run.plan.method} ${displayUrl(run.plan.url)}`;
   if (why === AbortReasons.cancelled) return new HttpRequestAbortedError(why, `${label} was cancelled`);
   if (why === AbortReasons.closed) return new HttpRequestAbortedError(why, `${label} was abandoned: the launcher closed`);

@@ -111,9 +111,7 @@ export const sendHop = (hop: HopRequest): Promise<HopResponse> => {
     agent: false,
     lookup: pinnedLookup(hop.target),
     signal: hop.signal,
-    ...(url.username || url.password
-      ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }
-      : {}),
+    ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
     ...(hop.ca?.length ? { ca: [...rootCertificates, ...hop.ca] } : {}),
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

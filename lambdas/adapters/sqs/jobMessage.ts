@@ -15,8 +15,7 @@ const jobMessageSchema = z.object({
  * @example
  * encodeJobMessage({ tenant: 't1', jobId: 'j1' }); // '{"tenant":"t1","jobId":"j1"}'
  */
-export const encodeJobMessage = (key: JobKey): string =>
-  JSON.stringify({ tenant: key.tenant, jobId: key.jobId });
+export const encodeJobMessage = (key: JobKey): string => JSON.stringify({ tenant: key.tenant, jobId: key.jobId });
 
 /**
  * Decodes and validates a job message body.

@@ -70,8 +70,7 @@ interface Group {
 export const poolKeyOf = (target: SshTarget, key: ValidPrivateKey): string =>
   `${target.host}:${target.port}:${target.username}:${key.fingerprint}`;
 
-const pinOf = (req: AcquireRequest) =>
-  req.hostKeyFingerprint?.trim() ? normalizeFingerprint(req.hostKeyFingerprint) : undefined;
+const pinOf = (req: AcquireRequest) => (req.hostKeyFingerprint?.trim() ? normalizeFingerprint(req.hostKeyFingerprint) : undefined);
 
 /**
  * Keeps logged-in SSH connections per server (per login) for reuse. Each connection carries
@@ -80,11 +79,7 @@ const pinOf = (req: AcquireRequest) =>
  * its keepalives leaves the pool (the next request reconnects); an unused one closes after
  * `idleTimeoutMs`. New connections go through the server's circuit breaker.
  */
-export const createConnectionPool = (o: {
-  options?: PoolOptions;
-  breakerFor: (serverId: string) => CircuitBreaker;
-  logger: Logger;
-}) => {
+export const createConnectionPool = (o: { options?: PoolOptions; breakerFor: (serverId: string) => CircuitBreaker; logger: Logger }) => {
   const opts = { ...DefaultPoolOptions, ...o.options };
   const groups = new Map<string, Group>();
   let nextId = 1;

@@ -61,7 +61,11 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
         signal,
         onOutput: async (lines: RawLine[]) => {
           run.lines.n += lines.length;
-          await o.events.output(key, lines.map((l) => ({ ...l, server: server.name })), String(run.lines.n));
+          await o.events.output(
+            key,
+            lines.map((l) => ({ ...l, server: server.name })),
+            String(run.lines.n),
+          );
         },
         onHostKey: async (fingerprint) => {
           await o.events.hostKeySeen?.(key, server.id, fingerprint);
@@ -121,7 +125,12 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
       // An SSH session dies with the process that held it: nothing to re-attach to.
       await o.events.exited(
         { tenant: job.tenant, jobId: job.id },
-        { exitCode: 255, oomKilled: false, timedOut: false, failure: { code: ErrorCodes.lost, message: 'the control plane restarted while the job ran over SSH' } },
+        {
+          exitCode: 255,
+          oomKilled: false,
+          timedOut: false,
+          failure: { code: ErrorCodes.lost, message: 'the control plane restarted while the job ran over SSH' },
+        },
       );
     },
   };

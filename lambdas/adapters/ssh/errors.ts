@@ -39,11 +39,7 @@ export class SshAuthError extends ControlPlaneError {
     target: SshTarget,
     opts?: ErrorOptions,
   ) {
-    super(
-      SshErrorCodes.auth,
-      `${target.username}@${where(target)} did not accept the private key (server ${serverId})`,
-      opts,
-    );
+    super(SshErrorCodes.auth, `${target.username}@${where(target)} did not accept the private key (server ${serverId})`, opts);
   }
 }
 
@@ -55,10 +51,7 @@ export class HostKeyMismatchError extends ControlPlaneError {
     readonly expected: string,
     readonly seen: string,
   ) {
-    super(
-      SshErrorCodes.hostKeyMismatch,
-      `host key of ${where(target)} (server ${serverId}) is ${seen}, expected ${expected}`,
-    );
+    super(SshErrorCodes.hostKeyMismatch, `host key of ${where(target)} (server ${serverId}) is ${seen}, expected ${expected}`);
   }
 }
 

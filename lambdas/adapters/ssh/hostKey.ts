@@ -9,7 +9,10 @@ export const fingerprintOf = (sshKey: Buffer): string =>
 
 /** A fingerprint as users paste it: `SHA256:` prefix optional, padding and spaces ignored. */
 export const normalizeFingerprint = (fp: string): string => {
-  const body = fp.trim().replace(/^SHA256:/i, '').replace(/=+$/, '');
+  const body = fp
+    .trim()
+    .replace(/^SHA256:/i, '')
+    .replace(/=+$/, '');
   return `SHA256:${body}`;
 };
 

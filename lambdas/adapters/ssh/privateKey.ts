@@ -35,10 +35,7 @@ const toInvalidKey = (err: Error, passphraseGiven: boolean): InvalidKeyError => 
     return new InvalidKeyError('passphrase', 'does not decrypt the private key');
   }
   if (m.includes('unsupported key format')) {
-    return new InvalidKeyError(
-      'privateKey',
-      'is not in a supported format (OpenSSH "BEGIN OPENSSH PRIVATE KEY", or PEM RSA / EC / DSA)',
-    );
+    return new InvalidKeyError('privateKey', 'is not in a supported format (OpenSSH "BEGIN OPENSSH PRIVATE KEY", or PEM RSA / EC / DSA)');
   }
   return new InvalidKeyError('privateKey', 'cannot be parsed as a private key');
 };

@@ -9,11 +9,7 @@ import { makeWorkspaceCommand, removeWorkspaceCommand, WorkspaceDirs } from './r
 import type { SftpOps } from './sftpOps';
 
 /** The files of `out/` reported back; anything else there is ignored (but counts against the cap). */
-const ReportedFiles: ReadonlySet<string> = new Set([
-  WorkspaceLayout.output,
-  WorkspaceLayout.condition,
-  WorkspaceLayout.setVariables,
-]);
+const ReportedFiles: ReadonlySet<string> = new Set([WorkspaceLayout.output, WorkspaceLayout.condition, WorkspaceLayout.setVariables]);
 
 /** More entries than any honest `out/` holds; bounds a flood of empty files. */
 export const MaxOutEntries = 1_000;
@@ -42,7 +38,11 @@ export const makeWorkspace = async (client: Client, serverId: string, timeoutMs:
   const result = await runCommand(client, makeWorkspaceCommand(), { serverId, timeoutMs });
   const ws = result.stdout.trim();
   if (result.code !== 0 || !ws.startsWith('/') || /[\n\0]/.test(ws)) {
-    const ended = result.signal ? `killed by SIG${result.signal}` : result.code === null ? 'no exit status (session closed)' : `exit status ${result.code}`;
+    const ended = result.signal
+      ? `killed by SIG${result.signal}`
+      : result.code === null
+        ? 'no exit status (session closed)'
+        : `exit status ${result.code}`;
     const detail = result.stderr.trim().slice(0, 300) || ended;
     throw new SshLaunchError(serverId, 'workspace', `mktemp -d failed: ${detail}`);
   }

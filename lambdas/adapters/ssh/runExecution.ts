@@ -76,8 +76,7 @@ export const runExecution = async (deps: RunDeps, e: SshExecution): Promise<Exit
   buildEnvFile(e.env, {}); // Rejects a bad env name now, before connecting.
   const helpers = await loadHelpers(deps.helpersDir);
   const stop = createStopSignal({ deadlineAt: e.deadlineAt, cancel: e.signal });
-  const acquire = (signal?: AbortSignal) =>
-    deps.pool.acquire({ target, key, hostKeyFingerprint: server.hostKeyFingerprint, signal });
+  const acquire = (signal?: AbortSignal) => deps.pool.acquire({ target, key, hostKeyFingerprint: server.hostKeyFingerprint, signal });
 
   try {
     if (stop.reason) return stoppedReport(stop.reason);
@@ -157,8 +156,7 @@ const runOnLease = async (deps: RunDeps, e: SshExecution, s: Session, c: RunCont
   let proc: RemoteProcess | undefined;
   const queue = createOutputQueue({
     deliver: e.onOutput,
-    onError: (err, dropped) =>
-      deps.logger.warn({ serverId: id, dropped, err: (err as Error)?.message }, 'ssh run: output delivery failed'),
+    onError: (err, dropped) => deps.logger.warn({ serverId: id, dropped, err: (err as Error)?.message }, 'ssh run: output delivery failed'),
     onPressure: (paused) => proc?.setPaused(paused),
   });
   try {

@@ -9,8 +9,7 @@ export const sftpOps = (sftp: SFTPWrapper) => {
     lstat: (path: string) => call<Stats>((cb) => sftp.lstat(path, cb)),
     mkdir: (path: string, mode: number) => call<void>((cb) => sftp.mkdir(path, { mode }, cb)),
     chmod: (path: string, mode: number) => call<void>((cb) => sftp.chmod(path, mode, cb)),
-    writeFile: (path: string, content: Buffer, mode: number) =>
-      call<void>((cb) => sftp.writeFile(path, content, { mode, flag: 'wx' }, cb)),
+    writeFile: (path: string, content: Buffer, mode: number) => call<void>((cb) => sftp.writeFile(path, content, { mode, flag: 'wx' }, cb)),
     readdir: (path: string) => call<FileEntryWithStats[]>((cb) => sftp.readdir(path, cb)),
 
     /** Reads a file's first `max` bytes at most. */

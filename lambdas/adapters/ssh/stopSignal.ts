@@ -34,11 +34,14 @@ export const createStopSignal = (o: { deadlineAt?: number; cancel?: AbortSignal;
     // setTimeout's limit is ~24.8 days; a later deadline is re-armed when that timer fires.
     else {
       const arm = (ms: number) => {
-        timer = setTimeout(() => {
-          const left = o.deadlineAt! - now();
-          if (left <= 0) stop('timeout');
-          else arm(left);
-        }, Math.min(ms, 2 ** 31 - 1));
+        timer = setTimeout(
+          () => {
+            const left = o.deadlineAt! - now();
+            if (left <= 0) stop('timeout');
+            else arm(left);
+          },
+          Math.min(ms, 2 ** 31 - 1),
+        );
       };
       arm(wait);
     }

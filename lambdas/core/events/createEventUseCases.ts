@@ -55,8 +55,7 @@ export const createEventUseCases = (
       return event;
     },
 
-    list: (caller: Caller, query: { limit: number; cursor?: string }): Promise<Page<EventDef>> =>
-      store.events.list(caller.tenant, query),
+    list: (caller: Caller, query: { limit: number; cursor?: string }): Promise<Page<EventDef>> => store.events.list(caller.tenant, query),
 
     /** @throws NotFoundError */
     async remove(caller: Caller, id: string): Promise<void> {

@@ -31,13 +31,14 @@ export const aggregateExecutions = (reports: ServerExitReport[]): { ending: Endi
   const folded = reports.map(resultOf);
   const results = folded.map((f) => f.result);
   const unfinished = results.filter((r) => r.status !== 'completed');
-  const status = unfinished.length === 0
-    ? 'completed'
-    : unfinished.some((r) => r.status === 'failed')
-      ? 'failed'
-      : unfinished.some((r) => r.status === 'timeout')
-        ? 'timeout'
-        : 'cancelled';
+  const status =
+    unfinished.length === 0
+      ? 'completed'
+      : unfinished.some((r) => r.status === 'failed')
+        ? 'failed'
+        : unfinished.some((r) => r.status === 'timeout')
+          ? 'timeout'
+          : 'cancelled';
   const single = results.length === 1 ? results[0] : undefined;
   const output = single
     ? single.output

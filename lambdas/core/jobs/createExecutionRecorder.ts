@@ -92,7 +92,11 @@ export const createExecutionRecorder = (
     const known = cursors.get(keyOf(key));
     if (known) return known;
     const tail = await store.logs.tail(key);
-    const cursor: LogCursor = { seq: tail.lastSeq, bytes: tail.totalBytes, ...(tail.resumeToken !== undefined ? { resumeToken: tail.resumeToken } : {}) };
+    const cursor: LogCursor = {
+      seq: tail.lastSeq,
+      bytes: tail.totalBytes,
+      ...(tail.resumeToken !== undefined ? { resumeToken: tail.resumeToken } : {}),
+    };
     cursors.set(keyOf(key), cursor);
     return cursor;
   };
@@ -190,7 +194,11 @@ export const createExecutionRecorder = (
    * @throws ConflictError (another writer), or the store's error when even the notice failed.
    */
   const storeBatch = async (key: JobKey, lines: LogLine[], totalBytes: number[], resumeToken: string | undefined): Promise<void> => {
-    const batch = (l: LogLine[], bytes: number): LogBatch => ({ lines: l, totalBytes: bytes, ...(resumeToken !== undefined ? { resumeToken } : {}) });
+    const batch = (l: LogLine[], bytes: number): LogBatch => ({
+      lines: l,
+      totalBytes: bytes,
+      ...(resumeToken !== undefined ? { resumeToken } : {}),
+    });
     try {
       await put(key, batch(lines, totalBytes.at(-1)!));
     } catch (err) {
@@ -217,7 +225,7 @@ export const createExecutionRecorder = (
   const append = async (key: JobKey, masked: MaskedLine[], resumeToken: string): Promise<boolean> => {
     let left = masked;
     let stored = false;
-    for (let conflicts = 0; left.length > 0; ) {
+    for (let conflicts = 0; left.length > 0;) {
       const cursor = await cursorFor(key);
       const before = { ...cursor };
       const lines = number(cursor, left);
@@ -330,7 +338,9 @@ export const createExecutionRecorder = (
       allowed.push(kept);
     }
     const problems = refused.length
-      ? [`variables not set because their value holds a secret value (store it in a secret variable instead): ${[...new Set(refused)].join(', ')}`]
+      ? [
+          `variables not set because their value holds a secret value (store it in a secret variable instead): ${[...new Set(refused)].join(', ')}`,
+        ]
       : [];
     return { allowed, problems };
   };
@@ -359,8 +369,7 @@ export const createExecutionRecorder = (
       await lifecycle.end(key, maskEnding(final, masking.mask));
     });
 
-  const hostKeySeen = (key: JobKey, serverId: string, fingerprint: string) =>
-    servers.recordHostKey(key.tenant, serverId, fingerprint);
+  const hostKeySeen = (key: JobKey, serverId: string, fingerprint: string) => servers.recordHostKey(key.tenant, serverId, fingerprint);
 
   /** Resolves once the pushes to subscribers this recorder started for the job are done. */
   const settled = async (key: JobKey) => {

@@ -32,10 +32,7 @@ export interface Lifecycle {
   releaseSlot(slot: number, holder: JobKey): Promise<void>;
 }
 
-export const createLifecycle = (
-  deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'config' | 'logger'>,
-  live: LiveFeed,
-): Lifecycle => {
+export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'config' | 'logger'>, live: LiveFeed): Lifecycle => {
   const { store, queue, clock, config, logger } = deps;
 
   const offerWaiting = async () => {

@@ -39,7 +39,12 @@ const whatToRun = (request: JobSpecRequest, timeoutSeconds: number, prefix: stri
   }
   if (request.script !== undefined) throw new ValidationError(`${prefix}script`, 'is not used by runtime http; give http instead');
   if (!request.http) throw new ValidationError(`${prefix}http`, 'is required for runtime http');
-  const timeoutMs = within(`${prefix}http.timeoutMs`, request.http.timeoutMs ?? Math.min(DEFAULT_HTTP_TIMEOUT_MS, timeoutSeconds * 1000), 1, timeoutSeconds * 1000);
+  const timeoutMs = within(
+    `${prefix}http.timeoutMs`,
+    request.http.timeoutMs ?? Math.min(DEFAULT_HTTP_TIMEOUT_MS, timeoutSeconds * 1000),
+    1,
+    timeoutSeconds * 1000,
+  );
   return { http: { ...request.http, method: request.http.method.toUpperCase(), headers: request.http.headers ?? {}, timeoutMs } };
 };
 

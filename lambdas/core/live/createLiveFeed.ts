@@ -147,9 +147,7 @@ export const createLiveFeed = ({
   const forEachSubscriber = async (key: JobKey, fn: (s: Subscription) => Promise<void>) => {
     const subs = await connections.listSubscriptions(key);
     await eachLimited(subs, FANOUT, (s) =>
-      fn(s).catch((err: unknown) =>
-        logger.warn({ err, jobId: key.jobId, connectionId: s.connectionId }, 'live delivery failed'),
-      ),
+      fn(s).catch((err: unknown) => logger.warn({ err, jobId: key.jobId, connectionId: s.connectionId }, 'live delivery failed')),
     );
   };
 

@@ -27,8 +27,7 @@ export interface ServerView {
 }
 
 export type ServerTestResult =
-  | { ok: true; fingerprint: string; latencyMs: number; remoteUser: string }
-  | { ok: false; error: { code: string; message: string } };
+  { ok: true; fingerprint: string; latencyMs: number; remoteUser: string } | { ok: false; error: { code: string; message: string } };
 
 const view = ({ tenant: _t, privateKeyCiphertext: _k, passphraseCiphertext: _p, ...rest }: Server): ServerView => rest;
 
@@ -40,7 +39,13 @@ const asPem = (key: string): string => {
 };
 
 /** Users' servers, their keys encrypted at rest and never shown. */
-export const createServers = ({ store, cipher, clock, ids, serverAccess }: Pick<CoreDeps, 'store' | 'cipher' | 'clock' | 'ids' | 'serverAccess'>) => {
+export const createServers = ({
+  store,
+  cipher,
+  clock,
+  ids,
+  serverAccess,
+}: Pick<CoreDeps, 'store' | 'cipher' | 'clock' | 'ids' | 'serverAccess'>) => {
   const get = async (caller: Caller, id: string): Promise<Server> => {
     const server = await store.servers.get(caller.tenant, id);
     if (!server) throw new NotFoundError('server', id);
@@ -75,8 +80,7 @@ export const createServers = ({ store, cipher, clock, ids, serverAccess }: Pick<
 
   return {
     get: async (caller: Caller, id: string) => view(await get(caller, id)),
-    list: async (caller: Caller) =>
-      (await store.servers.list(caller.tenant)).sort((a, b) => a.name.localeCompare(b.name)).map(view),
+    list: async (caller: Caller) => (await store.servers.list(caller.tenant)).sort((a, b) => a.name.localeCompare(b.name)).map(view),
 
     /** @throws ValidationError for a bad key or passphrase */
     async create(caller: Caller, r: ServerRequest): Promise<ServerView> {
@@ -110,7 +114,10 @@ export const createServers = ({ store, cipher, clock, ids, serverAccess }: Pick<
         ...kept,
         ...(existing.passphraseCiphertext && r.privateKey === undefined ? { passphraseCiphertext: existing.passphraseCiphertext } : {}),
         ...(keepHostKey && existing.hostKeyFingerprint
-          ? { hostKeyFingerprint: existing.hostKeyFingerprint, ...(existing.hostKeyTrustedAt ? { hostKeyTrustedAt: existing.hostKeyTrustedAt } : {}) }
+          ? {
+              hostKeyFingerprint: existing.hostKeyFingerprint,
+              ...(existing.hostKeyTrustedAt ? { hostKeyTrustedAt: existing.hostKeyTrustedAt } : {}),
+            }
           : {}),
         ...(r.hostKeyFingerprint ? { hostKeyFingerprint: r.hostKeyFingerprint } : {}),
         ...(r.name !== undefined ? { name: r.name } : {}),

@@ -43,9 +43,7 @@ export const createRestRouter = (cp: ControlPlane) =>
     })
     .on('POST', '/jobs/:id/cancel', async (e, p) => jsonResponse(202, jobView(await cp.jobs.cancel(callerOf(e), p['id']!))))
 
-    .on('POST', '/events', async (e) =>
-      jsonResponse(201, eventView(await cp.events.create(callerOf(e), parseWith(eventBody, body(e))))),
-    )
+    .on('POST', '/events', async (e) => jsonResponse(201, eventView(await cp.events.create(callerOf(e), parseWith(eventBody, body(e))))))
     .on('GET', '/events', async (e) => {
       const page = await cp.events.list(callerOf(e), parseWith(listEventsQuery, query(e)));
       return jsonResponse(200, { items: page.items.map(eventView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });

@@ -82,10 +82,17 @@ const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look 
 
 const serverFields = {
   name: z.string({ error: 'is required and must be a string' }).min(1).max(200),
-  host: z.string({ error: 'is required and must be a string' }).min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address'),
+  host: z
+    .string({ error: 'is required and must be a string' })
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address'),
   port: z.number().int().min(1).max(65535).optional(),
   username: z.string({ error: 'is required and must be a string' }).min(1).max(64),
-  privateKey: z.string({ error: 'is required and must be a string' }).min(1).max(64 * 1024),
+  privateKey: z
+    .string({ error: 'is required and must be a string' })
+    .min(1)
+    .max(64 * 1024),
   passphrase: z.string().min(1).max(1024).optional(),
   hostKeyFingerprint: fingerprint.optional(),
 };
@@ -101,9 +108,7 @@ export const putVariableBody = z
   })
   .strict();
 
-export const eventBody = z
-  .object({ name: z.string({ error: 'is required and must be a string' }).min(1).max(200), ...jobSpec })
-  .strict();
+export const eventBody = z.object({ name: z.string({ error: 'is required and must be a string' }).min(1).max(200), ...jobSpec }).strict();
 
 export const createKeyBody = z
   .object({

@@ -12,14 +12,7 @@ import { readHeaders, readQuery, sourceIpOf, splitTarget, type ValueMaps } from 
 import { croniumError, rejectUpgrade } from './respond';
 import { MAX_WS_MESSAGE_BYTES, type GatewaySettings } from './resolveSettings';
 import type { RequestAuthorizer, WebSocketHandler } from './types';
-import {
-  connectAuthorizerEvent,
-  connectEvent,
-  disconnectEvent,
-  messageEvent,
-  selectRoute,
-  type ConnectionFacts,
-} from './websocketEvent';
+import { connectAuthorizerEvent, connectEvent, disconnectEvent, messageEvent, selectRoute, type ConnectionFacts } from './websocketEvent';
 
 /** Turns WebSocket upgrades, frames and closes into `$connect`, route and `$disconnect` invocations. */
 export interface WebSocketBridge {
@@ -40,8 +33,7 @@ const lookup = (maps: ValueMaps | undefined, name: string, ignoreCase: boolean):
   return Object.entries(maps.single).find(([k]) => k.toLowerCase() === lower)?.[1];
 };
 
-const toBuffer = (data: RawData): Buffer =>
-  Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+const toBuffer = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
 
 /**
  * Builds the WebSocket side. The handshake stays pending until the authorizer and `$connect` have
@@ -149,9 +141,7 @@ export const createWebSocketBridge = (o: {
   ): Promise<{ status: number; payload: string } | undefined> => {
     if (!o.wsAuthorizer) return undefined;
     const unauthorized = new UnauthorizedError();
-    const missing = s.wsIdentitySource.some(
-      (src) => !lookup(src.from === 'header' ? headers : query, src.name, src.from === 'header'),
-    );
+    const missing = s.wsIdentitySource.some((src) => !lookup(src.from === 'header' ? headers : query, src.name, src.from === 'header'));
     if (missing) return { status: 401, payload: JSON.stringify(croniumError(unauthorized.code, unauthorized.message)) };
     const outcome = await runAuthorizer({
       authorizer: o.wsAuthorizer,
@@ -198,9 +188,7 @@ export const createWebSocketBridge = (o: {
         settings: s,
       });
       const status = result?.statusCode ?? 200;
-      const protocol = Object.entries(result?.headers ?? {}).find(
-        ([k]) => k.toLowerCase() === 'sec-websocket-protocol',
-      )?.[1];
+      const protocol = Object.entries(result?.headers ?? {}).find(([k]) => k.toLowerCase() === 'sec-websocket-protocol')?.[1];
       if (protocol !== undefined) protocolFor.set(req, String(protocol));
       if (!Number.isInteger(status) || status < 200 || status > 599) {
         s.logger.error({ status, connectionId: facts.connectionId }, '$connect returned no usable statusCode');

@@ -8,7 +8,10 @@ const asList = (v: unknown): string[] | undefined =>
 
 /** IAM wildcards: `*` any run of characters (across `/` too), `?` one character. */
 const globMatches = (pattern: string, value: string, ignoreCase: boolean): boolean => {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
 };
 
@@ -34,8 +37,7 @@ export const evaluatePolicy = (policy: PolicyDocument, methodArn: string): Polic
     if (typeof raw !== 'object' || raw === null) continue;
     const statement = raw as Record<string, unknown>;
     if (statement.Condition !== undefined) continue;
-    const applies =
-      covers(statement, 'Action', 'execute-api:Invoke', true) && covers(statement, 'Resource', methodArn, false);
+    const applies = covers(statement, 'Action', 'execute-api:Invoke', true) && covers(statement, 'Resource', methodArn, false);
     if (!applies) continue;
     if (statement.Effect === 'Deny') return 'deny';
     if (statement.Effect === 'Allow') allowed = true;

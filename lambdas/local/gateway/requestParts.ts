@@ -60,8 +60,7 @@ export const readQuery = (rawQuery: string): ValueMaps | undefined => {
 };
 
 /** The peer address, without the IPv4-mapped IPv6 prefix. */
-export const sourceIpOf = (req: IncomingMessage): string =>
-  (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+export const sourceIpOf = (req: IncomingMessage): string => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
 /** A REST `requestContext.identity`: only `sourceIp` and `userAgent` are known locally. */
 export const identityOf = (sourceIp: string, userAgent: string | null): APIGatewayEventIdentity => ({

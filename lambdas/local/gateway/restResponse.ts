@@ -12,8 +12,7 @@ export interface HttpResponse {
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isScalar = (v: unknown): v is string | number | boolean =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /**
  * Maps a Lambda proxy result to HTTP like API Gateway: `multiValueHeaders` win over `headers` for the

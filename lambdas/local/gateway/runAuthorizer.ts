@@ -7,20 +7,14 @@ import type { AuthorizerContext, RequestAuthorizer } from './types';
 
 /** How an authorization attempt ended. `failed` is API Gateway's 500 (misbehaving authorizer). */
 export type AuthorizerOutcome =
-  | { kind: 'allow'; context: AuthorizerContext }
-  | { kind: 'unauthorized' }
-  | { kind: 'forbidden' }
-  | { kind: 'failed' };
+  { kind: 'allow'; context: AuthorizerContext } | { kind: 'unauthorized' } | { kind: 'forbidden' } | { kind: 'failed' };
 
 /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{tail}`, as authorizers receive it. */
 export const methodArnOf = (s: GatewaySettings, tail: string): string =>
   `arn:aws:execute-api:${s.region}:${s.accountId}:${s.apiId}/${s.stage}/${tail}`;
 
 /** The REQUEST authorizer event for a REST call: the proxy event's request parts, no body. */
-export const toRestAuthorizerEvent = (
-  event: APIGatewayProxyEvent,
-  s: GatewaySettings,
-): APIGatewayRequestAuthorizerEvent => ({
+export const toRestAuthorizerEvent = (event: APIGatewayProxyEvent, s: GatewaySettings): APIGatewayRequestAuthorizerEvent => ({
   type: 'REQUEST',
   methodArn: methodArnOf(s, `${event.httpMethod}${event.path}`),
   resource: event.resource,

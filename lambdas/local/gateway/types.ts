@@ -22,10 +22,7 @@ export interface GatewayLogger {
 export type RestHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /** A Lambda REQUEST authorizer, as wired to the REST API or to the WebSocket `$connect` route. */
-export type RequestAuthorizer = (
-  event: APIGatewayRequestAuthorizerEvent,
-  context: Context,
-) => Promise<APIGatewayAuthorizerResult>;
+export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
 
 /**
  * What an Allow decision puts into `requestContext.authorizer`: the authorizer's `context` with numbers

@@ -42,12 +42,7 @@ const contextFor = (
 };
 
 /** The `$connect` event: the upgrade request's headers and query string, `messageId: null`. */
-export const connectEvent = (
-  f: ConnectionFacts,
-  s: GatewaySettings,
-  headers: ValueMaps,
-  query: ValueMaps | undefined,
-): WebSocketEvent => ({
+export const connectEvent = (f: ConnectionFacts, s: GatewaySettings, headers: ValueMaps, query: ValueMaps | undefined): WebSocketEvent => ({
   headers: headers.single,
   multiValueHeaders: headers.multi,
   ...(query ? { queryStringParameters: query.single, multiValueQueryStringParameters: query.multi } : {}),

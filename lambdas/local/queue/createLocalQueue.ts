@@ -91,8 +91,7 @@ export const createLocalQueue = (opts: LocalQueueOptions = {}): LocalQueue => {
     return m.receiveCount === 0 ? 'delayed' : 'inFlight';
   };
 
-  const inReceiveOrder = (list: StoredMessage[]): StoredMessage[] =>
-    list.sort((a, b) => a.visibleAt - b.visibleAt || a.seq - b.seq);
+  const inReceiveOrder = (list: StoredMessage[]): StoredMessage[] => list.sort((a, b) => a.visibleAt - b.visibleAt || a.seq - b.seq);
 
   const snapshot = (m: StoredMessage, now: number): MessageSnapshot => ({
     messageId: m.messageId,

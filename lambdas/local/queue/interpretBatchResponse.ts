@@ -1,11 +1,7 @@
 /** What the poller does with a batch after the handler returned. */
-export type BatchOutcome =
-  | { kind: 'success' }
-  | { kind: 'partial'; failedIds: ReadonlySet<string> }
-  | { kind: 'failure'; reason: string };
+export type BatchOutcome = { kind: 'success' } | { kind: 'partial'; failedIds: ReadonlySet<string> } | { kind: 'failure'; reason: string };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads a handler's return value with Lambda's ReportBatchItemFailures rules: no response, no

@@ -134,9 +134,7 @@ const write = (fn, name, text) => {
 
 const checkKey = (fn, key) => {
   if (typeof key !== 'string' || !VARIABLE_KEY.test(key)) {
-    throw new CroniumError(
-      `cronium.${fn}: invalid variable key ${show(key)}: it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$`,
-    );
+    throw new CroniumError(`cronium.${fn}: invalid variable key ${show(key)}: it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,127}$`);
   }
 };
 

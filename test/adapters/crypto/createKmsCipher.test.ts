@@ -9,7 +9,11 @@ const cipher = createKmsCipher({ client: new KMSClient({ region: 'eu-west-1' }),
 const SECRET = '{"password":"hunter2-ÆØÅ"}';
 
 const kmsError = (name: string, message = name) => Object.assign(new Error(message), { name, $fault: 'client' });
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 /**
  * A KMS stand-in with KMS's rules: a blob decrypts only with the key and encryption context it
@@ -21,13 +25,20 @@ const fakeKms = () => {
   let n = 0;
   kms.on(EncryptCommand).callsFake(async (input: EncryptCommand['input']) => {
     const blob = Buffer.from(`blob-${++n}-${'x'.repeat(20)}`);
-    blobs.set(blob.toString('hex'), { plaintext: Buffer.from(input.Plaintext!), context: JSON.stringify(input.EncryptionContext), keyId: input.KeyId! });
+    blobs.set(blob.toString('hex'), {
+      plaintext: Buffer.from(input.Plaintext!),
+      context: JSON.stringify(input.EncryptionContext),
+      keyId: input.KeyId!,
+    });
     return { CiphertextBlob: new Uint8Array(blob), KeyId: input.KeyId };
   });
   kms.on(DecryptCommand).callsFake(async (input: DecryptCommand['input']) => {
     const found = blobs.get(Buffer.from(input.CiphertextBlob!).toString('hex'));
     if (found && input.KeyId !== undefined && input.KeyId !== found.keyId) {
-      throw new IncorrectKeyException({ message: 'The key ID in the request does not identify a KMS key that can perform this operation.', $metadata: {} });
+      throw new IncorrectKeyException({
+        message: 'The key ID in the request does not identify a KMS key that can perform this operation.',
+        $metadata: {},
+      });
     }
     if (!found || JSON.stringify(input.EncryptionContext) !== found.context) {
       throw new InvalidCiphertextException({ message: '', $metadata: {} });
@@ -93,7 +104,11 @@ describe('createKmsCipher', () => {
     const other = createKmsCipher({ client: new KMSClient({ region: 'eu-west-1' }), keyId: 'alias/other' });
     const stored = await other.encrypt('acme', SECRET);
 
-    await expect(cipher.decrypt('acme', stored)).rejects.toMatchObject({ name: 'DecryptError', reason: 'rejected', cause: { name: 'IncorrectKeyException' } });
+    await expect(cipher.decrypt('acme', stored)).rejects.toMatchObject({
+      name: 'DecryptError',
+      reason: 'rejected',
+      cause: { name: 'IncorrectKeyException' },
+    });
   });
 
   it.each([

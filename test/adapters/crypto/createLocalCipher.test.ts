@@ -23,7 +23,11 @@ const tamper = (ciphertext: string, index: number, at = 3): string => {
   return parts.join('.');
 };
 
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('createLocalCipher', () => {
   const cipher = createLocalCipher({ key: randomBytes(32) });
@@ -201,7 +205,9 @@ describe('loadOrCreateLocalCipher', () => {
     const path = localKeyPath(dataDir);
     await writeFile(path, 'not a key\n', { mode: 0o600 });
 
-    await expect(loadOrCreateLocalCipher({ dataDir })).rejects.toThrow(`secret key file ${path}: holds 10 bytes, not the 32 of an AES-256 key`);
+    await expect(loadOrCreateLocalCipher({ dataDir })).rejects.toThrow(
+      `secret key file ${path}: holds 10 bytes, not the 32 of an AES-256 key`,
+    );
     expect(await readFile(path, 'utf8')).toBe('not a key\n');
   });
 

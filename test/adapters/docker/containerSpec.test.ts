@@ -97,7 +97,10 @@ describe('workspace archive', () => {
     const script = execFileSync('tar', ['-xO', '-f', '-', 'in/script.py'], { input: archive }).toString();
 
     // Assert
-    const rows = listing.trim().split('\n').map((r) => r.split(/\s+/));
+    const rows = listing
+      .trim()
+      .split('\n')
+      .map((r) => r.split(/\s+/));
     expect(rows.map((r) => [r[0], r[1], r.at(-1)])).toEqual([
       ['drwxr-xr-x', '0/0', 'in/'],
       ['drwxr-xr-x', '0/0', 'in/extra/'],

@@ -28,7 +28,8 @@ describe('docker launcher: workspace size limit', () => {
     const job = h.job({
       runtime: 'bash',
       resources: resources(8),
-      script: 'echo \'"kept"\' > /workspace/out/output.json\nhead -c 20000000 /dev/zero > /workspace/out/big.bin || echo "write failed"\ndf -k /workspace/out | tail -1\nexit 1',
+      script:
+        'echo \'"kept"\' > /workspace/out/output.json\nhead -c 20000000 /dev/zero > /workspace/out/big.bin || echo "write failed"\ndf -k /workspace/out | tail -1\nexit 1',
     });
 
     // Act

@@ -8,9 +8,14 @@ export const managedContainersOf = async (jobIds: readonly string[]): Promise<st
   const ids: string[] = [];
   for (const jobId of jobIds) {
     const { stdout } = await run('docker', [
-      'ps', '-a', '-q', '--no-trunc',
-      '--filter', 'label=cronium.managed=true',
-      '--filter', `label=cronium.job=${jobId}`,
+      'ps',
+      '-a',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      'label=cronium.managed=true',
+      '--filter',
+      `label=cronium.job=${jobId}`,
     ]);
     ids.push(...stdout.split('\n').filter(Boolean));
   }

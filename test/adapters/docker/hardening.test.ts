@@ -77,7 +77,8 @@ describe('docker launcher: container hardening and output', () => {
     const { fake, run } = h.setup();
     const job = h.job({
       runtime: 'python',
-      script: 'import os, sys\nprint(os.environ["GREETING"], sys.version_info[0])\nprint(os.environ["CRONIUM_WORKSPACE"], os.environ["PYTHONUNBUFFERED"])',
+      script:
+        'import os, sys\nprint(os.environ["GREETING"], sys.version_info[0])\nprint(os.environ["CRONIUM_WORKSPACE"], os.environ["PYTHONUNBUFFERED"])',
     });
 
     // Act

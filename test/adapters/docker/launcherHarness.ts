@@ -41,10 +41,7 @@ export const createLauncherHarness = () => {
   };
 
   /** A fake, a launcher reporting to it, and a helper running a job to its exit. */
-  const setup = (
-    fakeOptions?: Parameters<typeof createFakeExecutionEvents>[0],
-    launcherOptions?: Partial<DockerLauncherOptions>,
-  ) => {
+  const setup = (fakeOptions?: Parameters<typeof createFakeExecutionEvents>[0], launcherOptions?: Partial<DockerLauncherOptions>) => {
     const fake = createFakeExecutionEvents(fakeOptions);
     const l = launcher({ ...launcherOptions, events: fake.events });
     const run = async (j: Job, request?: RequestOverrides) => {

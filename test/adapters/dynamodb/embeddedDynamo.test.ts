@@ -60,7 +60,9 @@ describe('startEmbeddedDynamo', () => {
     const Key = { pk: 'T#acme', sk: 'ITEM#1' };
     await dynamo.client.send(new PutCommand({ TableName: 'cronium', Item: { ...Key, n: 1 } }));
     const created = (await dynamo.client.send(new GetCommand({ TableName: 'cronium', Key }))).Item;
-    await dynamo.client.send(new UpdateCommand({ TableName: 'cronium', Key, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': 1 } }));
+    await dynamo.client.send(
+      new UpdateCommand({ TableName: 'cronium', Key, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': 1 } }),
+    );
     const updated = (await dynamo.client.send(new GetCommand({ TableName: 'cronium', Key }))).Item;
     await dynamo.client.send(new DeleteCommand({ TableName: 'cronium', Key }));
     const deleted = (await dynamo.client.send(new GetCommand({ TableName: 'cronium', Key }))).Item;

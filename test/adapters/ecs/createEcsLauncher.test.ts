@@ -10,13 +10,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  createEcsLauncher,
-  EcsCallError,
-  EcsLaunchError,
-  JobTaskContract,
-  OverridesTooLargeError,
-} from '../../../lambdas/adapters/ecs';
+import { createEcsLauncher, EcsCallError, EcsLaunchError, JobTaskContract, OverridesTooLargeError } from '../../../lambdas/adapters/ecs';
 import { ErrorCodes } from '../../../lambdas/core/errors';
 import { jobFactory } from '../../helpers/factories';
 import { requestFactory } from './requestFactory';
@@ -158,7 +152,9 @@ describe('createEcsLauncher create', () => {
     const request = requestFactory({ script: 'x'.repeat(7000) });
 
     // Act
-    const error = await launcher().create(request).catch((e: unknown) => e);
+    const error = await launcher()
+      .create(request)
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(OverridesTooLargeError);
@@ -220,7 +216,9 @@ describe('createEcsLauncher create', () => {
     });
 
     // Act
-    const error = await launcher().create(request).catch((e: unknown) => e);
+    const error = await launcher()
+      .create(request)
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(EcsLaunchError);
@@ -233,7 +231,9 @@ describe('createEcsLauncher create', () => {
     const request = requestFactory({ runtime: 'python' }, { workspace: { 'in/script.sh': 'echo wrong runtime' } });
 
     // Act
-    const error = await launcher().create(request).catch((e: unknown) => e);
+    const error = await launcher()
+      .create(request)
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'no_script', retryable: false });
@@ -245,7 +245,9 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: 'MISSING', detail: 'task definition inactive' }] });
 
     // Act
-    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
+    const error = await launcher()
+      .create(requestFactory())
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(EcsLaunchError);
@@ -258,7 +260,9 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).resolves({ failures: [{ reason: 'Capacity is unavailable at this time' }] });
 
     // Act
-    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
+    const error = await launcher()
+      .create(requestFactory())
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, retryable: true });
@@ -270,7 +274,9 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).rejects(cause);
 
     // Act
-    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
+    const error = await launcher()
+      .create(requestFactory())
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'ServerException', retryable: true });
@@ -282,7 +288,9 @@ describe('createEcsLauncher create', () => {
     ecs.on(RunTaskCommand).rejects(new AccessDeniedException({ message: 'not authorized', $metadata: {} }));
 
     // Act
-    const error = await launcher().create(requestFactory()).catch((e: unknown) => e);
+    const error = await launcher()
+      .create(requestFactory())
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'AccessDeniedException', retryable: false });
@@ -317,9 +325,7 @@ describe('createEcsLauncher stop', () => {
 
   it('treats a task ECS no longer knows as already stopped', async () => {
     // Arrange
-    ecs.on(StopTaskCommand).rejects(
-      new InvalidParameterException({ message: 'The referenced task was not found.', $metadata: {} }),
-    );
+    ecs.on(StopTaskCommand).rejects(new InvalidParameterException({ message: 'The referenced task was not found.', $metadata: {} }));
 
     // Act
     const result = launcher().stop(TASK_ARN);
@@ -334,7 +340,9 @@ describe('createEcsLauncher stop', () => {
     ecs.on(StopTaskCommand).rejects(cause);
 
     // Act
-    const error = await launcher().stop('not-an-arn').catch((e: unknown) => e);
+    const error = await launcher()
+      .stop('not-an-arn')
+      .catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(EcsCallError);

@@ -59,7 +59,8 @@ const listen = async (server: Server, seen: SeenRequest[], scheme: 'http' | 'htt
 };
 
 /** Wraps a handler so that every request is recorded with its body before the handler runs. */
-const recording = (seen: SeenRequest[], handler: (req: SeenRequest, res: ServerResponse) => void): RequestListener =>
+const recording =
+  (seen: SeenRequest[], handler: (req: SeenRequest, res: ServerResponse) => void): RequestListener =>
   (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -83,9 +84,23 @@ export const selfSignedCert = (hostname: string): { key: string; cert: string } 
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-        '-subj', `/CN=${hostname}`, '-addext', `subjectAltName=DNS:${hostname}`,
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${hostname}`,
+        '-addext',
+        `subjectAltName=DNS:${hostname}`,
       ],
       { stdio: 'ignore' },
     );

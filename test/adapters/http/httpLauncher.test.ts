@@ -152,7 +152,12 @@ describe('http launcher: responses', () => {
 
   it('sends the method, headers and body, with its own User-Agent unless one is given', async () => {
     const launcher = launcherWith({ userAgent: 'cronium-test/1' });
-    const job = httpJob({ method: 'POST', url: server.url('/echo'), headers: { 'X-Token': 't1', 'Content-Type': 'text/plain' }, body: 'ping' });
+    const job = httpJob({
+      method: 'POST',
+      url: server.url('/echo'),
+      headers: { 'X-Token': 't1', 'Content-Type': 'text/plain' },
+      body: 'ping',
+    });
 
     await run(launcher, job);
     await fake.waitForExit(job.id);

@@ -263,7 +263,10 @@ describe('address checks before connecting', () => {
 
     const report = await runToExit({}, job);
 
-    expect(report.failure).toEqual({ code: 'http_error', message: 'GET http://nowhere.test/ failed: could not resolve nowhere.test (no such host)' });
+    expect(report.failure).toEqual({
+      code: 'http_error',
+      message: 'GET http://nowhere.test/ failed: could not resolve nowhere.test (no such host)',
+    });
   });
 
   it('fails with http_error when the connection is refused', async () => {

@@ -20,11 +20,17 @@ describe('routeJobs', () => {
   it('creates each job with the first launcher that takes it, else the fallback, and routes refs back to their maker', async () => {
     const http = named('http');
     const docker = named('docker');
-    const router = routeJobs([{ launcher: http.launcher, takes: (j) => j.runtime === 'http', owns: (r) => r.startsWith('http:') }], docker.launcher);
+    const router = routeJobs(
+      [{ launcher: http.launcher, takes: (j) => j.runtime === 'http', owns: (r) => r.startsWith('http:') }],
+      docker.launcher,
+    );
     const httpJob = jobFactory({ runtime: 'http', script: undefined });
     const scriptJob = jobFactory({ runtime: 'bash' });
 
-    const refs = [await router.create({ job: httpJob, env: {}, workspace: {} }), await router.create({ job: scriptJob, env: {}, workspace: {} })];
+    const refs = [
+      await router.create({ job: httpJob, env: {}, workspace: {} }),
+      await router.create({ job: scriptJob, env: {}, workspace: {} }),
+    ];
     for (const ref of refs) await router.stop(ref);
 
     expect(refs).toEqual(['http:1', 'docker:1']);

@@ -31,7 +31,11 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('circuit breaker against a real server', () => {
   it('opens after 3 connection failures, fails fast, and closes again once the server is back', async () => {

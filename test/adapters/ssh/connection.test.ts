@@ -64,7 +64,9 @@ describe('host keys', () => {
 
   it('trusts an unpinned server on first use and reports its fingerprint', async () => {
     const seen: string[] = [];
-    const report = await ssh.run(execution(serverOf(sshd, { id: 'tofu' }), 'bash', 'true', { onHostKey: async (fp) => void seen.push(fp) }));
+    const report = await ssh.run(
+      execution(serverOf(sshd, { id: 'tofu' }), 'bash', 'true', { onHostKey: async (fp) => void seen.push(fp) }),
+    );
     expect(report.exitCode).toBe(0);
     expect(seen).toEqual([sshd.hostKeyFingerprint]);
   });

@@ -63,7 +63,8 @@ describe('createSshLauncher', () => {
 
   it('aborts every server’s run on stop and marks them cancelled', async () => {
     const executor = fakeExecutor(
-      (e) => new Promise((resolve) => e.signal?.addEventListener('abort', () => resolve({ exitCode: 143, oomKilled: false, timedOut: false }))),
+      (e) =>
+        new Promise((resolve) => e.signal?.addEventListener('abort', () => resolve({ exitCode: 143, oomKilled: false, timedOut: false }))),
     );
     const rec = recordingEvents();
     const launcher = createSshLauncher({ executor, events: rec.events });

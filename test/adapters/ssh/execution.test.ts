@@ -154,7 +154,9 @@ describe('ssh execution', () => {
     const m = marker();
     const out = outputCollector();
 
-    const report = await ssh.run(execution(server, 'bash', `echo "ws=$CRONIUM_WORKSPACE"; sleep ${m} & echo bg-started`, { onOutput: out.onOutput }));
+    const report = await ssh.run(
+      execution(server, 'bash', `echo "ws=$CRONIUM_WORKSPACE"; sleep ${m} & echo bg-started`, { onOutput: out.onOutput }),
+    );
 
     expect(report.exitCode).toBe(0);
     expect(out.text()).toContain('bg-started');

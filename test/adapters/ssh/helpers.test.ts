@@ -17,7 +17,10 @@ beforeAll(async () => {
   server = serverOf(sshd);
   standIn = mkdtempSync(join(tmpdir(), 'cronium-helpers-'));
   writeFileSync(join(standIn, 'cronium.sh'), 'cronium_hello() { echo "sh-helper $1 in ${CRONIUM_WORKSPACE:+ws}"; }\n');
-  writeFileSync(join(standIn, 'cronium.py'), 'import os\ndef hello():\n    return "py-helper " + ("ws" if os.environ.get("CRONIUM_WORKSPACE") else "")\n');
+  writeFileSync(
+    join(standIn, 'cronium.py'),
+    'import os\ndef hello():\n    return "py-helper " + ("ws" if os.environ.get("CRONIUM_WORKSPACE") else "")\n',
+  );
   mkdirSync(join(standIn, 'node'));
   writeFileSync(join(standIn, 'node', 'cronium.js'), 'module.exports = { hello: () => "js-helper" };\n');
   writeFileSync(join(standIn, 'node', 'package.json'), '{"name":"cronium","main":"cronium.js"}\n');

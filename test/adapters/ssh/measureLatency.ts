@@ -29,8 +29,21 @@ const main = async () => {
   const job = () => ssh.run({ server, runtime: 'bash', env: {}, workspace: { 'in/script.sh': 'echo hi\n' }, onOutput: async () => {} });
   await job(); // warms the pool
   const sshArgs = (extra: string[]) => [
-    '-i', sshd.privateKeyPath, '-p', String(sshd.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', ...extra, `${sshd.user}@127.0.0.1`, 'echo hi',
+    '-i',
+    sshd.privateKeyPath,
+    '-p',
+    String(sshd.port),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    ...extra,
+    `${sshd.user}@127.0.0.1`,
+    'echo hi',
   ];
   const target = { id: 'bench', host: sshd.host, port: sshd.port, username: sshd.user };
   const key = validatePrivateKey({ privateKey: sshd.privateKeyPem });
@@ -38,9 +51,15 @@ const main = async () => {
 
   const rows: Array<[string, number]> = [
     ['cronium job `echo hi`, warm pool (mktemp, SFTP upload, run, read out/, rm)', await measure(job)],
-    ['raw `echo hi` exec over a warm ssh2 connection (the floor)', await measure(() => runCommand(client, 'echo hi', { serverId: 'bench', timeoutMs: 5_000 }))],
+    [
+      'raw `echo hi` exec over a warm ssh2 connection (the floor)',
+      await measure(() => runCommand(client, 'echo hi', { serverId: 'bench', timeoutMs: 5_000 })),
+    ],
     ['fresh `ssh -i key -p port user@127.0.0.1 echo hi` (OpenSSH defaults)', await measure(() => promisify(execFile)('ssh', sshArgs([])))],
-    ['fresh `ssh … echo hi` with -o KexAlgorithms=curve25519-sha256', await measure(() => promisify(execFile)('ssh', sshArgs(['-o', 'KexAlgorithms=curve25519-sha256'])))],
+    [
+      'fresh `ssh … echo hi` with -o KexAlgorithms=curve25519-sha256',
+      await measure(() => promisify(execFile)('ssh', sshArgs(['-o', 'KexAlgorithms=curve25519-sha256']))),
+    ],
     ['executor.test(): fresh ssh2 connection + `id -un`', await measure(() => ssh.test(server))],
   ];
   for (const [what, ms] of rows) console.log(`${ms.toFixed(1).padStart(7)} ms  ${what}`);

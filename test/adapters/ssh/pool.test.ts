@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createSshExecutor,
-  SshExecutorClosedError,
-  type PoolOptions,
-  type SshExecutorWithStats,
-} from '../../../lambdas/adapters/ssh';
+import { createSshExecutor, SshExecutorClosedError, type PoolOptions, type SshExecutorWithStats } from '../../../lambdas/adapters/ssh';
 import { startSshd, type SshdHandle } from '../../helpers/sshd';
 import { execution, outputCollector, serverOf } from './sshHarness';
 

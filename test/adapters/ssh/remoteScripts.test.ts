@@ -46,10 +46,7 @@ describe('env file', () => {
 
 describe('workspace paths', () => {
   it('accepts in/ files, nested ones included', () => {
-    expect(workspaceUploads({ 'in/script.sh': 'x', 'in/data/a.txt': 'y' }).map((f) => f.path)).toEqual([
-      'in/script.sh',
-      'in/data/a.txt',
-    ]);
+    expect(workspaceUploads({ 'in/script.sh': 'x', 'in/data/a.txt': 'y' }).map((f) => f.path)).toEqual(['in/script.sh', 'in/data/a.txt']);
   });
 
   it.each(['/etc/passwd', 'in/../../x', 'out/output.json', 'in/', '.cronium/env', 'in/.hidden'])('refuses %s', (path) => {

@@ -62,12 +62,7 @@ export const outputCollector = (o: { delayMs?: number } = {}) => {
 };
 
 /** An execution of `script` with sensible defaults. */
-export const execution = (
-  server: SshServer,
-  runtime: ScriptRuntime,
-  script: string,
-  over: Partial<SshExecution> = {},
-): SshExecution => ({
+export const execution = (server: SshServer, runtime: ScriptRuntime, script: string, over: Partial<SshExecution> = {}): SshExecution => ({
   server,
   runtime,
   env: {},

@@ -95,7 +95,9 @@ describe('timeout and cancel', () => {
     try {
       const m = marker();
       const out = outputCollector();
-      const first = narrow.run(execution(server, 'bash', `echo "ws=$CRONIUM_WORKSPACE"; sleep ${m}`, { deadlineAt: Date.now() + 1_500, onOutput: out.onOutput }));
+      const first = narrow.run(
+        execution(server, 'bash', `echo "ws=$CRONIUM_WORKSPACE"; sleep ${m}`, { deadlineAt: Date.now() + 1_500, onOutput: out.onOutput }),
+      );
       await out.waitFor('ws=');
       const abort = new AbortController();
       const second = narrow.run(execution(server, 'bash', 'echo must-not-run', { signal: abort.signal }));

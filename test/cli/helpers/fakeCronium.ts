@@ -187,7 +187,8 @@ export const startFakeCronium = async (o: FakeCroniumOptions = {}): Promise<Fake
         return send(res, 202, createJob(body as { runtime?: string }));
       case 'GET jobs': {
         const all = [...seeded, ...[...jobs.values()].map((j) => j.job)].filter(
-          (j) => (!record.query.status || j.status === record.query.status) && (!record.query.eventId || j.eventId === record.query.eventId),
+          (j) =>
+            (!record.query.status || j.status === record.query.status) && (!record.query.eventId || j.eventId === record.query.eventId),
         );
         const start = Number(record.query.cursor?.replace('c', '') ?? 0);
         const limit = Number(record.query.limit ?? pageSize);

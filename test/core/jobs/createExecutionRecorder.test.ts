@@ -168,7 +168,11 @@ describe('the per-job log cap', () => {
     const job = await h.launch(acme);
 
     // "ééé" is 6 bytes (+1 newline = 7); two of them pass 10 bytes.
-    await h.cp.executions.output(keyOf(job), [1, 2].map(() => ({ stream: 'stdout' as const, ts: job.createdAt, line: 'ééé' })), 't');
+    await h.cp.executions.output(
+      keyOf(job),
+      [1, 2].map(() => ({ stream: 'stdout' as const, ts: job.createdAt, line: 'ééé' })),
+      't',
+    );
 
     expect((await h.store.logs.read(keyOf(job), 0, 100)).map((l) => l.stream)).toEqual(['stdout', 'system']);
   });

@@ -8,7 +8,12 @@ const acme = callerFactory();
 const ts = '2026-01-01T00:00:00.000Z';
 const SECRET = 'pa55-w0rd-x9-long';
 const exit = { exitCode: 0, oomKilled: false, timedOut: false };
-const piece = (line: string, partial: boolean, stream: RawLine['stream'] = 'stdout'): RawLine => ({ stream, ts, line, ...(partial ? { partial } : {}) });
+const piece = (line: string, partial: boolean, stream: RawLine['stream'] = 'stdout'): RawLine => ({
+  stream,
+  ts,
+  line,
+  ...(partial ? { partial } : {}),
+});
 
 const withSecret = async () => {
   const h = createHarness();
@@ -36,13 +41,28 @@ describe('masking a line cut into pieces', () => {
 
     await h.cp.executions.output(
       key,
-      [piece(`out ${SECRET.slice(0, 5)}`, true), piece(`err ${SECRET.slice(0, 9)}`, true, 'stderr'), piece(SECRET.slice(5), false), piece(SECRET.slice(9), false, 'stderr')],
+      [
+        piece(`out ${SECRET.slice(0, 5)}`, true),
+        piece(`err ${SECRET.slice(0, 9)}`, true, 'stderr'),
+        piece(SECRET.slice(5), false),
+        piece(SECRET.slice(9), false, 'stderr'),
+      ],
       't',
     );
 
     const stored = await h.store.logs.read(key, 0, 10);
-    expect(stored.filter((l) => l.stream === 'stdout').map((l) => l.line).join('')).toBe('out ***');
-    expect(stored.filter((l) => l.stream === 'stderr').map((l) => l.line).join('')).toBe('err ***');
+    expect(
+      stored
+        .filter((l) => l.stream === 'stdout')
+        .map((l) => l.line)
+        .join(''),
+    ).toBe('out ***');
+    expect(
+      stored
+        .filter((l) => l.stream === 'stderr')
+        .map((l) => l.line)
+        .join(''),
+    ).toBe('err ***');
   });
 
   it('stores what a cut line held back when the job exits before the line’s end', async () => {
@@ -140,7 +160,10 @@ describe('masking what a job ends with', () => {
   it('refuses to set a plain variable to a secret value, and says so in outputError', async () => {
     const { h, key, job } = await withSecret();
 
-    await h.cp.executions.exited(key, { ...exit, outputs: { files: { 'variables.json': JSON.stringify({ copy: `p=${SECRET}`, fine: 1 }) } } });
+    await h.cp.executions.exited(key, {
+      ...exit,
+      outputs: { files: { 'variables.json': JSON.stringify({ copy: `p=${SECRET}`, fine: 1 }) } },
+    });
 
     const ended = await h.cp.jobs.get(acme, job.id);
     expect(ended.outputError).toMatch(/variables not set because their value holds a secret value.*: copy/);

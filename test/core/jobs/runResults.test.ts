@@ -59,7 +59,10 @@ describe('what a run produces', () => {
       failure: { code: 'http_error', message: 'GET https://x/?t=tok-123456 answered 404 Not Found' },
     });
 
-    expect((await h.cp.jobs.get(acme, job.id)).error).toEqual({ code: 'http_error', message: 'GET https://x/?t=*** answered 404 Not Found' });
+    expect((await h.cp.jobs.get(acme, job.id)).error).toEqual({
+      code: 'http_error',
+      message: 'GET https://x/?t=*** answered 404 Not Found',
+    });
   });
 
   it('masks secret values in stored and streamed lines, whole or inside a line', async () => {

@@ -125,7 +125,11 @@ describe('reading jobs', () => {
   it('pages through stored log lines with the seq to continue after', async () => {
     const h = createHarness();
     const job = await h.launch(acme);
-    await h.cp.executions.output(keyOf(job), [1, 2, 3].map((i) => ({ stream: 'stdout', ts: job.createdAt, line: `l${i}` })), 't3');
+    await h.cp.executions.output(
+      keyOf(job),
+      [1, 2, 3].map((i) => ({ stream: 'stdout', ts: job.createdAt, line: `l${i}` })),
+      't3',
+    );
 
     const first = await h.cp.jobs.logs(acme, job.id, 0, 2);
     const second = await h.cp.jobs.logs(acme, job.id, first.nextSeq, 2);

@@ -167,53 +167,56 @@ describe('subscribing to a job', () => {
     expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 7));
   });
 
-  it.each(range(1, 25))('gives every subscriber everything, whenever it joined, when sends and store calls interleave (seed %i)', async (seed) => {
-    // Arrange: sends and store calls yield at pseudo-random points, so replays and live output interleave in many ways.
-    let state = seed;
-    const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-    const jitter = async () => {
-      for (let i = Math.floor(random() * 4); i > 0; i--) await new Promise((r) => setImmediate(r));
-    };
-    const fakes = createHarness();
-    const h = createHarness({
-      broadcaster: { ...fakes.broadcaster, send: async (c, m) => (await jitter(), fakes.broadcaster.send(c, m)) },
-    });
-    const job = await runningJobWithLines(h, 4);
-    for (const part of [h.store.logs, h.store.connections] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>[]) {
-      for (const [name, fn] of Object.entries(part)) {
-        part[name] = async (...args: unknown[]) => {
-          await jitter();
-          const result = await fn(...args);
-          await jitter();
-          return result;
-        };
+  it.each(range(1, 25))(
+    'gives every subscriber everything, whenever it joined, when sends and store calls interleave (seed %i)',
+    async (seed) => {
+      // Arrange: sends and store calls yield at pseudo-random points, so replays and live output interleave in many ways.
+      let state = seed;
+      const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+      const jitter = async () => {
+        for (let i = Math.floor(random() * 4); i > 0; i--) await new Promise((r) => setImmediate(r));
+      };
+      const fakes = createHarness();
+      const h = createHarness({
+        broadcaster: { ...fakes.broadcaster, send: async (c, m) => (await jitter(), fakes.broadcaster.send(c, m)) },
+      });
+      const job = await runningJobWithLines(h, 4);
+      for (const part of [h.store.logs, h.store.connections] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>[]) {
+        for (const [name, fn] of Object.entries(part)) {
+          part[name] = async (...args: unknown[]) => {
+            await jitter();
+            const result = await fn(...args);
+            await jitter();
+            return result;
+          };
+        }
       }
-    }
-    const ws = createControlPlane(h);
-    const subscribers = [
-      ['a', 0],
-      ['b', 2],
-      ['c', 4],
-      ['d', 1],
-    ] as const;
-    for (const [id] of subscribers) await h.connect(id);
+      const ws = createControlPlane(h);
+      const subscribers = [
+        ['a', 0],
+        ['b', 2],
+        ['c', 4],
+        ['d', 1],
+      ] as const;
+      for (const [id] of subscribers) await h.connect(id);
 
-    // Act: 10 reports of output while the four subscribe through another process.
-    const outputs = range(0, 9).map(async (i) => {
-      await jitter();
-      await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 5 + 3 * i }), `t${i}`);
+      // Act: 10 reports of output while the four subscribe through another process.
+      const outputs = range(0, 9).map(async (i) => {
+        await jitter();
+        await h.cp.executions.output(keyOf(job), rawLinesFactory(3, { from: 5 + 3 * i }), `t${i}`);
+        await h.cp.executions.settled(keyOf(job));
+      });
+      const subscribes = subscribers.map(async ([id, after]) => {
+        await jitter();
+        await ws.connections.subscribe(id, job.id, after);
+      });
+      await Promise.all([...outputs, ...subscribes]);
       await h.cp.executions.settled(keyOf(job));
-    });
-    const subscribes = subscribers.map(async ([id, after]) => {
-      await jitter();
-      await ws.connections.subscribe(id, job.id, after);
-    });
-    await Promise.all([...outputs, ...subscribes]);
-    await h.cp.executions.settled(keyOf(job));
 
-    // Assert
-    for (const [id, after] of subscribers) expect(fakes.broadcaster.logSeqsFor(id), id).toEqual(range(after + 1, 34));
-  });
+      // Assert
+      for (const [id, after] of subscribers) expect(fakes.broadcaster.logSeqsFor(id), id).toEqual(range(after + 1, 34));
+    },
+  );
 
   it('gives two subscribers each every line', async () => {
     const h = createHarness();
@@ -430,8 +433,7 @@ describe('live delivery across a hole in the readable log', () => {
     await h.cp.connections.subscribe('c1', job.id, 3);
     const read = h.store.logs.read;
     let hidden = true;
-    h.store.logs.read = async (key, afterSeq, limit) =>
-      (await read(key, afterSeq, limit)).filter((l) => !hidden || l.seq < 4 || l.seq > 5);
+    h.store.logs.read = async (key, afterSeq, limit) => (await read(key, afterSeq, limit)).filter((l) => !hidden || l.seq < 4 || l.seq > 5);
 
     // Act
     await h.cp.executions.output(keyOf(job), rawLinesFactory(4, { from: 4 }), 't7');

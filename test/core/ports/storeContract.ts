@@ -7,7 +7,11 @@ import { variablesContract } from '../../adapters/dynamodb/contract/variablesCon
 import { apiKeysContract } from '../../adapters/dynamodb/contract/apiKeysContract';
 
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute)).toISOString();
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code?: string }) => e.code,
+  );
 
 /**
  * The behaviour every Store implementation must show, whatever holds the data.
@@ -122,7 +126,10 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
         job.script = 'mutated after create';
         const read = await store.jobs.get({ tenant: job.tenant, jobId: job.id });
         if (read) read.resources.cpu = 99;
-        expect(await store.jobs.get({ tenant: job.tenant, jobId: job.id })).toMatchObject({ script: 'echo hello', resources: { cpu: 0.5 } });
+        expect(await store.jobs.get({ tenant: job.tenant, jobId: job.id })).toMatchObject({
+          script: 'echo hello',
+          resources: { cpu: 0.5 },
+        });
       });
     });
 
@@ -178,9 +185,9 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
 
       it('rejects an empty batch and one with a gap', async () => {
         expect(await codeOf(store.logs.append(key, { lines: [], totalBytes: 0 }))).toBe('invalid_input');
-        expect(await codeOf(store.logs.append(key, { lines: [logLineFactory({ seq: 1 }), logLineFactory({ seq: 3 })], totalBytes: 0 }))).toBe(
-          'invalid_input',
-        );
+        expect(
+          await codeOf(store.logs.append(key, { lines: [logLineFactory({ seq: 1 }), logLineFactory({ seq: 3 })], totalBytes: 0 })),
+        ).toBe('invalid_input');
       });
     });
 

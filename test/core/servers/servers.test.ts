@@ -46,7 +46,10 @@ describe('servers', () => {
     await h.cp.servers.test(acme, pinned.id);
 
     expect(tested).toEqual({ ok: true, fingerprint: 'SHA256:seen', latencyMs: 1, remoteUser: 'deploy' });
-    expect(await h.cp.servers.get(acme, tofu.id)).toMatchObject({ hostKeyFingerprint: 'SHA256:seen', hostKeyTrustedAt: expect.any(String) });
+    expect(await h.cp.servers.get(acme, tofu.id)).toMatchObject({
+      hostKeyFingerprint: 'SHA256:seen',
+      hostKeyTrustedAt: expect.any(String),
+    });
     expect((await h.cp.servers.get(acme, pinned.id)).hostKeyFingerprint).toBe('SHA256:pinned');
   });
 
@@ -70,7 +73,9 @@ describe('servers', () => {
     const moved = await h.cp.servers.update(acme, server.id, { host: 'web1-new.example' });
 
     expect(moved.hostKeyFingerprint).toBeUndefined();
-    expect(((await errorOf(() => h.cp.servers.get(callerFactory({ tenant: 'globex' }), server.id))) as ControlPlaneError).code).toBe('not_found');
+    expect(((await errorOf(() => h.cp.servers.get(callerFactory({ tenant: 'globex' }), server.id))) as ControlPlaneError).code).toBe(
+      'not_found',
+    );
   });
 
   it('hands a dispatched ssh job its servers with decrypted keys', async () => {
@@ -93,11 +98,16 @@ describe('servers', () => {
 
     await h.cp.dispatch(keyOf(job));
 
-    expect((await h.cp.jobs.get(acme, job.id)).error).toEqual({ code: 'invalid_input', message: 'target.serverIds: server nope does not exist' });
+    expect((await h.cp.jobs.get(acme, job.id)).error).toEqual({
+      code: 'invalid_input',
+      message: 'target.serverIds: server nope does not exist',
+    });
     const http = (await errorOf(() =>
       h.cp.jobs.submit(acme, { runtime: 'http', http: { method: 'GET', url: 'https://x' }, target: { type: 'ssh', serverIds: ['a'] } }),
     )) as ControlPlaneError;
-    const dup = (await errorOf(() => h.cp.jobs.submit(acme, { runtime: 'bash', script: 'x', target: { type: 'ssh', serverIds: ['a', 'a'] } }))) as ControlPlaneError;
+    const dup = (await errorOf(() =>
+      h.cp.jobs.submit(acme, { runtime: 'bash', script: 'x', target: { type: 'ssh', serverIds: ['a', 'a'] } }),
+    )) as ControlPlaneError;
     expect(http.message).toMatch(/^target/);
     expect(dup.message).toMatch(/^target\.serverIds/);
   });

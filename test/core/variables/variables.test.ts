@@ -21,7 +21,7 @@ describe('variables', () => {
     expect(JSON.stringify(stored)).not.toContain('s3cr3t-value');
   });
 
-  it("keeps tenants apart and rejects bad keys and deleting what is not there", async () => {
+  it('keeps tenants apart and rejects bad keys and deleting what is not there', async () => {
     const h = createHarness();
     await h.cp.variables.put(acme, 'k', { value: 1 });
 
@@ -55,7 +55,10 @@ describe('variables', () => {
     await h.cp.dispatch(keyOf(job));
     const ended = await h.cp.jobs.get(acme, job.id);
 
-    expect(ended).toMatchObject({ status: 'failed', error: { code: 'invalid_input', message: 'env.TOKEN: variable "nope" does not exist' } });
+    expect(ended).toMatchObject({
+      status: 'failed',
+      error: { code: 'invalid_input', message: 'env.TOKEN: variable "nope" does not exist' },
+    });
     expect(h.launcher.created).toEqual([]);
   });
 });

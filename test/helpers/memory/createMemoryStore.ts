@@ -181,7 +181,8 @@ const createLogStore = (logs: Map<string, Map<number, StoredBatch>>): LogStore =
     async append(key, batch) {
       const first = batch.lines[0];
       if (!first) throw new ValidationError('lines', 'a batch needs at least one line');
-      if (batch.lines.some((l, i) => l.seq !== first.seq + i)) throw new ValidationError('lines', 'seq must increase by one from line to line');
+      if (batch.lines.some((l, i) => l.seq !== first.seq + i))
+        throw new ValidationError('lines', 'seq must increase by one from line to line');
       checkSeq(first.seq, 'lines');
       const k = jobKeyOf(key.tenant, key.jobId);
       const batches = logs.get(k) ?? new Map<number, StoredBatch>();
@@ -235,8 +236,7 @@ const createApiKeyStore = (apiKeys: Map<string, ApiKeyRecord>): ApiKeyStore => {
     },
     async list(tenant) {
       part('tenant', tenant);
-      const newestFirst = (a: IdentifiedApiKey, b: IdentifiedApiKey) =>
-        b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+      const newestFirst = (a: IdentifiedApiKey, b: IdentifiedApiKey) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
       return identified()
         .filter((r) => r.tenant === tenant)
         .sort(newestFirst)
@@ -254,10 +254,7 @@ interface StoredSubscription {
   lockedUntil?: number;
 }
 
-const createConnectionStore = (
-  connections: Map<string, Connection>,
-  subscriptions: Map<string, StoredSubscription>,
-): ConnectionStore => ({
+const createConnectionStore = (connections: Map<string, Connection>, subscriptions: Map<string, StoredSubscription>): ConnectionStore => ({
   async putConnection(c) {
     connections.set(part('connectionId', c.connectionId), copy(c));
   },

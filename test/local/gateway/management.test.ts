@@ -114,9 +114,7 @@ describe('local gateway: @connections management API with the real SDK client', 
     // Assert
     expect((await closing).code).toBe(1000);
     await eventually(() => gw.events.find((e) => e.requestContext.eventType === 'DISCONNECT'));
-    await expect(client.send(new GetConnectionCommand({ ConnectionId: gw.connectionId }))).rejects.toBeInstanceOf(
-      GoneException,
-    );
+    await expect(client.send(new GetConnectionCommand({ ConnectionId: gw.connectionId }))).rejects.toBeInstanceOf(GoneException);
   });
 
   it('refuses pushes with 429 LimitExceededException once a client stops reading, still passes small notices, and delivers all it accepted', async () => {

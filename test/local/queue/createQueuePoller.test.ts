@@ -20,8 +20,7 @@ interface Call {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const bodies = (call: Call | undefined) => call?.event.Records.map((r) => r.body);
-const firstReceivedAt = (call: Call | undefined) =>
-  Number(call?.event.Records[0]?.attributes.ApproximateFirstReceiveTimestamp);
+const firstReceivedAt = (call: Call | undefined) => Number(call?.event.Records[0]?.attributes.ApproximateFirstReceiveTimestamp);
 const failAll = (event: SQSEvent): SQSBatchResponse => ({
   batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
 });
@@ -91,9 +90,7 @@ describe('createQueuePoller', () => {
       awsRegion: 'eu-west-1',
     });
     expect(Number(record.attributes.SentTimestamp)).toBeGreaterThanOrEqual(before);
-    expect(Number(record.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(
-      Number(record.attributes.SentTimestamp),
-    );
+    expect(Number(record.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(Number(record.attributes.SentTimestamp));
     expect(decodeJobMessage(record.body)).toEqual({ tenant: 'acme', jobId: '01JOB' });
     expect(context.invokedFunctionArn).toBe('arn:aws:lambda:eu-west-1:123456789012:function:dispatcher');
     expect(context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -144,9 +141,7 @@ describe('createQueuePoller', () => {
     const visibilityTimeoutMs = 40;
     const queue = createLocalQueue();
     const { handler, calls } = recordingHandler((event, call) =>
-      call === 1
-        ? { batchItemFailures: [{ itemIdentifier: event.Records.find((r) => r.body === 'bad')!.messageId }] }
-        : undefined,
+      call === 1 ? { batchItemFailures: [{ itemIdentifier: event.Records.find((r) => r.body === 'bad')!.messageId }] } : undefined,
     );
     startPoller({ queue, handler, visibilityTimeoutMs });
 

@@ -4,7 +4,13 @@ import { at } from '../fixtures';
 import { manualClock, type NewStore } from './context';
 
 const key = { tenant: 'acme', jobId: 'job1' };
-const sub = (connectionId: string, o: Partial<Subscription> = {}): Subscription => ({ connectionId, tenant: 'acme', jobId: 'job1', sentSeq: 0, ...o });
+const sub = (connectionId: string, o: Partial<Subscription> = {}): Subscription => ({
+  connectionId,
+  tenant: 'acme',
+  jobId: 'job1',
+  sentSeq: 0,
+  ...o,
+});
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 const LEASE = 5_000;

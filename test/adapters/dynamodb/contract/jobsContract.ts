@@ -183,7 +183,10 @@ export function jobsContract(newStore: NewStore) {
 
         const pages = await allPages((cursor) => jobs.list('acme', { status: 'queued', limit: 2, cursor }));
 
-        expect(pages).toEqual([['job4', 'job3'], ['job2', 'job1']]);
+        expect(pages).toEqual([
+          ['job4', 'job3'],
+          ['job2', 'job1'],
+        ]);
       });
 
       it('fills a filtered page across DynamoDB pages', async () => {
@@ -191,7 +194,9 @@ export function jobsContract(newStore: NewStore) {
         // Three matching jobs, older than a long run of non-matching ones of the same event.
         const matching = await createJobs(jobs, 3, { eventId: 'ev' });
         await Promise.all(
-          Array.from({ length: 150 }, (_, i) => jobs.create(jobFactory({ id: `n${i}`, createdAt: at(100 + i), eventId: 'ev', status: 'running' }))),
+          Array.from({ length: 150 }, (_, i) =>
+            jobs.create(jobFactory({ id: `n${i}`, createdAt: at(100 + i), eventId: 'ev', status: 'running' })),
+          ),
         );
         await Promise.all(matching.map((j) => jobs.transition(j, 'failed')));
 
@@ -205,7 +210,13 @@ export function jobsContract(newStore: NewStore) {
         await createJobs(jobs, 1);
         const forged = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
-        for (const cursor of ['not a cursor!', 'e30', forged(['x', 'y']), forged([`${at(0)}#job1`, 'job2']), forged({ sortKey: 'a#b', id: 'b' })]) {
+        for (const cursor of [
+          'not a cursor!',
+          'e30',
+          forged(['x', 'y']),
+          forged([`${at(0)}#job1`, 'job2']),
+          forged({ sortKey: 'a#b', id: 'b' }),
+        ]) {
           const listing = jobs.list('acme', { limit: 2, cursor });
           await expect(listing, cursor).rejects.toBeInstanceOf(ValidationError);
           await expect(listing, cursor).rejects.toMatchObject({ field: 'cursor' });

@@ -35,7 +35,11 @@ export function logsContract(newStore: NewStore) {
       const second = await logs.read(key, first.at(-1)!.seq, 3);
       const third = await logs.read(key, second.at(-1)!.seq, 100);
 
-      expect([seqs(first), seqs(second), seqs(third)]).toEqual([[1, 2, 3, 4], [5, 6, 7], [8, 9, 10]]);
+      expect([seqs(first), seqs(second), seqs(third)]).toEqual([
+        [1, 2, 3, 4],
+        [5, 6, 7],
+        [8, 9, 10],
+      ]);
     });
 
     it('reads many batches past one DynamoDB page', async () => {

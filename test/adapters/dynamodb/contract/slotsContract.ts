@@ -20,7 +20,10 @@ export function slotsContract(newStore: NewStore) {
 
       expect(await slots.acquire(1, b)).toBe(false);
       expect(await slots.acquire(2, b)).toBe(true);
-      expect(await slots.held()).toStrictEqual([{ slot: 1, holder: a }, { slot: 2, holder: b }]);
+      expect(await slots.held()).toStrictEqual([
+        { slot: 1, holder: a },
+        { slot: 2, holder: b },
+      ]);
     });
 
     it('lets only the holder release a slot', async () => {

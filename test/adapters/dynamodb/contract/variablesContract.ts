@@ -3,7 +3,11 @@ import { ValidationError } from '../../../../lambdas/core/errors';
 import type { Store } from '../../../../lambdas/core/ports/stores';
 import { at, secretVariableFactory, variableFactory } from '../fixtures';
 
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 /**
  * The VariableStore contract. It takes any store factory, so the in-memory fake of the core tests
