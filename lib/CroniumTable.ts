@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TableIndexes, TableKeys } from '../lambdas/adapters/dynamodb/schema';
+import { TableIndexes, TableKeys } from '../lambdas/adapters/dynamodb';
 import { acknowledgeNag } from './acknowledgeNag';
 import { throwIfConflicts } from './InvalidPropsError';
 
@@ -33,7 +33,7 @@ export interface CroniumTableProps {
 
 /**
  * The single table every store lives in. Keys, TTL attribute and the four GSIs come from
- * `lambdas/adapters/dynamodb/schema.ts`, the module the adapter reads too, so they cannot drift.
+ * `lambdas/adapters/dynamodb/schema.ts` (exported from the adapter's index), the module the adapter reads too, so they cannot drift.
  */
 export class CroniumTable extends Construct {
   public readonly table: dynamodb.Table;

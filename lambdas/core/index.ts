@@ -11,4 +11,6 @@ export { hashApiKey } from './auth/createAuth';
 export type { JobSpecRequest } from './jobs/resolveJobSpec';
 export type { EventRequest } from './events/createEventUseCases';
 export { endingFor } from './jobs/createExecutionRecorder';
+export { WorkspaceLayout, VARIABLE_KEY, buildWorkspace, readRunResults } from './workspace/workspaceContract';
+export type { RunContext, RunResults } from './workspace/workspaceContract';
 export type { LaggingMessage, LiveMessage, LogsMessage, StatusMessage } from './live/messages';

@@ -1,5 +1,5 @@
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { SecretCipher } from '../../core/ports/runtime';
+import type { SecretCipher } from '../../core';
 import { decodeCanonical, secretBytes } from './encoding';
 import { CipherError, DecryptError, DecryptFailures } from './errors';
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import type { SecretCipher } from '../../core/ports/runtime';
+import type { SecretCipher } from '../../core';
 import { decodeCanonical, secretBytes } from './encoding';
 import { DecryptError, DecryptFailures, LocalKeyError } from './errors';
 import { LOCAL_KEY_BYTES, loadOrCreateLocalKey, localKeyPath } from './localKeyFile';

@@ -1,4 +1,4 @@
-import { ControlPlaneError, ErrorCodes, ValidationError } from '../../core/errors';
+import { ControlPlaneError, ErrorCodes, ValidationError } from '../../core';
 
 /** Why a ciphertext could not be decrypted. */
 export const DecryptFailures = {

@@ -1,4 +1,4 @@
-import type { JobKey } from '../../core/model';
+import type { JobKey } from '../../core';
 
 /** Labels every job container carries; `managed` is how list() finds them. */
 export const Labels = {

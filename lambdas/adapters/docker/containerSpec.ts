@@ -1,11 +1,11 @@
 import type { ContainerCreateOptions, MountSettings } from 'dockerode';
-import { ValidationError } from '../../core/errors';
-import type { Job, ScriptRuntime } from '../../core/model';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { ValidationError, WorkspaceLayout } from '../../core';
+import type { Job, ScriptRuntime } from '../../core';
 import { Labels } from './containerLabels';
 import { SnapshotLeadMs, wrappedCommand } from './outHandOff';
 import { HelperEnv, RuntimeCommands } from './runtimeImages';
-import { JobUser, WorkspacePath } from './workspaceArchive';
+import { JobUser } from './workspaceArchive';
+import { WorkspacePath } from './workspacePath';
 
 const MiB = 1024 * 1024;
 

@@ -1,7 +1,6 @@
 import Docker from 'dockerode';
-import { isScriptRuntime, type Job, type ScriptRuntime } from '../../core/model';
-import type { ContainerLauncher, ExecutionEvents, ExecutionInfo } from '../../core/ports/runtime';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { isScriptRuntime, type Job, type ScriptRuntime, WorkspaceLayout } from '../../core';
+import type { ContainerLauncher, ExecutionEvents, ExecutionInfo } from '../../core';
 import { keyFromLabels, Labels } from './containerLabels';
 import { buildContainerSpec } from './containerSpec';
 import { isAlreadyInState, isNoSuchContainer } from './engineErrors';
@@ -17,7 +16,8 @@ import { followExecution, type ExecutionFollower } from './executionFollower';
 import { decodeResumeToken, type LogCursor } from './resumeToken';
 import { DefaultRetryPolicy, type RetryPolicy } from './retry';
 import { DefaultImages } from './runtimeImages';
-import { buildWorkspaceArchive, WorkspacePath } from './workspaceArchive';
+import { buildWorkspaceArchive } from './workspaceArchive';
+import { WorkspacePath } from './workspacePath';
 
 /** Where the launcher writes what it cannot throw to a caller (pino-compatible). */
 export interface LauncherLogger {

@@ -1,5 +1,5 @@
-import { ControlPlaneError, ErrorCodes } from '../../core/errors';
-import type { Runtime } from '../../core/model';
+import { ControlPlaneError, ErrorCodes } from '../../core';
+import type { Runtime } from '../../core';
 
 /** The engine refused to create, fill or start a job's container. */
 export class DockerLaunchError extends ControlPlaneError {

@@ -1,6 +1,5 @@
 import type Docker from 'dockerode';
-import type { Job, JobKey } from '../../core/model';
-import type { ExecutionEvents, ExitReport } from '../../core/ports/runtime';
+import type { ExecutionEvents, ExitReport, Job, JobKey } from '../../core';
 import { armDeadline } from './deadlineTimer';
 import { isAlreadyInState, isNoSuchContainer } from './engineErrors';
 import { ExecutionFollowError } from './errors';

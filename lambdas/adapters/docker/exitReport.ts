@@ -1,5 +1,5 @@
 import type { ContainerInspectInfo } from 'dockerode';
-import type { ExitReport } from '../../core/ports/runtime';
+import type { ExitReport } from '../../core';
 
 /** Exit code of a process ended by SIGKILL, which is how a deadline ends a container. */
 export const KilledExitCode = 137;

@@ -1,5 +1,5 @@
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
-import { WorkspacePath } from './workspaceArchive';
+import { WorkspaceLayout } from '../../core';
+import { WorkspacePath } from './workspacePath';
 
 /**
  * Where the job's wrapper hands `out/` to the control plane. `out/` is a size-capped tmpfs,

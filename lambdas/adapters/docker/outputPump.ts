@@ -1,5 +1,4 @@
-import type { JobKey } from '../../core/model';
-import type { ExecutionEvents, RawLine } from '../../core/ports/runtime';
+import type { ExecutionEvents, JobKey, RawLine } from '../../core';
 import { toIsoString } from './dockerTimestamp';
 import type { AssembledLine } from './lineAssembler';
 import { encodeResumeToken } from './resumeToken';

@@ -1,6 +1,6 @@
-import type { ScriptRuntime } from '../../core/model';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
-import { WorkspacePath } from './workspaceArchive';
+import type { ScriptRuntime } from '../../core';
+import { WorkspaceLayout } from '../../core';
+import { WorkspacePath } from './workspacePath';
 
 /** Images the launcher runs when the caller does not override them. */
 export const DefaultImages = {

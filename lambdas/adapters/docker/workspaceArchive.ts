@@ -1,11 +1,8 @@
-import { ValidationError } from '../../core/errors';
-import type { WorkspaceFiles } from '../../core/ports/runtime';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { ValidationError, WorkspaceLayout } from '../../core';
+import type { WorkspaceFiles } from '../../core';
 import { HandOff } from './outHandOff';
+import { WorkspacePath } from './workspacePath';
 import { buildTarArchive, type TarEntry } from './tarArchive';
-
-/** Where the workspace is mounted inside every job container (DESIGN §4). */
-export const WorkspacePath = '/workspace';
 
 /** The uid/gid the job runs as; of the workspace it owns only `out/`. */
 export const JobUser = { uid: 1000, gid: 1000 } as const;

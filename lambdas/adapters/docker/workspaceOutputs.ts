@@ -1,11 +1,10 @@
 import type Docker from 'dockerode';
-import { ErrorCodes } from '../../core/errors';
-import type { ExitReport, WorkspaceOutputs } from '../../core/ports/runtime';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { ErrorCodes, WorkspaceLayout } from '../../core';
+import type { ExitReport, WorkspaceOutputs } from '../../core';
 import { isNoSuchContainer } from './engineErrors';
 import { HandOff, HandOffTarCapBytes } from './outHandOff';
 import { readTar, type TarReadLimits } from './tarReader';
-import { WorkspacePath } from './workspaceArchive';
+import { WorkspacePath } from './workspacePath';
 
 /** The files of `out/` a launcher reports; anything else there is ignored. */
 const ReportedFiles: ReadonlySet<string> = new Set([WorkspaceLayout.output, WorkspaceLayout.condition, WorkspaceLayout.setVariables]);

@@ -1,6 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord } from '../../core/model';
-import type { ApiKeyStore, IdentifiedApiKey } from '../../core/ports/stores';
+import type { ApiKeyRecord, ApiKeyStore, IdentifiedApiKey } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel, type Item } from './items';

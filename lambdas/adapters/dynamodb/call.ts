@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ControlPlaneError } from '../../core/errors';
+import { ControlPlaneError } from '../../core';
 import { DynamoStoreError, isConditionFailed } from './errors';
 
 /** What every store of the table shares. */

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Connection, ConnectionStore, Subscription } from '../../core/ports/stores';
+import type { Connection, ConnectionStore, Subscription } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel, type Item } from './items';

@@ -1,6 +1,6 @@
 import { createDynamoServerStore } from './serverStore';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Store } from '../../core/ports/stores';
+import type { Store } from '../../core';
 import { createDynamoApiKeyStore } from './apiKeyStore';
 import type { TableContext } from './call';
 import { createDynamoConnectionStore } from './connectionStore';

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core';
 
 /** Where a listing stopped: the index sort key and id of the last item returned. */
 export interface CursorPosition {

@@ -1,4 +1,4 @@
-import { ControlPlaneError, ErrorCodes } from '../../core/errors';
+import { ControlPlaneError, ErrorCodes } from '../../core';
 
 /** A DynamoDB call failed for a reason the store does not translate (throttling, a missing table, a network error). */
 export class DynamoStoreError extends ControlPlaneError {

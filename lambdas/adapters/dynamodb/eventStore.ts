@@ -1,6 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventDef } from '../../core/model';
-import type { EventStore } from '../../core/ports/stores';
+import type { EventDef, EventStore } from '../../core';
 import { call, type TableContext } from './call';
 import { compact, toModel, type Item } from './items';
 import { IndexKeys, Keys } from './keys';

@@ -1,7 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '../../core/errors';
-import { isTerminal, type Job, type JobStatus } from '../../core/model';
-import type { JobListQuery, JobStore } from '../../core/ports/stores';
+import { ConflictError, isTerminal, type Job, type JobStatus, ValidationError } from '../../core';
+import type { JobListQuery, JobStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel, type Item } from './items';

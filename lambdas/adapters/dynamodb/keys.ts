@@ -1,5 +1,5 @@
-import type { JobStatus } from '../../core/model';
-import { ValidationError } from '../../core/errors';
+import type { JobStatus } from '../../core';
+import { ValidationError } from '../../core';
 
 /**
  * Key values of every item kind. Tenant-owned items start with `T#<tenant>#`, and no key part may

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../../core/errors';
-import type { Page } from '../../core/ports/stores';
+import { ValidationError } from '../../core';
+import type { Page } from '../../core';
 import { call, type TableContext } from './call';
 import { decodeCursor, encodeCursor } from './cursor';
 import { Expr } from './expression';

@@ -1,7 +1,6 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '../../core/errors';
-import type { JobKey, LogLine } from '../../core/model';
-import type { LogBatch, LogStore, LogTail } from '../../core/ports/stores';
+import { ConflictError, ValidationError } from '../../core';
+import type { JobKey, LogBatch, LogLine, LogStore, LogTail } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, type Item } from './items';

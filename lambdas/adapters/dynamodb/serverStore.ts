@@ -1,6 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Server } from '../../core/model';
-import type { ServerStore } from '../../core/ports/stores';
+import type { Server, ServerStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel } from './items';

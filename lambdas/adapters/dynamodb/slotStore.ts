@@ -1,6 +1,5 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobKey } from '../../core/model';
-import type { SlotStore } from '../../core/ports/stores';
+import type { JobKey, SlotStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { Keys, SLOT_PREFIX, SLOTS_PARTITION } from './keys';

@@ -1,7 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../../core/errors';
-import type { Variable } from '../../core/model';
-import type { VariableStore } from '../../core/ports/stores';
+import { ValidationError } from '../../core';
+import type { Variable, VariableStore } from '../../core';
 import { call, type TableContext } from './call';
 import { DynamoStoreError } from './errors';
 import { compact, toModel, type Item } from './items';

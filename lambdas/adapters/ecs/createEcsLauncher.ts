@@ -9,9 +9,8 @@ import {
   type RunTaskCommandInput,
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
-import { isScriptRuntime, type Job, type ScriptRuntime } from '../../core/model';
-import type { ContainerLauncher, ExecutionInfo, ExecutionRequest } from '../../core/ports';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { isScriptRuntime, type Job, type ScriptRuntime, WorkspaceLayout } from '../../core';
+import type { ContainerLauncher, ExecutionInfo, ExecutionRequest } from '../../core';
 import { EcsCallError, EcsLaunchError, OverridesTooLargeError, RUN_TASK_OVERRIDES_LIMIT } from './errors';
 import { fargateSizeFor } from './fargateSize';
 import { JobTaskContract } from './taskContract';

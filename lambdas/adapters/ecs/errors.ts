@@ -1,4 +1,4 @@
-import { ControlPlaneError, ErrorCodes } from '../../core/errors';
+import { ControlPlaneError, ErrorCodes } from '../../core';
 
 /**
  * ECS could not start a job's task. `retryable` says whether the same request may succeed later

@@ -1,4 +1,4 @@
-import { ControlPlaneError, ErrorCodes, ValidationError } from '../../core/errors';
+import { ControlPlaneError, ErrorCodes, ValidationError } from '../../core';
 
 /** An http job's request spec cannot be sent as given (raised by create, before anything is sent). */
 export class InvalidHttpSpecError extends ValidationError {}

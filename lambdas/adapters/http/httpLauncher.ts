@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes, ValidationError } from '../../core/errors';
-import type { Job, JobKey } from '../../core/model';
-import type { ContainerLauncher, ExecutionEvents, ExecutionInfo, ExitReport, RawLine } from '../../core/ports/runtime';
+import { ErrorCodes, ValidationError } from '../../core';
+import type { ContainerLauncher, ExecutionEvents, ExecutionInfo, ExitReport, Job, JobKey, RawLine } from '../../core';
 import { createAddressPolicy } from './addressPolicy';
 import { AbortReasons, HttpExecutionNotFoundError, HttpLauncherClosedError, HttpReportError } from './errors';
 import { planHttpRequest, type HttpRequestPlan } from './httpSpec';

@@ -1,5 +1,5 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import type { HttpRequestSpec, Job } from '../../core/model';
+import type { HttpRequestSpec, Job } from '../../core';
 import { InvalidHttpSpecError } from './errors';
 
 /** An http job's request, checked and normalized; `url` is parsed. */

@@ -1,6 +1,5 @@
-import { ErrorCodes } from '../../core/errors';
-import type { ExitReport, RawLine } from '../../core/ports/runtime';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { ErrorCodes, WorkspaceLayout } from '../../core';
+import type { ExitReport, RawLine } from '../../core';
 import { AbortReasons, HttpRequestAbortedError, HttpRequestError, type AbortReason } from './errors';
 import { displayUrl, type HttpRequestPlan } from './httpSpec';
 import { performRequest, type PerformDeps } from './performRequest';

@@ -1,6 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { JobKey } from '../../core/model';
-import type { EnqueueOptions, JobQueue } from '../../core/ports/runtime';
+import type { EnqueueOptions, JobKey, JobQueue } from '../../core';
 import { clampDelaySeconds } from './clampDelaySeconds';
 import { EnqueueFailedError } from './errors';
 import { encodeJobMessage } from './jobMessage';

@@ -1,5 +1,5 @@
-import { ControlPlaneError, ErrorCodes } from '../../core/errors';
-import type { JobKey } from '../../core/model';
+import { ControlPlaneError, ErrorCodes } from '../../core';
+import type { JobKey } from '../../core';
 
 /** A queue message body that is not a job message (not JSON, or missing `tenant`/`jobId`). */
 export class InvalidMessageError extends ControlPlaneError {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobKey } from '../../core/model';
+import type { JobKey } from '../../core';
 import { InvalidMessageError } from './errors';
 
 // Unknown fields are tolerated (and dropped) so a newer producer can add fields

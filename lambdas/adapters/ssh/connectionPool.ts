@@ -1,5 +1,5 @@
 import type { Client } from 'ssh2';
-import type { Logger } from '../../core/ports/logger';
+import type { Logger } from '../../core';
 import type { CircuitBreaker } from './circuitBreaker';
 import { openConnection, type OpenedConnection } from './connect';
 import { HostKeyMismatchError, SshExecutorClosedError, SshUnreachableError, type SshTarget } from './errors';

@@ -1,4 +1,4 @@
-import { ControlPlaneError, ErrorCodes, ValidationError } from '../../core/errors';
+import { ControlPlaneError, ErrorCodes, ValidationError } from '../../core';
 
 /** The core's codes that only the SSH adapter raises. */
 export const SshErrorCodes = {

@@ -1,4 +1,4 @@
-import type { RawLine } from '../../core/ports/runtime';
+import type { RawLine } from '../../core';
 
 /** Longest line reported as one; longer ones are cut into pieces of at most this many bytes. */
 export const MaxLineBytes = 16 * 1024;

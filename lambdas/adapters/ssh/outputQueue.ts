@@ -1,4 +1,4 @@
-import type { RawLine } from '../../core/ports/runtime';
+import type { RawLine } from '../../core';
 
 /** Lines queued past which the reader is asked to pause (SSH flow control then holds the script). */
 export const OutputHighWater = 5_000;

@@ -1,5 +1,5 @@
 import type { Client } from 'ssh2';
-import type { RawLine } from '../../core/ports/runtime';
+import type { RawLine } from '../../core';
 import { openExec } from './channels';
 import { createLineSplitter } from './lineSplitter';
 import { startCommand } from './remoteScripts';

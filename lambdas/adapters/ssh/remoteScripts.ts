@@ -1,5 +1,5 @@
-import type { ScriptRuntime } from '../../core/model';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import type { ScriptRuntime } from '../../core';
+import { WorkspaceLayout } from '../../core';
 import { InvalidExecutionError } from './errors';
 
 /** Quotes a string for a POSIX shell: `'…'`, with each `'` written as `'\''`. */

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Client } from 'ssh2';
-import type { WorkspaceFiles, WorkspaceOutputs } from '../../core/ports/runtime';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import type { WorkspaceFiles, WorkspaceOutputs } from '../../core';
+import { WorkspaceLayout } from '../../core';
 import { runCommand } from './channels';
 import { InvalidExecutionError, SshLaunchError } from './errors';
 import type { UploadFile } from './helperFiles';

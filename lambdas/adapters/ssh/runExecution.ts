@@ -1,7 +1,5 @@
-import { ControlPlaneError, ErrorCodes } from '../../core/errors';
-import type { Logger } from '../../core/ports/logger';
-import type { ExitReport, WorkspaceOutputs } from '../../core/ports/runtime';
-import { WorkspaceLayout } from '../../core/workspace/workspaceContract';
+import { ControlPlaneError, ErrorCodes, WorkspaceLayout } from '../../core';
+import type { ExitReport, Logger, WorkspaceOutputs } from '../../core';
 import { closeSftp, openSftp } from './channels';
 import type { ConnectionPool, Lease } from './connectionPool';
 import { InvalidExecutionError, SshChannelError, SshLaunchError, type SshTarget } from './errors';

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../core/ports/logger';
+import { silentLogger } from '../../core';
 import { runCommand } from './channels';
 import { createCircuitBreaker, type CircuitBreaker } from './circuitBreaker';
 import { openConnection } from './connect';

@@ -1,6 +1,4 @@
-import type { ScriptRuntime, ServerCredentials } from '../../core/model';
-import type { Logger } from '../../core/ports/logger';
-import type { ExitReport, RawLine, WorkspaceFiles } from '../../core/ports/runtime';
+import type { ExitReport, Logger, RawLine, ScriptRuntime, ServerCredentials, WorkspaceFiles } from '../../core';
 
 /** A user's server, as the executor needs it (credentials decrypted); its name is the core's business. */
 export type SshServer = Omit<ServerCredentials, 'name'>;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../core';
-import { VARIABLE_KEY } from '../../core/workspace/workspaceContract';
+import { ValidationError, VARIABLE_KEY } from '../../core';
 
 /**
  * Shape of every resource id (jobs, events, servers): what the id generator makes (26-character

@@ -1,0 +1,2 @@
+/** Where a job's workspace is mounted in its container. */
+export const WorkspacePath = '/workspace';
