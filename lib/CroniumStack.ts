@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import { ScriptRuntimes } from '../lambdas/core/model';
 import { CroniumFunction } from './CroniumFunction';
 import { CroniumTable } from './CroniumTable';

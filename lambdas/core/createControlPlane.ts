@@ -6,7 +6,7 @@ import { createCancelJob } from './jobs/createCancelJob';
 import { createExecutionRecorder } from './jobs/createExecutionRecorder';
 import { createLifecycle } from './jobs/createLifecycle';
 import { createReconciler } from './jobs/createReconciler';
-import { createDispatchJob } from './jobs/dispatchJob';
+import { createDispatchJob } from './jobs/createDispatchJob';
 import { createGetJob, createListJobs, createReadLogs } from './jobs/queries';
 import type { JobSpecRequest } from './jobs/resolveJobSpec';
 import { resolveJobSpec } from './jobs/resolveJobSpec';

@@ -17,5 +17,5 @@ export const createRestHandler = (cp: ControlPlane, logger?: Logger) => {
 export const handler = lazyHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(async () => {
   const { awsComposition } = await import('./aws/composition');
   const { cp, logger } = awsComposition();
-  return createRestHandler(cp, logger) as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
+  return createRestHandler(cp, logger);
 });

@@ -160,7 +160,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
   });
   poller.start();
   const reaper = setInterval(() => {
-    void cp!.reconcile({ afterRestart: false }).catch((err: unknown) => logger.error({ err }, 'reaper failed'));
+    void cp.reconcile({ afterRestart: false }).catch((err: unknown) => logger.error({ err }, 'reaper failed'));
   }, settings.reapIntervalMs);
   reaper.unref();
   await writeFile(join(settings.dataDir, 'endpoint'), `${url}\n`, { mode: 0o600 });

@@ -15,9 +15,9 @@ const startProcess = async (dataDir: string) => {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stderr!.on('data', (d) => (output += String(d)));
+  child.stderr.on('data', (d) => (output += String(d)));
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       output += String(d);
       const found = output.match(/running at (http:\/\/\S+)/);
       if (found) resolve(found[1]!);

@@ -243,7 +243,7 @@ export const startSshd = async (opts: StartSshdOptions = {}): Promise<SshdHandle
     stderr = '';
     const proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
-    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const deadline = Date.now() + 10_000;
     while (!(await accepts(port))) {
       if (proc.exitCode !== null || proc.signalCode !== null) {

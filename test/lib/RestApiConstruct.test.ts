@@ -14,7 +14,7 @@ const build = (props: Partial<RestApiConstructProps> = {}) => {
   });
   return { stack, api, template: Template.fromStack(stack) };
 };
-const stageOf = (template: Template) => (resourcesOfType(template, 'AWS::ApiGateway::Stage')[0]?.[1] ?? {}) as Record<string, unknown>;
+const stageOf = (template: Template) => resourcesOfType(template, 'AWS::ApiGateway::Stage')[0]?.[1] ?? {};
 const methodSettings = (template: Template) => (stageOf(template).MethodSettings as Record<string, unknown>[])[0];
 
 describe('RestApiConstruct', () => {

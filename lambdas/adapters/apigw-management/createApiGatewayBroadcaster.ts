@@ -1,5 +1,5 @@
 import {
-  ApiGatewayManagementApiClient,
+  type ApiGatewayManagementApiClient,
   GoneException,
   LimitExceededException,
   PostToConnectionCommand,

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { isScriptRuntime, type Job, type ScriptRuntime, WorkspaceLayout } from '../../core';
-import type { ContainerLauncher, ExecutionEvents, ExecutionInfo } from '../../core';
+import type { ExecutionLauncher, ExecutionEvents, ExecutionInfo } from '../../core';
 import { keyFromLabels, Labels } from './containerLabels';
 import { buildContainerSpec } from './containerSpec';
 import { isAlreadyInState, isNoSuchContainer } from './engineErrors';
@@ -55,8 +55,8 @@ export interface DockerLauncherOptions {
   onError?: (err: ExecutionFollowError) => void;
 }
 
-/** A ContainerLauncher that can also let go of what it follows. */
-export interface DockerLauncher extends ContainerLauncher {
+/** A ExecutionLauncher that can also let go of what it follows. */
+export interface DockerLauncher extends ExecutionLauncher {
   /**
    * Stops following every container without killing any, and refuses new work: for
    * shutdown, or to hand executions to another launcher (which reattaches with the last

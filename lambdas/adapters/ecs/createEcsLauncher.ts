@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DescribeTasksCommand,
-  ECSClient,
+  type ECSClient,
   paginateListTasks,
   RunTaskCommand,
   StopTaskCommand,
@@ -10,7 +10,7 @@ import {
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { isScriptRuntime, type Job, type ScriptRuntime, WorkspaceLayout } from '../../core';
-import type { ContainerLauncher, ExecutionInfo, ExecutionRequest } from '../../core';
+import type { ExecutionLauncher, ExecutionInfo, ExecutionRequest } from '../../core';
 import { EcsCallError, EcsLaunchError, OverridesTooLargeError, RUN_TASK_OVERRIDES_LIMIT } from './errors';
 import { fargateSizeFor } from './fargateSize';
 import { JobTaskContract } from './taskContract';
@@ -112,7 +112,7 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
  *   taskDefinitions: { bash: '…', python: '…', node: '…' },
  * });
  */
-export const createEcsLauncher = (o: EcsLauncherOptions): ContainerLauncher => {
+export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
   const { client, cluster } = o;
 
   const runTaskInput = ({ job, env: jobEnv, workspace }: ExecutionRequest): RunTaskCommandInput => {

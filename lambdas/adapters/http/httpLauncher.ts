@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, ValidationError } from '../../core';
-import type { ContainerLauncher, ExecutionEvents, ExecutionInfo, ExitReport, Job, JobKey, RawLine } from '../../core';
+import type { ExecutionLauncher, ExecutionEvents, ExecutionInfo, ExitReport, Job, JobKey, RawLine } from '../../core';
 import { createAddressPolicy } from './addressPolicy';
 import { AbortReasons, HttpExecutionNotFoundError, HttpLauncherClosedError, HttpReportError } from './errors';
 import { planHttpRequest, type HttpRequestPlan } from './httpSpec';
@@ -35,8 +35,8 @@ export interface HttpLauncherOptions {
   onError?: (err: HttpReportError) => void;
 }
 
-/** The http launcher: a ContainerLauncher whose executions are requests made in this process. */
-export interface HttpLauncher extends ContainerLauncher {
+/** The http launcher: a ExecutionLauncher whose executions are requests made in this process. */
+export interface HttpLauncher extends ExecutionLauncher {
   /**
    * Resolves once every request in flight has ended and its exit was reported. A Lambda that runs
    * http jobs awaits it before returning, or the frozen sandbox would hold the request.

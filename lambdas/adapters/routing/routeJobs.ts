@@ -1,8 +1,8 @@
-import type { ContainerLauncher, Job } from '../../core';
+import type { ExecutionLauncher, Job } from '../../core';
 
 /** A launcher and how to recognise its jobs and its refs. */
 export interface LauncherRoute {
-  launcher: ContainerLauncher;
+  launcher: ExecutionLauncher;
   /** This launcher runs the job. */
   takes(job: Job): boolean;
   /** This launcher made the ref. */
@@ -10,13 +10,13 @@ export interface LauncherRoute {
 }
 
 /**
- * One ContainerLauncher for the core made of several: create goes to the first route that takes the
+ * One ExecutionLauncher for the core made of several: create goes to the first route that takes the
  * job, the calls that carry a ref to the route that owns it, everything else to `fallback`
  * (containers); list() joins them all.
  * @example
  * routeJobs([{ launcher: http, takes: (j) => j.runtime === 'http', owns: isHttpRef }], docker)
  */
-export const routeJobs = (routes: LauncherRoute[], fallback: ContainerLauncher): ContainerLauncher => {
+export const routeJobs = (routes: LauncherRoute[], fallback: ExecutionLauncher): ExecutionLauncher => {
   const forJob = (job: Job) => routes.find((r) => r.takes(job))?.launcher ?? fallback;
   const forRef = (ref: string) => routes.find((r) => r.owns(ref))?.launcher ?? fallback;
   return {

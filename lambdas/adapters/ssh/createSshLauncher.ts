@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type {
-  ContainerLauncher,
+  ExecutionLauncher,
   ExecutionEvents,
   ExecutionRequest,
   Job,
@@ -94,7 +94,7 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
     await o.events.exited(key, { exitCode: 0, oomKilled: false, timedOut: false, executions });
   };
 
-  const launcher: ContainerLauncher = {
+  const launcher: ExecutionLauncher = {
     async create(request) {
       if (!isScriptRuntime(request.job.runtime)) throw new SshJobError('an http job cannot run over SSH');
       if (!request.servers?.length) throw new SshJobError('an ssh job needs at least one server');

@@ -61,7 +61,7 @@ export interface ExecutionRequest {
  * Starts and stops one isolated execution per job (Docker locally, ECS on AWS, the control plane
  * itself for http jobs). Two phases so the job is marked `running` before anything can exit.
  */
-export interface ContainerLauncher {
+export interface ExecutionLauncher {
   /** Creates the execution with its workspace in place, not yet started. @returns its ref. */
   create(request: ExecutionRequest): Promise<string>;
   /** Starts a created execution; output and exit are then reported through ExecutionEvents. */

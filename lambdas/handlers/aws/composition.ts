@@ -13,7 +13,7 @@ import { createSqsJobQueue } from '../../adapters/sqs';
 import { createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
 import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
 import type { Env } from '../../config/coreConfigFromEnv';
-import type { ContainerLauncher, ControlPlane, ExecutionEvents } from '../../core';
+import type { ExecutionLauncher, ControlPlane, ExecutionEvents } from '../../core';
 import { createControlPlane } from '../../core';
 
 const required = (env: Env, name: string): string => {
@@ -38,7 +38,7 @@ const compose = (env: Env) => {
   };
   const http = createHttpLauncher({ events, allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']), maxBodyBytes: 256 * 1024 });
   // A Lambda is frozen once it returns: an http job runs to its end inside the dispatcher's invocation.
-  const httpToCompletion: ContainerLauncher = {
+  const httpToCompletion: ExecutionLauncher = {
     ...http,
     async start(ref, job) {
       await http.start(ref, job);

@@ -4,7 +4,7 @@ import { isApiKeyRole, UnauthorizedError } from '../../core';
 
 /** The caller the authorizer resolved; its context arrives in `requestContext.authorizer`. */
 export const callerOf = (event: Pick<APIGatewayProxyEvent, 'requestContext'>): Caller => {
-  const ctx = event.requestContext.authorizer as Record<string, unknown> | null | undefined;
+  const ctx = event.requestContext.authorizer;
   const tenant = ctx?.['tenant'];
   const role = ctx?.['role'];
   if (typeof tenant !== 'string' || !isApiKeyRole(role)) throw new UnauthorizedError();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ConnectionRegistry } from './createConnection';
 import { createManagementApi } from './createManagementApi';
 import { createRestBridge } from './createRestBridge';
-import { createRouter } from './createRouter';
+import { createGatewayRouter } from './createGatewayRouter';
 import { resolveSettings } from './resolveSettings';
 import type { LocalGateway, LocalGatewayOptions } from './types';
 import { createWebSocketBridge } from './createWebSocketBridge';
@@ -37,7 +37,7 @@ export const createLocalGateway = (o: LocalGatewayOptions): LocalGateway => {
   const settings = resolveSettings(o);
   const connections: ConnectionRegistry = new Map();
   const ws = createWebSocketBridge({ settings, websocket: o.websocket, wsAuthorizer: o.wsAuthorizer, connections });
-  const router = createRouter({
+  const router = createGatewayRouter({
     settings,
     rest: createRestBridge({ settings, rest: o.rest, restAuthorizer: o.restAuthorizer }),
     ws,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { routeJobs } from '../../../lambdas/adapters/routing';
-import type { ContainerLauncher } from '../../../lambdas/core';
+import type { ExecutionLauncher } from '../../../lambdas/core';
 import { jobFactory } from '../../helpers/factories';
 
 /** A launcher that makes refs with its name and records which calls reached it. */
 const named = (name: string) => {
   const calls: string[] = [];
-  const launcher: ContainerLauncher = {
+  const launcher: ExecutionLauncher = {
     create: async () => (calls.push('create'), `${name}:1`),
     start: async (ref) => void calls.push(`start ${ref}`),
     stop: async (ref) => void calls.push(`stop ${ref}`),

@@ -1,5 +1,5 @@
 import type { Job, JobKey } from '../../../lambdas/core/model';
-import type { ContainerLauncher, ExecutionInfo, ExecutionRequest } from '../../../lambdas/core/ports';
+import type { ExecutionLauncher, ExecutionInfo, ExecutionRequest } from '../../../lambdas/core/ports';
 
 export interface LauncherCall {
   ref: string;
@@ -11,10 +11,10 @@ export interface ReattachCall extends LauncherCall {
 }
 
 /**
- * A ContainerLauncher that keeps executions in memory: `create` adds one (not running), `start`
+ * A ExecutionLauncher that keeps executions in memory: `create` adds one (not running), `start`
  * marks it running, `stop` removes it, `list` returns what is left (or what the test set).
  */
-export interface FakeLauncher extends ContainerLauncher {
+export interface FakeLauncher extends ExecutionLauncher {
   /** Jobs passed to `create`, in order (copies, including calls that failed). */
   readonly created: readonly Job[];
   /** The whole requests passed to `create` (env and workspace included), in order. */

@@ -31,7 +31,7 @@ export const managementConnectionId = (rawPath: string, stage: string): string |
 };
 
 /** Routes `/@connections/*` to the management API, `wsPath` upgrades to the WebSocket bridge, the rest to REST. */
-export const createRouter = (o: {
+export const createGatewayRouter = (o: {
   settings: GatewaySettings;
   rest: RestBridge;
   ws: WebSocketBridge;
