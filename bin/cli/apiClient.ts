@@ -44,7 +44,7 @@ const errorFromResponse = async (res: Response): Promise<ApiError> => {
   try {
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     if (body.error && typeof body.error.message === 'string') {
-      return new ApiError(res.status, String(body.error.code ?? 'unknown'), body.error.message);
+      return new ApiError(res.status, typeof body.error.code === 'string' ? body.error.code : 'unknown', body.error.message);
     }
   } catch {
     // Not JSON (a proxy's HTML page, say): fall through to a generic message.

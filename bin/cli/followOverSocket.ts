@@ -24,7 +24,7 @@ export type SocketOutcome = { kind: 'terminal'; status: StatusMessage } | { kind
 
 const parse = (data: WebSocket.RawData): ServerMessage | undefined => {
   try {
-    const msg = JSON.parse(data.toString()) as ServerMessage;
+    const msg = JSON.parse((data as Buffer).toString('utf8')) as ServerMessage;
     return typeof msg === 'object' && msg !== null ? msg : undefined;
   } catch {
     return undefined;

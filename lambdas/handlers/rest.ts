@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ControlPlane, Logger } from '../core';
 import { lazyHandler } from './aws/lazyHandler';
 import { errorsToHttp } from './http/errorsToHttp';

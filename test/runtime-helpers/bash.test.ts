@@ -454,6 +454,7 @@ describe('cronium.sh (bash)', () => {
       expect(current.ws!.outJson('output.json')).toBe(text);
       expect(current.ws!.outJson('variables.json')).toEqual({ note: text, blank: '' });
       expect(r.stdout).toBe(`${text}\n`); // -r decodes what the setter escaped
+      // eslint-disable-next-line no-control-regex -- asserting no raw control character leaked into JSON
       expect(current.ws!.outText('output.json')).not.toMatch(/[\u0000-\u001f](?!$)/);
     });
 

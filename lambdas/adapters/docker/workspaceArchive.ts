@@ -1,7 +1,6 @@
 import { ValidationError, WorkspaceLayout } from '../../core';
 import type { WorkspaceFiles } from '../../core';
 import { HandOff } from './outHandOff';
-import { WorkspacePath } from './workspacePath';
 import { buildTarArchive, type TarEntry } from './tarArchive';
 
 /** The uid/gid the job runs as; of the workspace it owns only `out/`. */

@@ -81,7 +81,7 @@ export const createVariables = ({ store, cipher, clock }: Pick<CoreDeps, 'store'
         if (v.secret) secrets.push(asText(values[v.key]));
       }
       const env: Record<string, string> = {};
-      for (const [name, ref] of Object.entries(job.env) as [string, EnvValue][]) {
+      for (const [name, ref] of Object.entries<EnvValue>(job.env)) {
         if (typeof ref === 'string') {
           env[name] = ref;
           continue;

@@ -1,4 +1,4 @@
-import type { ClientRequest, RequestOptions } from 'node:http';
+import type { ClientRequest, RequestOptions, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHttpLauncher, HttpExecutionNotFoundError, InvalidHttpSpecError } from '../../../lambdas/adapters/http';
 import type { HttpLauncherOptions } from '../../../lambdas/adapters/http';
@@ -19,7 +19,7 @@ vi.mock('node:http', async (importOriginal) => {
 const LOOPBACK_ONLY = ['127.0.0.1/32'];
 
 let server: LocalServer;
-let hung: import('node:http').ServerResponse[] = [];
+let hung: ServerResponse[] = [];
 let fake: ReturnType<typeof createFakeEvents>;
 
 beforeEach(async () => {

@@ -71,6 +71,7 @@ export const openSocket = (url: string, o: { headers?: Record<string, string>; p
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a refusal is a status and body, asserted as such
       res.on('end', () => reject({ status: res.statusCode ?? 0, body } satisfies Refusal));
     });
     ws.once('error', reject);

@@ -35,6 +35,7 @@ export function variablesContract(newStore: () => Promise<Store>) {
         FRACTION: 0.1,
         HUGE: 1e300,
         TINY: 1e-300,
+        // eslint-disable-next-line no-loss-of-precision -- the point: a number JSON cannot keep exactly
         PAST_2_53: 12345678901234567890,
         EMPTY_TEXT: '',
         EMPTY_OBJECT: {},
