@@ -52,7 +52,7 @@ export interface JobClusterProps extends JobVpcProps {
 }
 
 /**
- * The ECS cluster that runs jobs: one hardened Fargate task definition per runtime (DESIGN §5, as
+ * The ECS cluster that runs jobs: one hardened Fargate task definition per runtime (runtime-images/README.md, as
  * far as Fargate allows), in the network of {@link JobVpc}.
  *
  * Each job container runs as 1000:1000 with a read-only root file system, every capability dropped

@@ -65,7 +65,7 @@ export const jobVpcConflicts = (props: JobVpcProps): string[] => {
 };
 
 /**
- * Where job tasks run. By default (`JobNetwork.ISOLATED`, DESIGN §5: jobs get no network) the tasks sit
+ * Where job tasks run. By default (`JobNetwork.ISOLATED`: jobs get no network) the tasks sit
  * in subnets with no route out and reach only the VPC endpoints Fargate itself needs, on HTTPS: on
  * platform 1.4 the image pull and the awslogs driver go through the task's own network interface.
  * The NAT gateway serves the private subnets with egress (the SSH runner of a later issue).

@@ -198,7 +198,7 @@ export class RestApiConstruct extends Construct {
       this.proxyMethod,
       'AwsSolutions-COG4',
       'Callers are tenants holding API keys, not Cognito users: the Lambda REQUEST authorizer checks the key ' +
-        'on every request (DESIGN §6).',
+        'on every request (docs/security.md).',
     );
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {

@@ -49,7 +49,7 @@ const toEnvList = (env: Record<string, string>): string[] =>
   });
 
 /**
- * The create request for one job's container, hardened as DESIGN §5 asks, with the job's
+ * The create request for one job's container, hardened as runtime-images/README.md lists, with the job's
  * resolved env plus `CRONIUM_WORKSPACE`, `PYTHONUNBUFFERED` and the helper variables.
  *
  * The root file system is read-only, so `/workspace` is an anonymous volume: the engine

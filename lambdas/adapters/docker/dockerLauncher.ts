@@ -71,8 +71,8 @@ const consoleLogger: LauncherLogger = {
 };
 
 /**
- * Runs each script job in a fresh, hardened Docker container (DESIGN §5) with the workspace
- * contract of DESIGN §4: the request's workspace (`in/…`) and an empty `out/` are uploaded
+ * Runs each script job in a fresh, hardened Docker container (runtime-images/README.md) with the workspace
+ * contract (docs/helpers/workspace.md): the request's workspace (`in/…`) and an empty `out/` are uploaded
  * through the Engine API before start; after the exit `out/` is read back the same way and
  * reported as `ExitReport.outputs`. Output and exit are reported through `events`.
  *

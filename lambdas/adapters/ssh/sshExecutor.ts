@@ -21,7 +21,7 @@ export interface SshExecutorWithStats extends SshExecutor {
 }
 
 /**
- * Runs scripts on users' servers over SSH with the workspace contract of DESIGN §4: a private
+ * Runs scripts on users' servers over SSH with the workspace contract (docs/helpers/workspace.md): a private
  * `mktemp -d` workspace filled over SFTP (in/, out/, the runtime helpers, a 0600 env file),
  * the script in its own process group with live output, killed at its deadline or on cancel,
  * `out/` read back, the workspace always removed. Connections are pooled per server (keepalive,

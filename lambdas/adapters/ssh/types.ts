@@ -31,7 +31,7 @@ export interface SshTestResult {
   remoteUser: string;
 }
 
-/** Runs scripts on users' servers over SSH with the workspace contract (DESIGN §4). */
+/** Runs scripts on users' servers over SSH with the workspace contract (docs/helpers/workspace.md). */
 export interface SshExecutor {
   run(e: SshExecution): Promise<ExitReport>;
   test(server: SshServer): Promise<SshTestResult>;
