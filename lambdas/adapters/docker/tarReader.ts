@@ -1,3 +1,4 @@
+import { extract, type Extract, type Header } from 'tar-stream';
 import { TarFormatError } from './errors';
 
 /** One member of a tar stream, as {@link readTar} hands it out. */
@@ -16,7 +17,7 @@ export interface TarMember {
 
 /** How much of a tar stream {@link readTar} takes in before it gives up. */
 export interface TarReadLimits {
-  /** Most bytes of entry data (files, long names, pax records) it reads; past it, `overLimit`. */
+  /** Most bytes of entry data (all files together) it reads; past it, `overLimit`. */
   maxContentBytes: number;
   /** Most entries it reads; past it, `overLimit` (bounds a flood of empty files). */
   maxEntries: number;
@@ -28,208 +29,43 @@ export interface TarReadResult {
   overLimit: boolean;
 }
 
-const Block = 512;
-const decoder = new TextDecoder('utf-8');
-
-/** A NUL-terminated text field. */
-const text = (block: Buffer, offset: number, length: number): string => {
-  const field = block.subarray(offset, offset + length);
-  const end = field.indexOf(0);
-  return decoder.decode(end === -1 ? field : field.subarray(0, end));
-};
-
-/** An octal field, or GNU base-256 (high bit of the first byte set) for values that do not fit. */
-const numeric = (block: Buffer, offset: number, length: number): number => {
-  const field = block.subarray(offset, offset + length);
-  if (field[0]! & 0x80) {
-    if (field[0] === 0xff) throw new TarFormatError('negative base-256 number');
-    let value = field[0]! & 0x7f;
-    for (const byte of field.subarray(1)) value = value * 256 + byte;
-    return value;
-  }
-  const digits = text(block, offset, length).trim();
-  if (digits === '') return 0;
-  if (!/^[0-7]+$/.test(digits)) throw new TarFormatError(`not an octal number: ${JSON.stringify(digits)}`);
-  return parseInt(digits, 8);
-};
-
-const checksumOk = (block: Buffer): boolean => {
-  let sum = 0;
-  for (let i = 0; i < Block; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return numeric(block, 148, 8) === sum;
-};
-
-/** `len key=value\n` records of a pax extended header. */
-const paxRecords = (data: Buffer): Map<string, string> => {
-  const records = new Map<string, string>();
-  let at = 0;
-  while (at < data.length) {
-    const space = data.indexOf(0x20, at);
-    const length = space === -1 ? NaN : Number(data.subarray(at, space).toString('ascii'));
-    if (!Number.isInteger(length) || length <= space - at || at + length > data.length) {
-      throw new TarFormatError('malformed pax record');
-    }
-    const record = decoder.decode(data.subarray(space + 1, at + length - 1));
-    const eq = record.indexOf('=');
-    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
-    at += length;
-  }
-  return records;
-};
+/**
+ * Stream bytes allowed per entry beyond its data: its header, padding, and a pax or GNU long-name
+ * record (up to PATH_MAX). tar-stream reads those records before it shows the entry, so only this
+ * bound stops a stream of records that never name an entry.
+ */
+const EntryOverheadBytes = 8 * 1024;
+/** The end-of-archive blocks, padded to GNU tar's 10 KiB record. */
+const TrailerBytes = 10 * 1024;
 
 const normalise = (name: string): string => name.replace(/^(?:\.?\/)+/, '').replace(/\/+$/, '');
 
-/** Headers of the entry that describe the next one (pax `x`, GNU `L`). */
-interface Pending {
-  path?: string;
-  size?: number;
-}
+const kindOf = (type: Header['type'] | null): TarMember['type'] =>
+  type === 'file' || type === 'contiguous-file' ? 'file' : type === 'directory' ? 'directory' : 'other';
 
-type State =
-  | { kind: 'header' }
-  | { kind: 'data'; left: number; pad: number; parts?: Buffer[]; onData: (data: Buffer | undefined) => void }
-  | { kind: 'pad'; left: number }
-  | { kind: 'end' };
+const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
 
-/**
- * A push parser of tar streams (ustar, pax and GNU long names): feed chunks, read `result()`.
- * Only what `keep` chooses is kept in memory; everything else is counted and skipped.
- */
-export const createTarParser = (limits: TarReadLimits, keep: (name: string) => boolean = () => true) => {
-  const members: TarMember[] = [];
-  let header: Buffer = Buffer.alloc(0);
-  let state: State = { kind: 'header' };
-  let pending: Pending = {};
-  let contentBytes = 0;
-  let entries = 0;
-  let overLimit = false;
+const toBuffer = (chunk: Buffer | Uint8Array): Buffer =>
+  Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 
-  const readData = (size: number, wanted: boolean, onData: (data: Buffer | undefined) => void) => {
-    const pad = (Block - (size % Block)) % Block;
-    state = { kind: 'data', left: size, pad, parts: wanted ? [] : undefined, onData };
-    if (size === 0) finishData();
-  };
-
-  const finishData = () => {
-    if (state.kind !== 'data') return;
-    const { parts, pad, onData } = state;
-    state = pad > 0 ? { kind: 'pad', left: pad } : { kind: 'header' };
-    onData(parts && Buffer.concat(parts));
-  };
-
-  const onHeader = (block: Buffer) => {
-    if (block.every((b) => b === 0)) {
-      // One zero block ends the archive (the second adds nothing).
-      state = { kind: 'end' };
-      return;
-    }
-    if (!checksumOk(block)) throw new TarFormatError('header checksum mismatch');
-    const type = String.fromCharCode(block[156]!);
-    const ustar = block.subarray(257, 262).toString('ascii') === 'ustar';
-    const prefix = ustar ? text(block, 345, 155) : '';
-    const rawName = prefix ? `${prefix}/${text(block, 0, 100)}` : text(block, 0, 100);
-    const isMeta = type === 'x' || type === 'L' || type === 'g' || type === 'K';
-    const size = isMeta ? numeric(block, 124, 12) : (pending.size ?? numeric(block, 124, 12));
-
-    if (++entries > limits.maxEntries || contentBytes + size > limits.maxContentBytes) {
-      overLimit = true;
-      state = { kind: 'end' };
-      return;
-    }
-    contentBytes += size;
-
-    if (type === 'x' || type === 'L') {
-      readData(size, true, (data) => {
-        if (type === 'L') pending.path = text(data!, 0, data!.length);
-        else {
-          const records = paxRecords(data!);
-          const path = records.get('path');
-          const paxSize = records.get('size');
-          if (path !== undefined) pending.path = path;
-          if (paxSize !== undefined) {
-            if (!/^\d+$/.test(paxSize)) throw new TarFormatError('malformed pax size');
-            pending.size = Number(paxSize);
-          }
-        }
-      });
-      return;
-    }
-    if (type === 'g' || type === 'K') {
-      // Global pax defaults and GNU long link targets change nothing a reader of files needs.
-      readData(size, false, () => undefined);
-      return;
-    }
-
-    const name = normalise(pending.path ?? rawName);
-    pending = {};
-    const kind: TarMember['type'] = type === '0' || type === '\0' || type === '7' ? 'file' : type === '5' ? 'directory' : 'other';
-    const member: TarMember = {
-      name,
-      type: kind,
-      size: kind === 'directory' ? 0 : size,
-      mode: numeric(block, 100, 8),
-      uid: numeric(block, 108, 8),
-      gid: numeric(block, 116, 8),
+/** Resolves once the parser has taken in every byte written to it, or was destroyed. */
+const settled = (parser: Extract, event: 'drain' | 'close'): Promise<void> =>
+  new Promise((resolve) => {
+    if (parser.destroyed) return resolve();
+    const done = () => {
+      parser.off(event, done);
+      parser.off('close', done);
+      resolve();
     };
-    members.push(member);
-    // Directories and links carry no data of their own (a size there is ignored, as tar does).
-    const dataSize = kind === 'directory' || type === '1' || type === '2' ? 0 : size;
-    readData(dataSize, kind === 'file' && keep(name), (data) => {
-      if (data) member.content = data;
-    });
-  };
-
-  return {
-    /**
-     * Takes in the next chunk of the stream.
-     * @throws TarFormatError when the stream is not a tar archive.
-     */
-    push(chunk: Buffer): void {
-      let at = 0;
-      while (at < chunk.length && state.kind !== 'end') {
-        if (state.kind === 'header') {
-          const piece = chunk.subarray(at, at + Block - header.length);
-          at += piece.length;
-          header = header.length === 0 && piece.length === Block ? piece : Buffer.concat([header, piece]);
-          if (header.length < Block) continue;
-          const block = header;
-          header = Buffer.alloc(0);
-          onHeader(block);
-        } else if (state.kind === 'data') {
-          const n = Math.min(state.left, chunk.length - at);
-          state.parts?.push(chunk.subarray(at, at + n));
-          state.left -= n;
-          at += n;
-          if (state.left === 0) finishData();
-        } else {
-          const n = Math.min(state.left, chunk.length - at);
-          state.left -= n;
-          at += n;
-          if (state.left === 0) state = { kind: 'header' };
-        }
-      }
-    },
-    /** True once the archive ended or went over a limit: the rest of the stream need not be read. */
-    get done(): boolean {
-      return state.kind === 'end';
-    },
-    /**
-     * What the stream held. A stream that stops between two entries without the end-of-archive
-     * blocks is accepted; one that stops inside an entry is not.
-     * @throws TarFormatError when the stream was cut inside an entry.
-     */
-    result(): TarReadResult {
-      if (overLimit) return { members: [], overLimit: true };
-      const between = (state.kind === 'header' && header.length === 0) || state.kind === 'end';
-      if (!between) throw new TarFormatError('tar stream ended inside an entry');
-      return { members, overLimit: false };
-    },
-  };
-};
+    parser.on(event, done);
+    parser.on('close', done);
+  });
 
 /**
- * Reads a tar stream to its end-of-archive blocks (or until it holds more than `limits`, when it
- * stops reading at once and reports `overLimit`). Leaving the loop early destroys the stream.
+ * Reads a tar stream (ustar, pax and GNU long names, parsed by tar-stream) to its end, or until it
+ * holds more than `limits`, when it stops reading at once and reports `overLimit`. Leaving the
+ * loop early destroys the stream. A stream that stops between two entries without the
+ * end-of-archive blocks is accepted; one that stops inside an entry is not.
  * @param keep which regular files (by normalised name) to keep the content of; all by default.
  * @throws TarFormatError when the stream is not a well-formed tar archive.
  * @throws whatever the stream throws (an aborted or failed read).
@@ -237,13 +73,73 @@ export const createTarParser = (limits: TarReadLimits, keep: (name: string) => b
 export const readTar = async (
   source: AsyncIterable<Buffer | Uint8Array | string>,
   limits: TarReadLimits,
-  keep?: (name: string) => boolean,
+  keep: (name: string) => boolean = () => true,
 ): Promise<TarReadResult> => {
-  const parser = createTarParser(limits, keep);
-  for await (const chunk of source) {
-    if (typeof chunk === 'string') throw new TarFormatError('the stream delivers decoded text, not bytes');
-    parser.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if (parser.done) break;
+  const maxStreamBytes = limits.maxContentBytes + limits.maxEntries * EntryOverheadBytes + TrailerBytes;
+  const members: TarMember[] = [];
+  let entries = 0;
+  let contentBytes = 0;
+  let streamBytes = 0;
+  let overLimit = false;
+  let malformed: string | undefined;
+  // A high-water mark of one byte makes each write wait until the parser took it in, so the entry
+  // that passes a limit is the last one read from the source.
+  const parser = extract({ highWaterMark: 1 });
+  parser.on('error', (err) => {
+    malformed ??= err.message;
+  });
+  parser.on('entry', (header, data, next) => {
+    const type = kindOf(header.type);
+    // Directories carry no data of their own (a size there is ignored, as tar does).
+    const dataSize = type === 'directory' ? 0 : header.size;
+    if (!isCount(header.mode) || !isCount(header.uid) || !isCount(header.gid)) {
+      malformed ??= `bad mode or owner of ${JSON.stringify(header.name)}`;
+      return parser.destroy();
+    }
+    entries += 1;
+    contentBytes += dataSize;
+    if (entries > limits.maxEntries || contentBytes > limits.maxContentBytes) {
+      overLimit = true;
+      return parser.destroy();
+    }
+    const name = normalise(header.name);
+    const member: TarMember = { name, type, size: dataSize, mode: header.mode, uid: header.uid, gid: header.gid };
+    members.push(member);
+    const parts: Buffer[] | undefined = type === 'file' && keep(name) ? [] : undefined;
+    if (dataSize === 0) {
+      if (parts) member.content = Buffer.alloc(0);
+      data.resume();
+      return next();
+    }
+    data.on('data', (chunk: unknown) => {
+      if (parts && chunk instanceof Uint8Array) parts.push(toBuffer(chunk));
+    });
+    data.on('end', () => {
+      if (parts) member.content = Buffer.concat(parts);
+      next();
+    });
+  });
+
+  try {
+    for await (const chunk of source) {
+      if (typeof chunk === 'string') throw new TarFormatError('the stream delivers decoded text, not bytes');
+      streamBytes += chunk.byteLength;
+      if (streamBytes > maxStreamBytes) {
+        overLimit = true;
+        break;
+      }
+      if (chunk.byteLength === 0) continue;
+      if (!parser.write(toBuffer(chunk))) await settled(parser, 'drain');
+      if (parser.destroying) break;
+    }
+    if (!parser.destroying) {
+      parser.end(undefined);
+      await settled(parser, 'close');
+    }
+  } finally {
+    parser.destroy();
   }
-  return parser.result();
+  if (overLimit) return { members: [], overLimit: true };
+  if (malformed !== undefined) throw new TarFormatError(malformed);
+  return { members, overLimit: false };
 };

@@ -33,6 +33,25 @@ const chunked = (data: Buffer, size: number) => {
   return { source: source(), pulls };
 };
 
+/** One raw tar header block (GNU magic) with a correct checksum; `fields` overwrite text fields at their offsets. */
+const rawHeader = (name: string, typeflag: string, size: number, fields: Record<number, string> = {}): Buffer => {
+  const block = Buffer.alloc(512);
+  block.write(name, 0, 'utf8');
+  block.write('0000644\0', 100, 'ascii');
+  block.write('0000000\0', 108, 'ascii');
+  block.write('0000000\0', 116, 'ascii');
+  block.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+  block.write('00000000000\0', 136, 'ascii');
+  block.write(typeflag, 156, 'ascii');
+  block.write('ustar  \0', 257, 'ascii');
+  for (const [offset, value] of Object.entries(fields)) block.write(value, Number(offset), 'ascii');
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  return block;
+};
+
 const summary = (members: Awaited<ReturnType<typeof readTar>>['members']) =>
   members.map((m) => [m.name, m.type, m.content?.toString('utf8')]);
 
@@ -195,6 +214,30 @@ describe('tar reader', () => {
     // Arrange
     const archive = Buffer.from(tarOf('gnu', (d) => writeFileSync(join(d, 'a'), 'a')));
     archive[0] = archive[0]! ^ 0x01;
+
+    // Act
+    const error = await readTar(chunked(archive, 512).source, roomy).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(TarFormatError);
+  });
+  it('reports overLimit for a flood of long-name records that never name an entry, and stops reading', async () => {
+    // Arrange: 4000 GNU long-name records (2 MiB of stream), none followed by the entry it names
+    const record = Buffer.concat([rawHeader('././@LongLink', 'L', 100), Buffer.alloc(512, 0x61)]);
+    const archive = Buffer.concat(Array.from({ length: 2048 }, () => record));
+    const { source, pulls } = chunked(archive, 64 * 1024);
+
+    // Act
+    const result = await readTar(source, roomy);
+
+    // Assert
+    expect(result).toEqual({ members: [], overLimit: true });
+    expect(pulls.count).toBeLessThan(archive.length / (64 * 1024));
+  });
+
+  it('rejects a header whose mode is not a number', async () => {
+    // Arrange
+    const archive = Buffer.concat([rawHeader('a', '0', 0, { 100: '9999999\0' }), Buffer.alloc(1024)]);
 
     // Act
     const error = await readTar(chunked(archive, 512).source, roomy).catch((e: unknown) => e);
