@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { WorkspaceLayout } from '../../core';
 import type { JobKey, WorkspaceFiles, WorkspaceOutputs } from '../../core';
-import { WorkspaceStoreError } from './errors';
+import { OutArchiveError, WorkspaceStoreError } from './errors';
 import { buildInputArchive } from './inputArchive';
 import { jobObjectKeys } from './jobObjectKeys';
 import { readOutputArchive, type OutArchiveLimits } from './outputArchive';
@@ -145,7 +145,12 @@ export const createS3Workspace = (o: S3WorkspaceOptions): S3Workspace => {
         body.destroy?.();
         return { files: {}, overLimit: true };
       }
-      return readOutputArchive(body, OutLimits);
+      try {
+        return await readOutputArchive(body, OutLimits);
+      } catch (err) {
+        if (err instanceof OutArchiveError) throw err;
+        throw new WorkspaceStoreError(`reading out/ of job ${key.jobId} failed`, { cause: err });
+      }
     },
 
     async remove(key) {

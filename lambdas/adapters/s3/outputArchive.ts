@@ -35,10 +35,11 @@ const normalise = (name: string): string => name.replace(/^(?:\.?\/)+/, '').repl
  * the archive proves to hold more than `limits`: `{ files: {}, overLimit: true }`, the same
  * answer the Docker and SSH launchers give for an `out/` that is too large.
  * @throws OutArchiveError when the bytes are not a well-formed tar archive (or end inside an entry).
+ * @throws the source's own error when reading it fails.
  */
 export const readOutputArchive = async (source: AsyncIterable<Uint8Array>, limits: OutArchiveLimits): Promise<WorkspaceOutputs> => {
   const archive = extract();
-  let feedError: unknown;
+  let feedError: Error | undefined;
   // Feeding runs beside the reading loop; an early stop destroys the extractor and ends it.
   const feeding = (async () => {
     try {
@@ -48,8 +49,8 @@ export const readOutputArchive = async (source: AsyncIterable<Uint8Array>, limit
       }
       archive.end(null);
     } catch (err) {
-      feedError = err;
-      archive.destroy(err as Error);
+      feedError = err instanceof Error ? err : new Error(String(err));
+      archive.destroy(feedError);
     }
   })();
 
