@@ -23,14 +23,13 @@ export function padSeq(n: number, field = 'seq'): string {
 }
 
 export const LOG_PREFIX = 'LOG#';
-export const SUB_PREFIX = 'SUB#';
 export const SLOT_PREFIX = 'SLOT#';
 export const SLOTS_PARTITION = 'SLOTS';
 /** Sort keys of every log batch of a job lie between these two. */
 export const LOG_SK_MIN = `${LOG_PREFIX}${padSeq(0)}`;
 export const LOG_SK_MAX = `${LOG_PREFIX}${padSeq(MAX_SEQ)}`;
 
-/** A job's partition: its item, its log batches and its subscriptions. */
+/** A job's partition: its item, its log batches and its subscriptions item. */
 const jobPk = (tenant: string, jobId: string) => `T#${part('tenant', tenant)}#JOB#${part('jobId', jobId)}`;
 
 /** The partition of a tenant's servers. */
@@ -45,10 +44,8 @@ export const Keys = {
     pk: jobPk(tenant, jobId),
     sk: `${LOG_PREFIX}${padSeq(firstSeq, 'lines')}`,
   }),
-  subscription: (tenant: string, jobId: string, connectionId: string) => ({
-    pk: jobPk(tenant, jobId),
-    sk: `${SUB_PREFIX}${part('connectionId', connectionId)}`,
-  }),
+  /** One item holds all of a job's subscriptions and their send lease. */
+  subscriptions: (tenant: string, jobId: string) => ({ pk: jobPk(tenant, jobId), sk: 'SUBS' }),
   event: (tenant: string, eventId: string) => ({
     pk: `T#${part('tenant', tenant)}#EVENT#${part('eventId', eventId)}`,
     sk: 'EVENT',
@@ -80,6 +77,8 @@ export const IndexKeys = {
   eventsByTenant: (tenant: string) => `T#${part('tenant', tenant)}#EVENTS`,
   apiKeysByTenant: (tenant: string) => `T#${part('tenant', tenant)}#KEYS`,
   active: 'ACTIVE',
+  /** The partition of gsi4 that holds queued jobs waiting for a slot. */
+  waiting: 'WAITING',
   /** Newest-first sort key of tenant listings; it ends with the id, which the cursor relies on. */
   created: (createdAt: string, id: string) => `${createdAt}#${id}`,
   activeSort: (createdAt: string, tenant: string, id: string) => `${createdAt}#${tenant}#${id}`,

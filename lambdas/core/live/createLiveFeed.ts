@@ -7,7 +7,7 @@ import { packFrames } from './packFrames';
 
 /** Stored lines read at once for one subscriber. */
 const PAGE = 2_000;
-/** Subscribers of one job served at once by one call; the rest wait their turn. */
+/** Subscribers of one job served at once by one pass; the rest wait their turn. */
 const FANOUT = 16;
 
 /** Fans a job's log and status out to its WebSocket subscribers. */
@@ -25,8 +25,8 @@ export interface LiveFeed {
 
 type ReadPage = (afterSeq: number) => Promise<LogLine[]>;
 
-/** What one turn under the lease ended with. */
-type Turn = { kind: 'busy' } | { kind: 'gone' } | { kind: 'lagging'; sentSeq: number } | { kind: 'sent'; sentSeq: number };
+/** How serving one subscriber during a pass ended. */
+type Served = { kind: 'gone' } | { kind: 'lagging'; sentSeq: number } | { kind: 'sent'; sentSeq: number };
 
 /**
  * The lines that follow `sentSeq` without a hole. A batch stored later can become readable before an
@@ -39,7 +39,7 @@ const contiguousAfter = (sentSeq: number, lines: LogLine[]): LogLine[] => {
 };
 
 /** Runs `fn` over `items` with at most `limit` running at once. */
-const eachLimited = async <T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> => {
+const eachLimited = async <T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> => {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) await fn(items[next++]!);
@@ -48,9 +48,11 @@ const eachLimited = async <T>(items: T[], limit: number, fn: (item: T) => Promis
 };
 
 /**
- * Each subscription carries `sentSeq` and a send lease. Whoever holds the lease sends the stored lines
- * after `sentSeq` in order, then releases it and looks again: a writer that stored lines and found the
- * lease taken can rely on the holder's second look. So replay and live delivery, even from different
+ * One send lease per job covers all its subscribers. Whoever stores lines (or subscribes) takes it and,
+ * in one pass, sends each subscriber the stored lines after its `sentSeq`, in order; the release records
+ * every subscriber's new `sentSeq` at once. A sender that finds the lease taken leaves its mark in the
+ * lease, and the holder, seeing it at release, makes another pass. So a pass costs the same few store
+ * requests whatever the number of subscribers, and replay and live delivery, even from different
  * processes, meet with no gap, no duplicate and no reordering.
  *
  * Lines go out many to a frame ({@link packFrames}). A connection that cannot take more (`throttled`:
@@ -70,62 +72,41 @@ export const createLiveFeed = ({
     await connections.deleteSubscription(key, connectionId);
   };
 
-  /** Closes a subscription whose connection cannot keep up and tells the client where it stands. */
-  const shed = async (key: JobKey, connectionId: string, sentSeq: number) => {
-    await connections.deleteSubscription(key, connectionId);
+  /** Tells a client whose subscription was closed for lagging where it stands. */
+  const tellLagging = async (key: JobKey, connectionId: string, sentSeq: number) => {
     logger.info({ jobId: key.jobId, connectionId, sentSeq }, 'subscriber too slow: subscription closed');
     // Best effort: a client that misses it still learns the end of the job from REST.
     const outcome = await broadcaster.send(connectionId, laggingMessage(key.jobId, sentSeq));
     if (outcome !== 'sent') logger.info({ jobId: key.jobId, connectionId, outcome }, 'lagging notice not delivered');
   };
 
-  const push = (connectionId: string, message: LiveMessage) => broadcaster.send(connectionId, message);
-
-  /** Sends what is pending under the lease. `busy`: another sender holds it and will look again. */
-  const sendPending = async (key: JobKey, connectionId: string, read: ReadPage): Promise<Turn> => {
-    const locked = await connections.lockSubscription(key, connectionId, clock.now(), config.subscriptionLeaseMs);
-    if (!locked) return { kind: 'busy' };
-    let sent = locked.sentSeq;
-    let turn: Turn | undefined;
-    try {
-      while (!turn) {
-        const lines = contiguousAfter(sent, await read(sent));
-        if (lines.length === 0) {
-          turn = { kind: 'sent', sentSeq: sent };
-          break;
-        }
-        for (const frame of packFrames(lines)) {
-          const outcome = await push(connectionId, logsMessage(key.jobId, frame));
-          if (outcome === 'gone') turn = { kind: 'gone' };
-          else if (outcome === 'throttled') turn = { kind: 'lagging', sentSeq: sent };
-          else sent = frame.at(-1)!.seq;
-          if (turn) break;
-        }
-      }
-      return turn;
-    } finally {
-      // A gone or lagging subscription is deleted next, still under our lease, so no one sends past it.
-      if (turn?.kind !== 'gone' && turn?.kind !== 'lagging') await connections.unlockSubscription(key, connectionId, sent);
-    }
+  /** Closes a subscription outside a pass (its status push was refused) and tells the client. */
+  const shed = async (key: JobKey, connectionId: string, sentSeq: number) => {
+    await connections.deleteSubscription(key, connectionId);
+    await tellLagging(key, connectionId, sentSeq);
   };
 
-  const pump = async (key: JobKey, connectionId: string, read: ReadPage): Promise<void> => {
-    let before = -1;
+  const push = (connectionId: string, message: LiveMessage) => broadcaster.send(connectionId, message);
+
+  /** Sends one subscriber, under the job's lease, every readable line it has not been sent. */
+  const serve = async (key: JobKey, s: Subscription, read: ReadPage, sent: Map<string, number>): Promise<Served> => {
+    let sentSeq = s.sentSeq;
     for (;;) {
-      const turn = await sendPending(key, connectionId, read);
-      if (turn.kind === 'gone') return drop(key, connectionId);
-      if (turn.kind === 'lagging') return shed(key, connectionId, turn.sentSeq);
-      if (turn.kind === 'busy') return;
-      // No progress: the next line is not readable yet; whoever stores it delivers after.
-      if (turn.sentSeq === before) return;
-      before = turn.sentSeq;
-      // The second look: lines stored while we held the lease were left to us.
-      if ((await logs.tail(key)).lastSeq <= turn.sentSeq) return;
+      const lines = contiguousAfter(sentSeq, await read(sentSeq));
+      if (lines.length === 0) return { kind: 'sent', sentSeq };
+      for (const frame of packFrames(lines)) {
+        const outcome = await push(s.connectionId, logsMessage(key.jobId, frame));
+        if (outcome === 'gone') return { kind: 'gone' };
+        if (outcome === 'throttled') return { kind: 'lagging', sentSeq };
+        sentSeq = frame.at(-1)!.seq;
+        // Recorded as it goes, so a push that throws later still keeps what went out.
+        sent.set(s.connectionId, sentSeq);
+      }
     }
   };
 
   /**
-   * Subscribers of one job mostly stand at the same `sentSeq`: within one call they share each page
+   * Subscribers of one job mostly stand at the same `sentSeq`: within one pass they share each page
    * read. An empty page is never shared, so a later look always reads the store afresh.
    */
   const sharedReads = (key: JobKey): ReadPage => {
@@ -142,6 +123,42 @@ export const createLiveFeed = ({
       }
       return page;
     };
+  };
+
+  /** One pass under the job's lease. @returns whether to look again (false when another sender holds the lease). */
+  const pass = async (key: JobKey): Promise<boolean> => {
+    const lease = await connections.takeSendLease(key, clock.now(), config.subscriptionLeaseMs);
+    if (!lease) return false;
+    const sent = new Map<string, number>();
+    const closed: string[] = [];
+    const lagging: { connectionId: string; sentSeq: number }[] = [];
+    let again: boolean;
+    try {
+      const read = sharedReads(key);
+      await eachLimited(lease.subscriptions, FANOUT, async (s) => {
+        try {
+          const served = await serve(key, s, read, sent);
+          if (served.kind === 'gone') closed.push(s.connectionId);
+          if (served.kind === 'lagging') {
+            closed.push(s.connectionId);
+            lagging.push({ connectionId: s.connectionId, sentSeq: served.sentSeq });
+          }
+        } catch (err) {
+          logger.warn({ err, jobId: key.jobId, connectionId: s.connectionId }, 'live delivery failed');
+        }
+      });
+    } finally {
+      // Lagging subscriptions are closed by this release, before their notice, so a client that
+      // resubscribes at once is not closed again by it.
+      again = await connections.releaseSendLease(key, lease, { sent, closed });
+    }
+    await eachLimited(lagging, FANOUT, ({ connectionId, sentSeq }) => tellLagging(key, connectionId, sentSeq));
+    return again;
+  };
+
+  /** Passes until no other sender asked for the lease during the last one. */
+  const deliver = async (key: JobKey): Promise<void> => {
+    while (await pass(key));
   };
 
   const forEachSubscriber = async (key: JobKey, fn: (s: Subscription) => Promise<void>) => {
@@ -162,13 +179,10 @@ export const createLiveFeed = ({
       const outcome = await push(connectionId, statusMessage(job, lastSeq));
       if (outcome === 'gone') return drop(key, connectionId);
       if (outcome === 'throttled') return shed(key, connectionId, sentSeq);
-      await pump(key, connectionId, (after) => logs.read(key, after, PAGE));
+      await deliver(key);
     },
 
-    async deliver(key) {
-      const read = sharedReads(key);
-      await forEachSubscriber(key, (s) => pump(key, s.connectionId, read));
-    },
+    deliver,
 
     notifyStatus: (job, lastSeq) => {
       const key = { tenant: job.tenant, jobId: job.id };

@@ -27,8 +27,16 @@ export interface JobStore {
   transition(job: Job, to: JobStatus, patch?: Partial<Job>): Promise<Job>;
   /** A tenant's jobs, newest first. */
   list(tenant: string, query: JobListQuery): Promise<Page<Job>>;
-  /** Every non-terminal job of every tenant, oldest first: for the reaper and reconciliation. */
+  /**
+   * Every non-terminal job of every tenant, oldest first, except those waiting for a slot
+   * (`waitingSince` set): for the reaper and reconciliation.
+   */
   listActive(): Promise<Job[]>;
+  /**
+   * The `limit` jobs that have waited for a slot longest (oldest first; jobs have no priority yet).
+   * Read from an index, so a job marked or unmarked a moment ago may be missing or still listed.
+   */
+  nextWaiting(limit: number): Promise<Job[]>;
 }
 
 export interface EventStore {
@@ -98,21 +106,44 @@ export interface Subscription {
   sentSeq: number;
 }
 
+/**
+ * A job's send lease: whoever holds it is the only one pushing the job's log to its subscribers.
+ * It carries every subscription of the job as it stood when the lease was taken; hand it back to
+ * `releaseSendLease`.
+ */
+export interface SendLease {
+  readonly subscriptions: readonly Subscription[];
+}
+
+/** What the holder of a send lease did with it. */
+export interface SendProgress {
+  /** The last line now sent, by connection id, for the subscriptions that advanced. */
+  sent: ReadonlyMap<string, number>;
+  /** Connection ids whose subscription ends (connection gone, or too slow). */
+  closed: readonly string[];
+}
+
 export interface ConnectionStore {
   putConnection(c: Connection): Promise<void>;
   getConnection(connectionId: string): Promise<Connection | undefined>;
   deleteConnection(connectionId: string): Promise<void>;
-  /** Creates or resets a subscription (unlocked). */
+  /** Creates or resets a subscription; a send lease held meanwhile does not overwrite it. */
   putSubscription(s: Subscription): Promise<void>;
   listSubscriptions(key: JobKey): Promise<Subscription[]>;
   deleteSubscription(key: JobKey, connectionId: string): Promise<void>;
   /**
-   * Takes the subscription's send lease if it is free or expired (`now` and `leaseMs` in epoch ms).
-   * @returns the subscription as locked, or undefined when another sender holds it or it is gone.
+   * Takes the job's send lease, one for all its subscriptions, if it is free or expired (`now` and
+   * `leaseMs` in epoch ms). When another sender holds it, records that this one asked, so that the
+   * holder looks again before it stops.
+   * @returns the lease, or undefined when the job has no subscription or another sender holds it.
    */
-  lockSubscription(key: JobKey, connectionId: string, now: number, leaseMs: number): Promise<Subscription | undefined>;
-  /** Records what was sent and frees the lease. */
-  unlockSubscription(key: JobKey, connectionId: string, sentSeq: number): Promise<void>;
+  takeSendLease(key: JobKey, now: number, leaseMs: number): Promise<SendLease | undefined>;
+  /**
+   * Records what was sent and which subscriptions end, then frees the lease. A subscription put again
+   * or deleted while the lease was held keeps that newer state.
+   * @returns true when another sender asked for the lease while it was held: the holder looks again.
+   */
+  releaseSendLease(key: JobKey, lease: SendLease, progress: SendProgress): Promise<boolean>;
 }
 
 /** Concurrency slots: a slot is held by at most one job. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../lambdas/core/createControlPlane';
 import { createLiveFeed } from '../../../lambdas/core/live/createLiveFeed';
-import type { JobKey } from '../../../lambdas/core/model';
 import { callerFactory, rawLinesFactory } from '../../helpers/factories';
 import type { Harness } from '../../helpers/memory/createHarness';
 import { createHarness, errorOf, keyOf } from '../../helpers/memory/createHarness';
@@ -126,15 +125,15 @@ describe('subscribing to a job', () => {
     const h = createHarness();
     const job = await runningJobWithLines(h, 3);
     await h.connect('c1');
-    const unlock = h.store.connections.unlockSubscription;
+    const release = h.store.connections.releaseSendLease;
     let injected = false;
-    h.store.connections.unlockSubscription = async (key: JobKey, connectionId: string, sentSeq: number) => {
+    h.store.connections.releaseSendLease = async (key, lease, progress) => {
       if (!injected) {
         injected = true;
         await h.cp.executions.output(key, rawLinesFactory(2, { from: 4 }), 't5');
         await h.cp.executions.settled(key);
       }
-      return unlock(key, connectionId, sentSeq);
+      return release(key, lease, progress);
     };
 
     // Act
@@ -393,6 +392,30 @@ describe('live delivery in frames and to slow subscribers', () => {
 
     expect(reads.filter((after) => after === 0)).toHaveLength(1);
     for (const id of ['a', 'b', 'c', 'd']) expect(h.broadcaster.logSeqsFor(id)).toEqual(range(1, 10));
+  });
+
+  it('makes as many store requests for 30 subscribers as for one', async () => {
+    // Arrange: count every request to the subscription store during one live pass.
+    const requestsFor = async (subscribers: number) => {
+      const h = createHarness();
+      const job = await runningJobWithLines(h, 0);
+      for (const i of range(1, subscribers)) {
+        await h.connect(`c${i}`);
+        await h.cp.connections.subscribe(`c${i}`, job.id, 0);
+      }
+      let requests = 0;
+      const connections = h.store.connections as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      for (const [name, fn] of Object.entries(connections)) connections[name] = (...args) => (requests++, fn(...args));
+
+      // Act
+      await h.cp.executions.output(keyOf(job), rawLinesFactory(50), 't50');
+      await h.cp.executions.settled(keyOf(job));
+      for (const i of range(1, subscribers)) expect(h.broadcaster.logSeqsFor(`c${i}`)).toEqual(range(1, 50));
+      return requests;
+    };
+
+    // Assert
+    expect(await requestsFor(30)).toBe(await requestsFor(1));
   });
 
   it('serves many subscribers at once, but only a bounded number', async () => {

@@ -209,39 +209,42 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
         expect(await store.connections.listSubscriptions(key)).toEqual([sub('c2', 4)]);
       });
 
-      it('grants the send lease to one sender until it is released', async () => {
+      it("grants a job's send lease to one sender until it is released, with every position", async () => {
         await store.connections.putSubscription(sub('c1', 2));
+        await store.connections.putSubscription(sub('c2'));
 
-        const first = await store.connections.lockSubscription(key, 'c1', 1_000, 500);
-        const second = await store.connections.lockSubscription(key, 'c1', 1_100, 500);
-        await store.connections.unlockSubscription(key, 'c1', 7);
-        const third = await store.connections.lockSubscription(key, 'c1', 1_200, 500);
+        const first = await store.connections.takeSendLease(key, 1_000, 500);
+        const second = await store.connections.takeSendLease(key, 1_100, 500);
+        const again = await store.connections.releaseSendLease(key, first!, { sent: new Map([['c1', 7]]), closed: ['c2'] });
+        const third = await store.connections.takeSendLease(key, 1_200, 500);
 
-        expect(first).toEqual(sub('c1', 2));
+        expect(first?.subscriptions).toEqual([sub('c1', 2), sub('c2')]);
         expect(second).toBeUndefined();
-        expect(third).toEqual(sub('c1', 7));
+        expect(again).toBe(true);
+        expect(third?.subscriptions).toEqual([sub('c1', 7)]);
       });
 
       it('lets another sender take a lease that expired', async () => {
         await store.connections.putSubscription(sub('c1'));
-        await store.connections.lockSubscription(key, 'c1', 1_000, 500);
-        expect(await store.connections.lockSubscription(key, 'c1', 1_501, 500)).toEqual(sub('c1'));
+        await store.connections.takeSendLease(key, 1_000, 500);
+        expect((await store.connections.takeSendLease(key, 1_501, 500))?.subscriptions).toEqual([sub('c1')]);
       });
 
-      it('does not lock or bring back a deleted subscription', async () => {
+      it('does not lease or bring back a deleted subscription', async () => {
         await store.connections.putSubscription(sub('c1'));
-        await store.connections.lockSubscription(key, 'c1', 1_000, 500);
+        const lease = await store.connections.takeSendLease(key, 1_000, 500);
         await store.connections.deleteSubscription(key, 'c1');
-        await store.connections.unlockSubscription(key, 'c1', 5);
-        expect(await store.connections.lockSubscription(key, 'c1', 2_000, 500)).toBeUndefined();
+        await store.connections.releaseSendLease(key, lease!, { sent: new Map([['c1', 5]]), closed: [] });
+        expect(await store.connections.takeSendLease(key, 2_000, 500)).toBeUndefined();
         expect(await store.connections.listSubscriptions(key)).toEqual([]);
       });
 
-      it('frees the lease when a subscription is put again', async () => {
+      it('keeps a subscription put again while the lease was held', async () => {
         await store.connections.putSubscription(sub('c1', 3));
-        await store.connections.lockSubscription(key, 'c1', 1_000, 500);
+        const lease = await store.connections.takeSendLease(key, 1_000, 500);
         await store.connections.putSubscription(sub('c1', 1));
-        expect(await store.connections.lockSubscription(key, 'c1', 1_100, 500)).toEqual(sub('c1', 1));
+        await store.connections.releaseSendLease(key, lease!, { sent: new Map([['c1', 9]]), closed: [] });
+        expect((await store.connections.takeSendLease(key, 1_100, 500))?.subscriptions).toEqual([sub('c1', 1)]);
       });
     });
 

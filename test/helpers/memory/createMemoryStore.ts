@@ -14,6 +14,7 @@ import type {
   LogStore,
   LogTail,
   Page,
+  SendLease,
   ServerStore,
   SlotStore,
   Store,
@@ -28,7 +29,7 @@ export interface MemoryStoreSnapshot {
   logBatches: { key: JobKey; batch: LogBatch }[];
   apiKeys: ApiKeyRecord[];
   connections: Connection[];
-  subscriptions: (Subscription & { lockedUntil?: number })[];
+  subscriptions: Subscription[];
   slots: { slot: number; holder: JobKey }[];
   variables: Variable[];
 }
@@ -93,6 +94,11 @@ const listNewestFirst = <T>(rows: { sortKey: string; value: T }[], page: { limit
 /** Fields a patch may not change (as in the DynamoDB adapter). */
 const fixedFields = ['tenant', 'id', 'createdAt', 'status', 'version'] as const satisfies readonly (keyof Job)[];
 
+const isWaiting = (j: Job) => j.status === 'queued' && j.waitingSince !== undefined;
+const activeSortKey = (j: Job) => `${j.createdAt}#${j.tenant}#${j.id}`;
+const oldestFirst = (list: Job[]) =>
+  [...list].sort((a, b) => (activeSortKey(a) < activeSortKey(b) ? -1 : activeSortKey(a) > activeSortKey(b) ? 1 : 0));
+
 const createJobStore = (jobs: Map<string, Job>): JobStore => ({
   async create(job) {
     const k = jobKeyOf(job.tenant, job.id);
@@ -138,10 +144,13 @@ const createJobStore = (jobs: Map<string, Job>): JobStore => ({
   },
 
   async listActive() {
-    const sortKey = (j: Job) => `${j.createdAt}#${j.tenant}#${j.id}`;
-    return [...jobs.values()]
-      .filter((j) => !isTerminal(j.status))
-      .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
+    return oldestFirst([...jobs.values()].filter((j) => !isTerminal(j.status) && !isWaiting(j))).map(copy);
+  },
+
+  async nextWaiting(limit) {
+    checkLimit(limit);
+    return oldestFirst([...jobs.values()].filter(isWaiting))
+      .slice(0, limit)
       .map(copy);
   },
 });
@@ -250,52 +259,95 @@ const createApiKeyStore = (apiKeys: Map<string, ApiKeyRecord>): ApiKeyStore => {
 
 interface StoredSubscription {
   sub: Subscription;
-  /** The send lease, epoch ms; absent when free. */
-  lockedUntil?: number;
+  /** Changes on every put, so a lease never overwrites a newer subscription. */
+  revision: number;
 }
 
-const createConnectionStore = (connections: Map<string, Connection>, subscriptions: Map<string, StoredSubscription>): ConnectionStore => ({
-  async putConnection(c) {
-    connections.set(part('connectionId', c.connectionId), copy(c));
-  },
-  async getConnection(connectionId) {
-    const c = connections.get(part('connectionId', connectionId));
-    return c ? copy(c) : undefined;
-  },
-  async deleteConnection(connectionId) {
-    connections.delete(part('connectionId', connectionId));
-  },
+/** One job's send lease; `asks` counts senders that found it taken. */
+interface StoredLease {
+  holder?: number;
+  lockedUntil?: number;
+  asks: number;
+}
 
-  async putSubscription(s) {
-    // A whole-item put: any lease a previous subscription held is gone with it.
-    subscriptions.set(subKeyOf({ tenant: s.tenant, jobId: s.jobId }, s.connectionId), { sub: copy(s) });
-  },
-  async listSubscriptions(key) {
+/** What a handed-out lease remembers, out of the core's sight. */
+interface LeaseTicket {
+  holder: number;
+  asks: number;
+  revisions: Map<string, number>;
+}
+
+const createConnectionStore = (connections: Map<string, Connection>, subscriptions: Map<string, StoredSubscription>): ConnectionStore => {
+  const leases = new Map<string, StoredLease>();
+  const tickets = new WeakMap<SendLease, LeaseTicket>();
+  let revisions = 0;
+  let holders = 0;
+  const listed = (key: JobKey) => {
     const prefix = `${jobKeyOf(key.tenant, key.jobId)}#`;
-    return [...subscriptions.entries()]
-      .filter(([k]) => k.startsWith(prefix))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, s]) => copy(s.sub));
-  },
-  async deleteSubscription(key, connectionId) {
-    subscriptions.delete(subKeyOf(key, connectionId));
-  },
+    return [...subscriptions.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  };
+  return {
+    async putConnection(c) {
+      connections.set(part('connectionId', c.connectionId), copy(c));
+    },
+    async getConnection(connectionId) {
+      const c = connections.get(part('connectionId', connectionId));
+      return c ? copy(c) : undefined;
+    },
+    async deleteConnection(connectionId) {
+      connections.delete(part('connectionId', connectionId));
+    },
 
-  async lockSubscription(key, connectionId, now, leaseMs) {
-    const stored = subscriptions.get(subKeyOf(key, connectionId));
-    if (!stored) return undefined;
-    if (stored.lockedUntil !== undefined && !(stored.lockedUntil < now)) return undefined;
-    stored.lockedUntil = now + leaseMs;
-    return copy(stored.sub);
-  },
-  async unlockSubscription(key, connectionId, sentSeq) {
-    // A subscription deleted while its sender worked stays deleted.
-    const stored = subscriptions.get(subKeyOf(key, connectionId));
-    if (!stored) return;
-    stored.sub.sentSeq = sentSeq;
-    delete stored.lockedUntil;
-  },
-});
+    async putSubscription(s) {
+      subscriptions.set(subKeyOf({ tenant: s.tenant, jobId: s.jobId }, s.connectionId), { sub: copy(s), revision: ++revisions });
+    },
+    async listSubscriptions(key) {
+      return listed(key).map(([, s]) => copy(s.sub));
+    },
+    async deleteSubscription(key, connectionId) {
+      subscriptions.delete(subKeyOf(key, connectionId));
+    },
+
+    async takeSendLease(key, now, leaseMs) {
+      const subs = listed(key);
+      if (subs.length === 0) return undefined;
+      const id = jobKeyOf(key.tenant, key.jobId);
+      const lease = leases.get(id) ?? { asks: 0 };
+      leases.set(id, lease);
+      if (lease.lockedUntil !== undefined && !(lease.lockedUntil < now)) {
+        lease.asks++;
+        return undefined;
+      }
+      lease.holder = ++holders;
+      lease.lockedUntil = now + leaseMs;
+      const handed: SendLease = { subscriptions: subs.map(([, s]) => copy(s.sub)) };
+      tickets.set(handed, {
+        holder: lease.holder,
+        asks: lease.asks,
+        revisions: new Map(subs.map(([, s]) => [s.sub.connectionId, s.revision])),
+      });
+      return handed;
+    },
+    async releaseSendLease(key, handed, progress) {
+      const ticket = tickets.get(handed);
+      const lease = leases.get(jobKeyOf(key.tenant, key.jobId));
+      // A lease that expired and was taken by another sender is theirs now.
+      if (!ticket || !lease || lease.holder !== ticket.holder) return false;
+      const current = (connectionId: string) => {
+        const stored = subscriptions.get(subKeyOf(key, connectionId));
+        return stored && stored.revision === ticket.revisions.get(connectionId) ? stored : undefined;
+      };
+      for (const [connectionId, sentSeq] of progress.sent) {
+        const stored = current(connectionId);
+        if (stored) stored.sub.sentSeq = sentSeq;
+      }
+      for (const connectionId of progress.closed) if (current(connectionId)) subscriptions.delete(subKeyOf(key, connectionId));
+      delete lease.holder;
+      delete lease.lockedUntil;
+      return lease.asks !== ticket.asks;
+    },
+  };
+};
 
 const createSlotStore = (slots: Map<number, JobKey>): SlotStore => {
   const checkSlot = (slot: number) => {
@@ -371,7 +423,7 @@ const createServerStore = (servers: Map<string, Map<string, Server>>): ServerSto
 /**
  * The Store port in memory, with the semantics of the DynamoDB adapter: conditional creates and
  * transitions (ConflictError), newest-first listings with opaque cursors (ValidationError('cursor')),
- * tenant-scoped keys, log batches keyed by their first seq, a send lease on subscriptions, slots, and
+ * tenant-scoped keys, log batches keyed by their first seq, a send lease per job's subscriptions, slots, and
  * variables (a secret as ciphertext only, a plain value through JSON).
  * Every read returns a copy, so callers can never change what is stored.
  * TTLs are not modelled: nothing here expires.
@@ -403,10 +455,7 @@ export const createMemoryStore = (): MemoryStore => {
         logBatches: [...logs.values()].flatMap((m) => [...m.values()].map(({ key, batch }) => ({ key, batch }))),
         apiKeys: [...apiKeys.values()],
         connections: [...connections.values()],
-        subscriptions: [...subscriptions.values()].map((s) => ({
-          ...s.sub,
-          ...(s.lockedUntil !== undefined ? { lockedUntil: s.lockedUntil } : {}),
-        })),
+        subscriptions: [...subscriptions.values()].map((s) => s.sub),
         slots: [...slots.entries()].map(([slot, holder]) => ({ slot, holder })),
         variables: [...variables.values()].flatMap((m) => [...m.values()]),
       }),

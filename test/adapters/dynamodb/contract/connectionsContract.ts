@@ -55,52 +55,90 @@ export function connectionsContract(newStore: NewStore) {
       expect(listed).toStrictEqual([sub('c1', { sentSeq: 4 })]);
     });
 
-    it('leases a subscription to one sender until it unlocks', async () => {
+    it("leases all of a job's subscriptions to one sender until it releases, and records their progress", async () => {
       const { connections } = await newStore();
       await connections.putSubscription(sub('c1'));
+      await connections.putSubscription(sub('c2', { sentSeq: 3 }));
 
-      const first = await connections.lockSubscription(key, 'c1', NOW, LEASE);
-      const second = await connections.lockSubscription(key, 'c1', NOW + 1000, LEASE);
-      await connections.unlockSubscription(key, 'c1', 7);
-      const third = await connections.lockSubscription(key, 'c1', NOW + 2000, LEASE);
+      const first = await connections.takeSendLease(key, NOW, LEASE);
+      const second = await connections.takeSendLease(key, NOW + 1000, LEASE);
+      const lookAgain = await connections.releaseSendLease(key, first!, { sent: new Map([['c1', 7]]), closed: [] });
+      const third = await connections.takeSendLease(key, NOW + 2000, LEASE);
 
-      expect(first).toStrictEqual(sub('c1'));
+      expect(first?.subscriptions).toStrictEqual([sub('c1'), sub('c2', { sentSeq: 3 })]);
       expect(second).toBeUndefined();
-      expect(third).toStrictEqual(sub('c1', { sentSeq: 7 }));
+      expect(lookAgain).toBe(true);
+      expect(third?.subscriptions).toStrictEqual([sub('c1', { sentSeq: 7 }), sub('c2', { sentSeq: 3 })]);
     });
 
-    it('lets another sender take a lease that expired', async () => {
+    it('tells the holder not to look again when no one asked', async () => {
       const { connections } = await newStore();
       await connections.putSubscription(sub('c1'));
-      await connections.lockSubscription(key, 'c1', NOW, LEASE);
 
-      const atExpiry = await connections.lockSubscription(key, 'c1', NOW + LEASE, LEASE);
-      const afterExpiry = await connections.lockSubscription(key, 'c1', NOW + LEASE + 1, LEASE);
+      const lease = await connections.takeSendLease(key, NOW, LEASE);
+
+      expect(await connections.releaseSendLease(key, lease!, { sent: new Map(), closed: [] })).toBe(false);
+      expect(await connections.takeSendLease(key, NOW + 1, LEASE)).toBeDefined();
+    });
+
+    it('lets another sender take a lease that expired, and ignores the late release of the first', async () => {
+      const { connections } = await newStore();
+      await connections.putSubscription(sub('c1'));
+      const first = await connections.takeSendLease(key, NOW, LEASE);
+
+      const atExpiry = await connections.takeSendLease(key, NOW + LEASE, LEASE);
+      const afterExpiry = await connections.takeSendLease(key, NOW + LEASE + 1, LEASE);
+      await connections.releaseSendLease(key, first!, { sent: new Map([['c1', 9]]), closed: [] });
 
       expect(atExpiry).toBeUndefined();
-      expect(afterExpiry).toStrictEqual(sub('c1'));
+      expect(afterExpiry?.subscriptions).toStrictEqual([sub('c1')]);
+      expect(await connections.takeSendLease(key, NOW + LEASE + 2, LEASE)).toBeUndefined();
+      expect(await connections.listSubscriptions(key)).toStrictEqual([sub('c1')]);
     });
 
-    it('frees the lease when the subscription is put again', async () => {
+    it('closes the subscriptions the holder ends', async () => {
       const { connections } = await newStore();
       await connections.putSubscription(sub('c1'));
-      await connections.lockSubscription(key, 'c1', NOW, LEASE);
+      await connections.putSubscription(sub('c2'));
+      const lease = await connections.takeSendLease(key, NOW, LEASE);
+
+      await connections.releaseSendLease(key, lease!, { sent: new Map([['c2', 4]]), closed: ['c1'] });
+
+      expect(await connections.listSubscriptions(key)).toStrictEqual([sub('c2', { sentSeq: 4 })]);
+    });
+
+    it('keeps a subscription put again, deleted or added while the lease was held', async () => {
+      const { connections } = await newStore();
+      await connections.putSubscription(sub('c1'));
+      await connections.putSubscription(sub('c2'));
+      const lease = await connections.takeSendLease(key, NOW, LEASE);
 
       await connections.putSubscription(sub('c1', { sentSeq: 2 }));
+      await connections.deleteSubscription(key, 'c2');
+      await connections.putSubscription(sub('c3'));
+      await connections.releaseSendLease(key, lease!, {
+        sent: new Map([
+          ['c1', 5],
+          ['c2', 5],
+        ]),
+        closed: ['c1'],
+      });
 
-      expect(await connections.lockSubscription(key, 'c1', NOW + 1, LEASE)).toStrictEqual(sub('c1', { sentSeq: 2 }));
+      expect(await connections.listSubscriptions(key)).toStrictEqual([sub('c1', { sentSeq: 2 }), sub('c3')]);
+      expect(await connections.takeSendLease(key, NOW + 1, LEASE)).toBeDefined();
     });
 
-    it('neither locks nor unlocks a subscription into existence', async () => {
+    it('neither leases nor records a subscription into existence', async () => {
       const { connections } = await newStore();
+      expect(await connections.takeSendLease(key, NOW, LEASE)).toBeUndefined();
       await connections.putSubscription(sub('c1'));
-      await connections.lockSubscription(key, 'c1', NOW, LEASE);
+      const lease = await connections.takeSendLease(key, NOW, LEASE);
       await connections.deleteSubscription(key, 'c1');
 
-      await connections.unlockSubscription(key, 'c1', 9);
-      const locked = await connections.lockSubscription(key, 'c2', NOW, LEASE);
+      await connections.releaseSendLease(key, lease!, { sent: new Map([['c1', 9]]), closed: [] });
+      const again = await connections.takeSendLease(key, NOW + 1, LEASE);
 
-      expect(locked).toBeUndefined();
+      expect(again?.subscriptions ?? []).toEqual([]);
       expect(await connections.listSubscriptions(key)).toEqual([]);
     });
   });
