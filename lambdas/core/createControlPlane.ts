@@ -6,6 +6,7 @@ import { createCancelJob } from './jobs/createCancelJob';
 import { createExecutionRecorder } from './jobs/createExecutionRecorder';
 import { createLifecycle } from './jobs/createLifecycle';
 import { createReconciler } from './jobs/createReconciler';
+import { createReaper } from './jobs/createReaper';
 import { createDispatchJob } from './jobs/createDispatchJob';
 import { createGetJob, createListJobs, createReadLogs } from './jobs/queries';
 import type { JobSpecRequest } from './jobs/resolveJobSpec';
@@ -77,6 +78,7 @@ export const createControlPlane = (deps: CoreDeps) => {
       return createExecutionRecorder(deps, background, createLifecycle(deps, background), variables, servers);
     })(),
     reconcile: createReconciler(deps, lifecycle),
+    ...createReaper(deps, lifecycle),
   };
 };
 

@@ -18,6 +18,7 @@ export const ErrorCodes = {
   hostKeyMismatch: 'host_key_mismatch',
   circuitOpen: 'circuit_open',
   lost: 'lost',
+  deadLettered: 'dead_lettered',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -89,6 +89,15 @@ export interface Job extends JobSpec {
   executionRef?: string;
   /** Concurrency slot held while claimed or running. */
   slot?: number;
+  /**
+   * Set while a `queued` job waits in the store for a concurrency slot: it has no queue message then,
+   * and the next freed slot offers it (docs/lifecycle.md).
+   */
+  waitingSince?: string;
+  /** When the job's latest queue message becomes deliverable; absent means at `createdAt`. */
+  offeredAt?: string;
+  /** Launches refused as retryable (capacity, throttling) so far; each waits longer before the next. */
+  launchAttempts?: number;
   /** The run's input (`in/input.json`). */
   input?: unknown;
   /** What the script passed to `output()`, or an http job's response. */

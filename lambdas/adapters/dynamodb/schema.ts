@@ -17,7 +17,10 @@ export const TableIndexes = {
   byStatus: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   /** A tenant's jobs of one event: `T#<tenant>#EVENT#<eventId>#JOBS` / `<createdAt>#<id>`. */
   byEvent: { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  /** Sparse: non-terminal jobs of every tenant, `ACTIVE` / `<createdAt>#<tenant>#<id>`. */
+  /**
+   * Sparse: non-terminal jobs of every tenant, `ACTIVE` / `<createdAt>#<tenant>#<id>`; a queued job
+   * waiting for a slot is under `WAITING` instead, with the same sort key (oldest first).
+   */
   active: { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
 } as const;
 

@@ -8,16 +8,35 @@ import type { Variables } from '../variables/createVariables';
 import { buildWorkspace } from '../workspace/workspaceContract';
 import type { Lifecycle } from './createLifecycle';
 
-export type DispatchOutcome = 'launched' | 'waiting' | 'skipped';
+/** `retrying`: the launch was refused for now (capacity, throttling) and the job will be offered again after a delay. */
+export type DispatchOutcome = 'launched' | 'waiting' | 'retrying' | 'skipped';
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** A launcher error that says the same request may succeed later (EcsLaunchError's `retryable`). */
+const isRetryable = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true;
+
+/** Launches refused as retryable before the job fails `launch_failed`; the waits add up to about 10 minutes. */
+export const MAX_LAUNCH_ATTEMPTS = 8;
+const FIRST_RETRY_SECONDS = 5;
+/** SQS delays a message at most 15 minutes. */
+const MAX_RETRY_SECONDS = 300;
+
+/** Seconds before the `attempt`th retried launch (1-based): doubling from 5 s, at most 5 minutes. */
+export const launchRetryDelaySeconds = (attempt: number): number =>
+  Math.min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** Math.max(0, attempt - 1));
+
 /**
  * Takes a concurrency slot for a queued job, claims it and launches it.
- * A job that finds every slot taken stays `queued` and is offered again later, so waiting is silent
- * and never uses up the receive count that leads to the dead-letter queue.
+ * A job that finds every slot taken stays `queued`, marked as waiting (`waitingSince`), and its
+ * message is acknowledged: it waits in the store, with no message, invocation or read, until a job
+ * end offers it (Lifecycle.offerWaiting). Waiting so never uses up the receive count that leads to
+ * the dead-letter queue.
  * Slots are taken per job (taking one twice for the same job yields the same slot), so a message
  * delivered twice takes one slot, and the claim, a conditional write, lets it launch once.
+ * A launch the launcher refuses as retryable (capacity, throttling) frees the slot and offers the
+ * job again after a growing delay (launchRetryDelaySeconds), up to MAX_LAUNCH_ATTEMPTS.
  * @throws on store or queue faults, so the message is retried.
  */
 export const createDispatchJob = (
@@ -26,11 +45,37 @@ export const createDispatchJob = (
   variables: Variables,
   servers: Servers,
 ) => {
+  /**
+   * One read of the held slots, then conditional puts on the free ones in order until one holds:
+   * a constant number of requests whatever the cap, instead of one put per slot.
+   */
   const acquireSlot = async (key: JobKey): Promise<number | undefined> => {
+    const held = await store.slots.held();
+    const own = held.find((h) => h.holder.tenant === key.tenant && h.holder.jobId === key.jobId);
+    if (own) return own.slot;
+    const taken = new Set(held.map((h) => h.slot));
     for (let slot = 0; slot < config.maxConcurrent; slot++) {
-      if (await store.slots.acquire(slot, key)) return slot;
+      if (!taken.has(slot) && (await store.slots.acquire(slot, key))) return slot;
     }
     return undefined;
+  };
+
+  /**
+   * Marks the job as waiting, then looks at the slots once more: a slot freed between the first look
+   * and the mark offered no one (its releaser did not see the mark yet), so this second look takes it.
+   * @returns the slot, or undefined when the job now waits (or changed meanwhile).
+   */
+  const waitForSlot = async (queued: Job): Promise<{ job: Job; slot: number } | undefined> => {
+    const key = { tenant: queued.tenant, jobId: queued.id };
+    let waiting: Job;
+    try {
+      waiting = await store.jobs.transition(queued, 'queued', { waitingSince: queued.waitingSince ?? new Date(clock.now()).toISOString() });
+    } catch (err) {
+      if (err instanceof ConflictError) return undefined;
+      throw err;
+    }
+    const slot = await acquireSlot(key);
+    return slot === undefined ? undefined : { job: waiting, slot };
   };
 
   const tryAdvance = async (...args: Parameters<Lifecycle['advance']>): Promise<Job | undefined> => {
@@ -82,17 +127,38 @@ export const createDispatchJob = (
     if (!now || isTerminal(now.status)) await lifecycle.releaseSlot(slot, key);
   };
 
+  /** Puts a job whose launch was refused for now back in the queue, delayed, or fails it past the last attempt. */
+  const retryLater = async (claimed: Job, slot: number, err: unknown): Promise<DispatchOutcome> => {
+    const key = { tenant: claimed.tenant, jobId: claimed.id };
+    const attempts = (claimed.launchAttempts ?? 0) + 1;
+    if (attempts >= MAX_LAUNCH_ATTEMPTS) {
+      await endLaunchFailed(key, slot, err);
+      return 'skipped';
+    }
+    const delaySeconds = launchRetryDelaySeconds(attempts);
+    logger.warn({ err, jobId: key.jobId, attempts, delaySeconds }, 'launch refused for now; retrying later');
+    const back = await tryAdvance(claimed, 'queued', {
+      claimedAt: undefined,
+      launchAttempts: attempts,
+      offeredAt: new Date(clock.now() + delaySeconds * 1000).toISOString(),
+    });
+    await lifecycle.releaseSlot(slot, key);
+    if (back) await queue.enqueue(key, { delaySeconds });
+    return 'retrying';
+  };
+
   return async (key: JobKey): Promise<DispatchOutcome> => {
-    const queued = await store.jobs.get(key);
+    let queued = await store.jobs.get(key);
     if (queued?.status !== 'queued') return 'skipped';
 
-    const slot = await acquireSlot(key);
+    let slot = await acquireSlot(key);
     if (slot === undefined) {
-      await queue.enqueue(key, { delaySeconds: config.slotRetrySeconds });
-      return 'waiting';
+      const won = await waitForSlot(queued);
+      if (!won) return 'waiting';
+      ({ job: queued, slot } = won);
     }
 
-    const claimed = await tryAdvance(queued, 'claimed', { claimedAt: new Date(clock.now()).toISOString() });
+    const claimed = await tryAdvance(queued, 'claimed', { claimedAt: new Date(clock.now()).toISOString(), waitingSince: undefined });
     if (!claimed) {
       await afterLostClaim(key, slot);
       return 'skipped';
@@ -105,6 +171,7 @@ export const createDispatchJob = (
     try {
       ref = await launcher.create(request);
     } catch (err) {
+      if (isRetryable(err)) return retryLater(claimed, slot, err);
       await endLaunchFailed(key, slot, err);
       return 'skipped';
     }

@@ -14,7 +14,12 @@ export interface Ending {
   results?: Pick<Job, 'output' | 'condition' | 'outputError'>;
   /** How each server's execution ended, for a job that ran on several. */
   executions?: ExecutionResult[];
+  /** End the job only while it is in one of these statuses (e.g. a dead letter ends only a job not yet running). */
+  onlyFrom?: readonly JobStatus[];
 }
+
+/** Candidates read per offered job: the index may still list a job another process just offered. */
+const OFFER_SLACK = 2;
 
 /** The transitions every path shares: moving a job on, ending it, and handing its slot to a waiting job. */
 export interface Lifecycle {
@@ -28,21 +33,52 @@ export interface Lifecycle {
    * A late or duplicate ending is not an error: it returns the job as stored.
    */
   end(key: JobKey, ending: Ending): Promise<Job | undefined>;
-  /** Frees a slot and offers the oldest waiting jobs another try. */
+  /** Frees a slot and offers it to the job that has waited longest. */
   releaseSlot(slot: number, holder: JobKey): Promise<void>;
+  /**
+   * Offers up to `count` of the jobs waiting for a slot, longest waiting first: each is unmarked
+   * (one conditional write, so two offerers never both offer it) and gets a queue message.
+   * @returns how many were offered.
+   */
+  offerWaiting(count: number): Promise<number>;
 }
 
-export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'config' | 'logger'>, live: LiveFeed): Lifecycle => {
-  const { store, queue, clock, config, logger } = deps;
+export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'logger'>, live: LiveFeed): Lifecycle => {
+  const { store, queue, clock, logger } = deps;
 
-  const offerWaiting = async () => {
-    const waiting = (await store.jobs.listActive()).filter((j) => j.status === 'queued').slice(0, config.maxConcurrent);
-    await Promise.all(waiting.map((j) => queue.enqueue({ tenant: j.tenant, jobId: j.id })));
+  /** Unmarks one waiting job and sends its message. @returns false when someone else offered it first. */
+  const offer = async (candidate: Job): Promise<boolean> => {
+    const key = { tenant: candidate.tenant, jobId: candidate.id };
+    // The index is eventually consistent: its copy may be a version behind, so a conflict reads the item once.
+    for (let job: Job | undefined = candidate, attempt = 0; attempt < 2; attempt++) {
+      if (job?.status !== 'queued' || job.waitingSince === undefined) return false;
+      try {
+        await store.jobs.transition(job, 'queued', { waitingSince: undefined, offeredAt: new Date(clock.now()).toISOString() });
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        job = await store.jobs.get(key);
+        continue;
+      }
+      // A failed send leaves the job queued and unmarked: the tick offers it again (a lost message).
+      await queue.enqueue(key);
+      return true;
+    }
+    return false;
+  };
+
+  const offerWaiting = async (count: number): Promise<number> => {
+    if (count < 1) return 0;
+    let offered = 0;
+    for (const candidate of await store.jobs.nextWaiting(count + OFFER_SLACK)) {
+      if (offered >= count) break;
+      if (await offer(candidate)) offered++;
+    }
+    return offered;
   };
 
   const releaseSlot = async (slot: number, holder: JobKey) => {
     await store.slots.release(slot, holder);
-    await offerWaiting().catch((err: unknown) => logger.warn({ err }, 'could not offer waiting jobs'));
+    await offerWaiting(1).catch((err: unknown) => logger.warn({ err }, 'could not offer a waiting job'));
   };
 
   const advance = async (job: Job, to: JobStatus, patch: Partial<Job> = {}) => {
@@ -57,6 +93,7 @@ export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock'
     for (let attempt = 0; attempt < 5; attempt++) {
       const job = await store.jobs.get(key);
       if (!job || isTerminal(job.status)) return job;
+      if (ending.onlyFrom && !ending.onlyFrom.includes(job.status)) return job;
       const now = clock.now();
       const started = Date.parse(job.startedAt ?? job.createdAt);
       try {
@@ -67,6 +104,7 @@ export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock'
           ...(ending.error ? { error: ending.error } : {}),
           ...ending.results,
           ...(ending.executions ? { executions: ending.executions } : {}),
+          ...(job.waitingSince !== undefined ? { waitingSince: undefined } : {}),
         });
         if (job.slot !== undefined) await releaseSlot(job.slot, key);
         return ended;
@@ -77,5 +115,5 @@ export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock'
     throw new ConflictError(`job ${key.jobId} kept changing while it was being ended`);
   };
 
-  return { advance, end, releaseSlot };
+  return { advance, end, releaseSlot, offerWaiting };
 };

@@ -11,6 +11,8 @@ export interface ReconcileReport {
   timedOut: number;
   orphansStopped: number;
   slotsFreed: number;
+  /** Queued jobs whose message was lost (unclaimed long after it was due), offered again. */
+  reoffered: number;
 }
 
 /** Grace past a deadline before the reaper steps in for a launcher that missed it. */
@@ -19,6 +21,15 @@ const DEADLINE_GRACE_MS = 30_000;
 const CLOCK_SKEW_MS = 5_000;
 
 const keyOf = (k: JobKey) => `${k.tenant}\u0000${k.jobId}`;
+
+/**
+ * An http job's request lives only in the process that makes it (on AWS, the dispatcher invocation),
+ * so a reaper in another process never sees it listed: it is lost only once its request must have ended.
+ */
+const visibleToListAfter = (job: Job): number =>
+  job.runtime === 'http'
+    ? Date.parse(job.startedAt ?? job.createdAt) + (job.http?.timeoutMs ?? job.timeoutSeconds * 1000) + DEADLINE_GRACE_MS
+    : 0;
 
 /**
  * Brings stored jobs and live executions back into agreement, so no job stays active forever.
@@ -41,8 +52,20 @@ export const createReconciler = (
     return true;
   };
 
+  /** Offers a queued job again whose message never led to a claim; the conditional write lets one reaper do it. */
+  const reoffer = async (job: Job) => {
+    try {
+      await store.jobs.transition(job, 'queued', { offeredAt: new Date(clock.now()).toISOString() });
+    } catch (err) {
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
+    await queue.enqueue({ tenant: job.tenant, jobId: job.id });
+    return true;
+  };
+
   return async ({ afterRestart }: { afterRestart: boolean }): Promise<ReconcileReport> => {
-    const report: ReconcileReport = { resumed: 0, requeued: 0, lost: 0, timedOut: 0, orphansStopped: 0, slotsFreed: 0 };
+    const report: ReconcileReport = { resumed: 0, requeued: 0, lost: 0, timedOut: 0, orphansStopped: 0, slotsFreed: 0, reoffered: 0 };
     const listedAt = clock.now();
     const executions = new Map((await launcher.list()).map((e) => [keyOf(e.key), e]));
     const active = await store.jobs.listActive();
@@ -57,11 +80,13 @@ export const createReconciler = (
       try {
         if (job.status === 'queued') {
           if (afterRestart) await queue.enqueue(key);
+          // Its message was never sent (SendMessage failed) or vanished: nothing else would offer it.
+          else if (now - Date.parse(job.offeredAt ?? job.createdAt) > config.staleClaimMs && (await reoffer(job))) report.reoffered++;
         } else if (job.status === 'claimed') {
           const stale = now - Date.parse(job.claimedAt ?? job.createdAt) > config.staleClaimMs;
           if ((afterRestart || stale) && (await requeue(job, execution))) report.requeued++;
         } else if (!execution) {
-          if (!afterRestart && !startedBeforeListing(job)) continue;
+          if (!afterRestart && (!startedBeforeListing(job) || now <= visibleToListAfter(job))) continue;
           await lifecycle.end(key, {
             status: 'failed',
             error: { code: ErrorCodes.lost, message: 'its execution disappeared (the container or task is gone)' },

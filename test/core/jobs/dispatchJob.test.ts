@@ -79,9 +79,9 @@ describe('dispatching a job', () => {
     expect(h.launcher.created).toEqual([]);
   });
 
-  it('puts a job back in the queue, delayed, when every slot is taken', async () => {
+  it('leaves a job waiting in the store, with no new message, when every slot is taken', async () => {
     // Arrange
-    const h = createHarness({ config: { maxConcurrent: 2, slotRetrySeconds: 7 } });
+    const h = createHarness({ config: { maxConcurrent: 2 } });
     await h.launch(acme);
     await h.launch(acme);
     const third = await h.submit(acme);
@@ -95,7 +95,9 @@ describe('dispatching a job', () => {
     expect(outcome).toBe('waiting');
     expect(stored.status).toBe('queued');
     expect(stored.claimedAt).toBeUndefined();
-    expect(h.queue.messages).toEqual([{ key: keyOf(third), delaySeconds: 7 }]);
+    expect(stored.waitingSince).toBe(new Date(h.clock.now()).toISOString());
+    expect(h.queue.messages).toEqual([]);
+    expect((await h.store.jobs.nextWaiting(5)).map((j) => j.id)).toEqual([third.id]);
     expect(h.launcher.created.map((j) => j.id)).not.toContain(third.id);
   });
 

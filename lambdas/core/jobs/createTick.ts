@@ -1,0 +1,26 @@
+import type { CoreDeps } from '../deps';
+import type { Lifecycle } from './createLifecycle';
+import type { ReconcileReport } from './createReconciler';
+import { createReconciler } from './createReconciler';
+
+export interface TickReport extends ReconcileReport {
+  /** Waiting jobs offered because slots were free (a job end normally offers them itself). */
+  waitingOffered: number;
+}
+
+/**
+ * The periodic work both homes share (EventBridge `rate(1 minute)` on AWS, a timer on one machine,
+ * the same handler): ends jobs past their deadline and jobs whose execution is gone, offers again
+ * queued jobs whose message was lost, frees the slots of ended jobs, then offers waiting jobs one
+ * free slot each. The last is a safety net: a job end offers the next waiting job itself, but the
+ * waiting index is eventually consistent and a process may die between freeing a slot and offering it.
+ */
+export const createTick = (deps: Pick<CoreDeps, 'store' | 'queue' | 'launcher' | 'clock' | 'config' | 'logger'>, lifecycle: Lifecycle) => {
+  const reconcile = createReconciler(deps, lifecycle);
+  return async (): Promise<TickReport> => {
+    const reconciled = await reconcile({ afterRestart: false });
+    const free = deps.config.maxConcurrent - (await deps.store.slots.held()).length;
+    const waitingOffered = await lifecycle.offerWaiting(free);
+    return { ...reconciled, waitingOffered };
+  };
+};
