@@ -48,6 +48,15 @@ describe('the REST handler', () => {
     expect(res.body.error).toEqual({ code: expect.any(String), message: expect.any(String) });
   });
 
+  it('answers a known path with another method with 405 and the methods it has in Allow', async () => {
+    const { call } = setup();
+
+    const res = await call('DELETE', '/jobs');
+
+    expect(res.status).toBe(405);
+    expect(res.headers).toMatchObject({ allow: 'POST, GET', 'content-type': 'application/json' });
+  });
+
   it('names the first bad field in a 400', async () => {
     const { call } = setup();
 

@@ -1,3 +1,6 @@
+// Not @middy/http-router: it also matches a path with a trailing `/` (`/jobs/` would be `/jobs`,
+// where API Gateway's resources answer 404) and answers every miss alike, so a known path with
+// another method could not get its 405 and `Allow` header without a second table of our own.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ControlPlaneError, ErrorCodes } from '../../core';
 import { checkPathParams } from './pathParams';
@@ -17,18 +20,23 @@ class RouteNotFoundError extends ControlPlaneError {
   }
 }
 
-class MethodNotAllowedError extends ControlPlaneError {
-  constructor(method: string, path: string) {
+/** A known path asked with a method it does not have; `allowed` lists the ones it has. */
+export class MethodNotAllowedError extends ControlPlaneError {
+  constructor(
+    method: string,
+    path: string,
+    readonly allowed: readonly string[],
+  ) {
     super(ErrorCodes.methodNotAllowed, `method ${method} is not allowed on ${path}`);
   }
 }
 
 /**
- * A small method + path router for one proxy resource; `:name` segments become params.
+ * The method + path table of one proxy resource; `:name` segments become params.
  * Paths match exactly, as resources do on API Gateway: `/jobs/` and `//jobs` are not `/jobs`.
  * The path arrives decoded once (by API Gateway or the local gateway) and is not decoded again.
  */
-export const createRouter = () => {
+export const createRouteTable = () => {
   const routes: Route[] = [];
 
   const match = (route: Route, parts: string[]): RouteParams | undefined => {
@@ -50,12 +58,12 @@ export const createRouter = () => {
       return this;
     },
     /**
-     * @throws a not_found error for an unknown path, method_not_allowed for a known path with another
-     * method, ValidationError for a path parameter that breaks its rule.
+     * @throws a not_found error for an unknown path, MethodNotAllowedError for a known path with
+     * another method, ValidationError for a path parameter that breaks its rule.
      */
     async route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
       const parts = event.path.split('/').slice(1);
-      let pathMatched = false;
+      const allowed: string[] = [];
       for (const route of routes) {
         const params = match(route, parts);
         if (!params) continue;
@@ -63,9 +71,9 @@ export const createRouter = () => {
           checkPathParams(params);
           return route.handler(event, params);
         }
-        pathMatched = true;
+        allowed.push(route.method);
       }
-      if (pathMatched) throw new MethodNotAllowedError(event.httpMethod, event.path);
+      if (allowed.length > 0) throw new MethodNotAllowedError(event.httpMethod, event.path, allowed);
       throw new RouteNotFoundError(event.httpMethod, event.path);
     },
   };

@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from '../../core';
 import { ControlPlaneError, ErrorCodes, silentLogger } from '../../core';
+import { MethodNotAllowedError } from './createRouteTable';
 import { jsonResponse } from './jsonResponse';
 
 /** Codes a caller can act on; anything else is ours and becomes a bare 500. */
@@ -18,7 +19,12 @@ const statusByCode: Partial<Record<string, number>> = {
 export const errorResponse = (err: unknown, logger: Logger): APIGatewayProxyResult => {
   if (err instanceof ControlPlaneError) {
     const status = statusByCode[err.code];
-    if (status) return jsonResponse(status, { error: { code: err.code, message: err.message } });
+    if (status) {
+      const response = jsonResponse(status, { error: { code: err.code, message: err.message } });
+      // A 405 names the methods the path has (RFC 9110, 15.5.6).
+      if (err instanceof MethodNotAllowedError) response.headers = { ...response.headers, allow: err.allowed.join(', ') };
+      return response;
+    }
   }
   logger.error({ err }, 'unhandled error');
   return jsonResponse(500, { error: { code: ErrorCodes.internal, message: 'internal error' } });

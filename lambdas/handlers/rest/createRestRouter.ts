@@ -3,7 +3,7 @@ import type { ControlPlane } from '../../core';
 import { callerOf } from '../http/caller';
 import { jsonResponse } from '../http/jsonResponse';
 import { parseJsonBody, parseWith } from '../http/parse';
-import { createRouter } from '../http/router';
+import { createRouteTable } from '../http/createRouteTable';
 import {
   createKeyBody,
   createServerBody,
@@ -24,7 +24,7 @@ const query = (e: APIGatewayProxyEvent) => e.queryStringParameters ?? {};
 
 /** Every REST route: parse at the edge, call one use case, shape the answer. */
 export const createRestRouter = (cp: ControlPlane) =>
-  createRouter()
+  createRouteTable()
     .on('GET', '/health', async () => jsonResponse(200, { status: 'ok' }))
 
     .on('POST', '/jobs', async (e) => {

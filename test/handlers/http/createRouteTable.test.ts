@@ -2,12 +2,12 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lambdas/core';
 import { jsonResponse } from '../../../lambdas/handlers/http/jsonResponse';
-import { createRouter } from '../../../lambdas/handlers/http/router';
+import { createRouteTable, MethodNotAllowedError } from '../../../lambdas/handlers/http/createRouteTable';
 import { restEvent } from '../fixtures';
 
 const echo = async (_e: APIGatewayProxyEvent, params: Record<string, string>) => jsonResponse(200, params);
 
-const router = createRouter()
+const router = createRouteTable()
   .on('GET', '/jobs', echo)
   .on('GET', '/jobs/:id', echo)
   .on('GET', '/jobs/:id/logs', echo)
@@ -23,7 +23,7 @@ const route = async (method: string, path: string) => {
   }
 };
 
-describe('the REST router', () => {
+describe('the REST route table', () => {
   it('hands a path parameter over as it arrived, without decoding it a second time', async () => {
     expect(await route('GET', '/jobs/01kb2c3d4e5f6g7h8j9k0m1n2p')).toEqual({ status: 200, params: { id: '01kb2c3d4e5f6g7h8j9k0m1n2p' } });
     expect((await route('GET', '/jobs/a%2541')).error).toBeInstanceOf(ValidationError);
@@ -63,5 +63,14 @@ describe('the REST router', () => {
 
   it('answers a known path with another method with method_not_allowed, before checking its parameters', async () => {
     expect((await route('DELETE', '/jobs/%')).error).toMatchObject({ code: 'method_not_allowed' });
+  });
+
+  it('lists the methods a known path has when it refuses another', async () => {
+    const table = createRouteTable().on('GET', '/jobs', echo).on('POST', '/jobs', echo).on('GET', '/jobs/:id', echo);
+
+    const error = await table.route(restEvent('DELETE', '/jobs')).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MethodNotAllowedError);
+    expect((error as MethodNotAllowedError).allowed).toEqual(['GET', 'POST']);
   });
 });
