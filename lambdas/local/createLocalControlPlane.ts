@@ -128,6 +128,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     client: new ApiGatewayManagementApiClient({
       endpoint: url,
       region: 'local',
+      maxAttempts: 1, // a throttled push (429) ends the subscription at once, never retried
       credentials: { accessKeyId: managementKeyId, secretAccessKey: randomBytes(16).toString('hex') },
     }),
   });
