@@ -6,6 +6,8 @@
 # variables, no change to the shell's options. The functions read and write files in the
 # workspace ($CRONIUM_WORKSPACE): in/ is the runner's (read only), out/ is the script's.
 # No network, no token, no jq or python needed: pure bash and coreutils.
+# JSON is read and written by hand below, not with jq: the same file runs over SSH on the
+# user's own servers, where jq may be missing and Cronium installs nothing.
 #
 #   cronium_input [-r] [KEY]             print the run's input (JSON), or one top-level field
 #   cronium_context [-r] [KEY]           print in/context.json, or one field (e.g. jobId)

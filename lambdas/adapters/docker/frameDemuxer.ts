@@ -1,3 +1,5 @@
+// Ours, not dockerode's modem.demuxStream: that pours payloads into two streams and loses frame
+// boundaries, and each frame is one log entry, whose timestamp is the position logs resume from.
 import type { OutputStream } from './resumeToken';
 
 /** One frame of the engine's multiplexed stream: a single log entry. */

@@ -1,3 +1,7 @@
+// Not cockatiel's circuitBreaker: half-open, it holds other callers until the trial ends (ours fails
+// them fast, naming the next trial), an error it does not handle (a refused login) leaves the count
+// of consecutive failures as it was (ours resets it: the server answered), and it keeps its clock
+// (Date.now) and opening time to itself, so CircuitOpenError's retryAt would need a record of ours.
 import { CircuitOpenError } from './errors';
 import type { BreakerOptions } from './types';
 

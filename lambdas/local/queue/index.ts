@@ -1,3 +1,5 @@
+// Ours, not a library: in-process queues have other semantics, and SQS emulators (ElasticMQ,
+// LocalStack) are servers to run; this gives SQS's visibility, receive counts, DLQ and batch failures.
 export { createLocalQueue, LocalQueueLimits } from './createLocalQueue';
 export type { LocalQueueOptions } from './createLocalQueue';
 export { createQueuePoller } from './createQueuePoller';
