@@ -1,11 +1,13 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
 import { createKmsCipher } from '../../adapters/crypto';
 import { createDocumentClient, createDynamoStore } from '../../adapters/dynamodb';
-import { createEcsLauncher } from '../../adapters/ecs';
+import { createEcsLauncher, createJobLogReader, createTaskJobs, familyOf, jobLogStreamName, taskIdOf } from '../../adapters/ecs';
+import type { EcsTaskStateChangeDetail } from '../../adapters/ecs';
 import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../../adapters/http';
 import { routeJobs } from '../../adapters/routing';
 import { createSshExecutor, createSshServerAccess } from '../../adapters/ssh';
@@ -14,7 +16,8 @@ import { createIdGenerator, createPinoLogger, systemClock } from '../../adapters
 import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
 import type { Env } from '../../config/coreConfigFromEnv';
 import type { ExecutionLauncher, ControlPlane, ExecutionEvents } from '../../core';
-import { createControlPlane } from '../../core';
+import { createControlPlane, ScriptRuntimes } from '../../core';
+import { createJobLogForwarding } from './jobLogForwarding';
 
 const required = (env: Env, name: string): string => {
   const value = env[name];
@@ -79,3 +82,35 @@ const compose = (env: Env) => {
 
 /** The AWS composition root: ports wired to AWS services from the Lambda's environment, once per container. */
 export const awsComposition = (env: Env = process.env) => (built ??= compose(env));
+
+let taskReporting: ReturnType<typeof composeTaskReporting> | undefined;
+
+const composeTaskReporting = (env: Env) => {
+  const { cp, logger } = awsComposition(env);
+  const events = cp.executions;
+  const cluster = required(env, 'CRONIUM_ECS_CLUSTER');
+  const store = createDynamoStore({ tableName: required(env, 'CRONIUM_TABLE'), client: createDocumentClient() });
+  const runtimeOfFamily = new Map(
+    ScriptRuntimes.map((rt) => [familyOf(required(env, `CRONIUM_TASK_DEF_${rt.toUpperCase()}`)), rt] as const),
+  );
+  const logs = createJobLogForwarding({
+    events,
+    logTail: (key) => store.logs.tail(key),
+    reader: createJobLogReader({ client: new CloudWatchLogsClient({}), logGroup: required(env, 'CRONIUM_JOB_LOG_GROUP') }),
+    maxLogBytes: coreConfigFromEnv(env).maxLogBytes,
+  });
+  return {
+    events,
+    logger,
+    logs,
+    tasks: createTaskJobs({ client: new ECSClient({}), cluster }),
+    logStreamOf: (detail: EcsTaskStateChangeDetail) => {
+      const runtime = detail.taskDefinitionArn === undefined ? undefined : runtimeOfFamily.get(familyOf(detail.taskDefinitionArn));
+      return runtime === undefined ? undefined : jobLogStreamName(runtime, taskIdOf(detail.taskArn));
+    },
+    // readOutputs: wired to the S3 workspace's readOutputs once the workspace is composed here.
+  };
+};
+
+/** What the ECS completion and job-log handlers need (ecsTaskStopped.ts, jobLogs.ts), once per container. */
+export const awsTaskReporting = (env: Env = process.env) => (taskReporting ??= composeTaskReporting(env));
