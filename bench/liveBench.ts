@@ -161,22 +161,41 @@ export const benchSoak = async (s: BenchServer, settleMs = 60_000) => {
   }
 };
 
-/** All four, in order, each logged as it finishes. */
-export const benchLive = async (s: BenchServer) => {
-  log('live: throughput, 1 subscriber…');
-  const one = await benchThroughput(s, 1, 50_000);
-  log(JSON.stringify(one));
-  log('live: throughput, 50 subscribers…');
-  const fifty = await benchThroughput(s, 50, 50_000);
-  log(JSON.stringify(fifty));
-  log('live: 1,000 lines/s, 50 subscribers…');
-  const latency = await benchLatency(s, 50);
-  log(JSON.stringify(latency));
-  log('api: GET /jobs/{id}…');
-  const api = await benchApi(s);
-  log(JSON.stringify(api));
-  log('soak: hostile run, then a minute idle…');
-  const soak = await benchSoak(s, Number(process.env['BENCH_SETTLE_MS'] ?? 60_000));
-  log(JSON.stringify(soak));
-  return { throughput: [one, fifty], latency, api, soak };
+/** The parts of the live bench, in the order they run. */
+export const LIVE_PARTS = ['throughput', 'latency', 'api', 'soak'] as const;
+export type LivePart = (typeof LIVE_PARTS)[number];
+
+/** The chosen parts (all four by default), in order, each logged as it finishes. */
+export const benchLive = async (s: BenchServer, parts: readonly LivePart[] = LIVE_PARTS) => {
+  const out: {
+    throughput?: Awaited<ReturnType<typeof benchThroughput>>[];
+    latency?: Awaited<ReturnType<typeof benchLatency>>;
+    api?: Awaited<ReturnType<typeof benchApi>>;
+    soak?: Awaited<ReturnType<typeof benchSoak>>;
+  } = {};
+  if (parts.includes('throughput')) {
+    log('live: throughput, 1 subscriber…');
+    const one = await benchThroughput(s, 1, 50_000);
+    log(JSON.stringify(one));
+    log('live: throughput, 50 subscribers…');
+    const fifty = await benchThroughput(s, 50, 50_000);
+    log(JSON.stringify(fifty));
+    out.throughput = [one, fifty];
+  }
+  if (parts.includes('latency')) {
+    log('live: 1,000 lines/s, 50 subscribers…');
+    out.latency = await benchLatency(s, 50);
+    log(JSON.stringify(out.latency));
+  }
+  if (parts.includes('api')) {
+    log('api: GET /jobs/{id}…');
+    out.api = await benchApi(s);
+    log(JSON.stringify(out.api));
+  }
+  if (parts.includes('soak')) {
+    log('soak: hostile run, then a minute idle…');
+    out.soak = await benchSoak(s, Number(process.env['BENCH_SETTLE_MS'] ?? 60_000));
+    log(JSON.stringify(out.soak));
+  }
+  return out;
 };

@@ -6,14 +6,17 @@
  * - SSH: a trivial job over a warm pool against a raw `ssh host cmd`, and 1 server against 4;
  * - live delivery, the API under load and memory through a hostile run (bench/liveBench.ts).
  * The control plane runs in a child process, so its memory is measured apart from the clients'.
+ *
+ * `npm run bench -- --live` runs only the live bench (`--live=api,soak`: only those parts, of
+ * throughput, latency, api, soak) and replaces just those figures in bench/results/latest.json.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { promisify } from 'node:util';
 import { openSocket } from '../test/e2e/harness';
 import { startSshd } from '../test/helpers/sshd';
-import { benchLive } from './liveBench';
+import { benchLive, LIVE_PARTS, type LivePart } from './liveBench';
 import { startServer, type BenchServer } from './server';
 import { round, summarize } from './stats';
 
@@ -127,7 +130,39 @@ const benchSsh = async (h: BenchServer, subscribe: (id: string) => void, done: (
   }
 };
 
+const RESULTS = 'bench/results/latest.json';
+
+/** `--live` or `--live=a,b`: the live parts asked for, or undefined for the whole bench. */
+const liveOnly = (): LivePart[] | undefined => {
+  const flag = process.argv.find((a) => a === '--live' || a.startsWith('--live='));
+  if (!flag) return undefined;
+  const asked = flag.includes('=') ? flag.slice('--live='.length).split(',') : [...LIVE_PARTS];
+  const unknown = asked.filter((p) => !(LIVE_PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`unknown live part(s): ${unknown.join(', ')} (choose from ${LIVE_PARTS.join(', ')})`);
+  return asked as LivePart[];
+};
+
+/** Runs only the chosen live parts and replaces those figures in the results, keeping the rest. */
+const mainLive = async (parts: LivePart[]) => {
+  const h = await startServer({ LOG_LEVEL: 'error' });
+  try {
+    const live = await benchLive(h, parts);
+    const previous = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    const measuredAt = new Date().toISOString();
+    const stamped = Object.fromEntries(
+      Object.entries(live).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => ({ ...x, measuredAt })) : { ...v, measuredAt }]),
+    );
+    await writeFile(RESULTS, `${JSON.stringify({ ...previous, ...stamped }, null, 2)}\n`);
+    console.log(JSON.stringify(live, null, 2));
+    console.log(`written to ${RESULTS} (${parts.join(', ')} only)`);
+  } finally {
+    await h.close();
+  }
+};
+
 const main = async () => {
+  const parts = liveOnly();
+  if (parts) return mainLive(parts);
   const h = await startServer({ LOG_LEVEL: 'error' });
   const ws = await openSocket(h.wsUrl, h.adminKey);
   try {
@@ -171,6 +206,7 @@ const main = async () => {
     );
 
     const live = await benchLive(h);
+    if (!live.throughput || !live.latency || !live.api || !live.soak) throw new Error('the whole live bench did not run');
 
     const job = summarize(cronium);
     const baseline = summarize(raw);
@@ -193,7 +229,7 @@ const main = async () => {
       ...live,
     };
     await mkdir('bench/results', { recursive: true });
-    await writeFile('bench/results/latest.json', `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
 
     const row = (name: string, s: { medianMs: number; p95Ms: number }) =>
       `${name.padEnd(34)} median ${String(s.medianMs).padStart(7)} ms   p95 ${String(s.p95Ms).padStart(7)} ms`;

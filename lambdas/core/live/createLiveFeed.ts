@@ -9,6 +9,12 @@ import { packFrames } from './packFrames';
 const PAGE = 2_000;
 /** Subscribers of one job served at once by one pass; the rest wait their turn. */
 const FANOUT = 16;
+/**
+ * How long a subscribe keeps making passes for senders that asked meanwhile (a job printing fast
+ * asks all the time) before it leaves the rest to run in the background: the connection's next
+ * message waits for this handler.
+ */
+const SUBSCRIBE_HOLD_MS = 5_000;
 
 /** Fans a job's log and status out to its WebSocket subscribers. */
 export interface LiveFeed {
@@ -179,7 +185,13 @@ export const createLiveFeed = ({
       const outcome = await push(connectionId, statusMessage(job, lastSeq));
       if (outcome === 'gone') return drop(key, connectionId);
       if (outcome === 'throttled') return shed(key, connectionId, sentSeq);
-      await deliver(key);
+      const started = clock.now();
+      while (await pass(key)) {
+        if (clock.now() - started > SUBSCRIBE_HOLD_MS) {
+          void deliver(key).catch((err: unknown) => logger.warn({ err, jobId }, 'live delivery failed'));
+          return;
+        }
+      }
     },
 
     deliver,

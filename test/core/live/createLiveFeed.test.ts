@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createControlPlane } from '../../../lambdas/core/createControlPlane';
 import { createLiveFeed } from '../../../lambdas/core/live/createLiveFeed';
 import { callerFactory, rawLinesFactory } from '../../helpers/factories';
@@ -142,6 +142,33 @@ describe('subscribing to a job', () => {
     // Assert
     expect(injected).toBe(true);
     expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 5));
+  });
+
+  it('returns from a subscribe that other senders keep asking to look again, and delivers the rest in the background', async () => {
+    // Arrange: every release of the lease comes with new output (whose sender asks) and 3 s later.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 1);
+    await h.connect('c1');
+    const release = h.store.connections.releaseSendLease;
+    let next = 2;
+    h.store.connections.releaseSendLease = async (key, lease, progress) => {
+      if (next <= 10) {
+        const from = next;
+        next += 1;
+        await h.cp.executions.output(key, rawLinesFactory(1, { from }), `t${from}`);
+        await h.cp.executions.settled(key);
+      }
+      h.clock.advance(3_000);
+      return release(key, lease, progress);
+    };
+
+    // Act
+    await h.cp.connections.subscribe('c1', job.id, 0);
+    const whenSubscribed = h.broadcaster.logSeqsFor('c1').length;
+
+    // Assert: it came back after two passes (6 s), before the output stopped; the rest still arrives
+    expect(whenSubscribed).toBeLessThan(10);
+    await vi.waitFor(() => expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 10)));
   });
 
   it('meets lines recorded by another process during the replay with no gap and no duplicate', async () => {
