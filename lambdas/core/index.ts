@@ -14,3 +14,5 @@ export { endingFor } from './jobs/createExecutionRecorder';
 export { WorkspaceLayout, VARIABLE_KEY, buildWorkspace, readRunResults } from './workspace/workspaceContract';
 export type { RunContext, RunResults } from './workspace/workspaceContract';
 export type { LaggingMessage, LiveMessage, LogsMessage, StatusMessage } from './live/messages';
+export { MAX_JSON_DEPTH, RESERVED_KEYS, reservedKeyProblem, storableProblem } from './jsonRules';
+export type { JsonProblem } from './jsonRules';

@@ -1,5 +1,6 @@
 import type { Job, ScriptRuntime } from '../model';
 import type { WorkspaceFiles, WorkspaceOutputs } from '../ports';
+import { reservedKeyProblem, storableProblem } from '../jsonRules';
 
 /**
  * The workspace contract, the same on every target: the runner writes `in/` before the script
@@ -92,7 +93,11 @@ export const readRunResults = (outputs: WorkspaceOutputs | undefined): RunResult
     problems.push(`out/${WorkspaceLayout.output} is larger than ${WorkspaceLayout.maxOutputBytes} bytes`);
   } else if (output !== undefined) {
     const parsed = parse(WorkspaceLayout.output, output, problems);
-    if (parsed.ok) results.output = parsed.value;
+    // Refused by the store's rules here, so an odd output never fails the job record's write.
+    const problem = parsed.ok ? (reservedKeyProblem(parsed.value) ?? storableProblem(parsed.value)) : undefined;
+    const where = problem?.path.length ? `at ${problem.path.join('.')}` : 'at its top';
+    if (problem) problems.push(`out/${WorkspaceLayout.output} ${where}: ${problem.message}`);
+    else if (parsed.ok) results.output = parsed.value;
   }
 
   const condition = files[WorkspaceLayout.condition];
