@@ -8,6 +8,7 @@ import { Dispatcher } from './Dispatcher';
 import { throwIfConflicts } from './InvalidPropsError';
 import { JobCluster } from './JobCluster';
 import { JobQueue } from './JobQueue';
+import { Reaper } from './Reaper';
 import type { JobNetwork } from './JobVpc';
 import { RestApiConstruct } from './RestApiConstruct';
 import { WebSocketApiConstruct } from './WebSocketApiConstruct';
@@ -60,6 +61,8 @@ export class CroniumStack extends Stack {
     readonly authorizer: CroniumFunction;
     readonly websocket: CroniumFunction;
     readonly dispatcher: CroniumFunction;
+    readonly tick: CroniumFunction;
+    readonly deadLetters: CroniumFunction;
   };
 
   constructor(scope: Construct, id: string, props: CroniumStackProps = {}) {
@@ -113,7 +116,8 @@ export class CroniumStack extends Stack {
       maxConcurrency: props.dispatcherMaxConcurrency,
       environment,
     }).function;
-    this.functions = { rest, authorizer, websocket, dispatcher };
+    const reaper = new Reaper(this, 'Reaper', { table: this.table, queue: this.queue, jobs: this.jobs, environment });
+    this.functions = { rest, authorizer, websocket, dispatcher, tick: reaper.tick, deadLetters: reaper.deadLetters };
 
     this.restApi = new RestApiConstruct(this, 'RestApi', {
       handler: rest.fn,
@@ -128,6 +132,11 @@ export class CroniumStack extends Stack {
     this.webSocketApi.stage.node.addDependency(this.restApi.cloudWatchAccount);
     for (const fn of [authorizer, rest, websocket, dispatcher]) {
       fn.fn.addEnvironment('CRONIUM_WS_ENDPOINT', this.webSocketApi.managementEndpoint);
+    }
+    // The tick and the dead-letter consumer end jobs, which tells their subscribers.
+    for (const fn of [reaper.tick, reaper.deadLetters]) {
+      fn.fn.addEnvironment('CRONIUM_WS_ENDPOINT', this.webSocketApi.managementEndpoint);
+      this.webSocketApi.grantManageConnections(fn);
     }
 
     // Least privilege per function: what each handler's use cases actually call.

@@ -92,6 +92,8 @@ export class JobQueue extends Construct {
       ...encryption,
       enforceSSL: true,
       retentionPeriod: deadLetterRetentionPeriod,
+      // Its consumer (Reaper's dead-letter function) runs at most 10 s: six times that, as for the queue.
+      visibilityTimeout: Duration.seconds(60),
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...encryption,

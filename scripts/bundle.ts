@@ -9,6 +9,8 @@ const entryPoints = {
   'handlers/authorizer': 'lambdas/handlers/authorizer.ts',
   'handlers/websocket': 'lambdas/handlers/websocket.ts',
   'handlers/dispatcher': 'lambdas/handlers/dispatcher.ts',
+  'handlers/ecsTaskStopped': 'lambdas/handlers/ecsTaskStopped.ts',
+  'handlers/jobLogs': 'lambdas/handlers/jobLogs.ts',
   'local/start': 'lambdas/local/start.ts',
   'cli/cronium': 'bin/cronium.ts',
 };

@@ -15,7 +15,9 @@ import { coreConfigFromEnv, numberFromEnv } from '../config/coreConfigFromEnv';
 import type { ControlPlane, ExecutionEvents } from '../core';
 import { createControlPlane } from '../core';
 import { createAuthorizerHandler } from '../handlers/authorizer';
+import { createDeadLettersHandler } from '../handlers/deadLetters';
 import { createDispatcherHandler } from '../handlers/dispatcher';
+import { createTickHandler } from '../handlers/tick';
 import { createRestHandler } from '../handlers/rest';
 import { createWebSocketHandler } from '../handlers/websocket';
 import { ensureAdminKey } from './adminKey';
@@ -26,6 +28,7 @@ import { createLocalGateway } from './gateway';
 import { createLocalJobQueue, createLocalQueue, createQueuePoller } from './queue';
 import type { LocalSettings } from './localSettings';
 import { localSettingsFromEnv } from './localSettings';
+import { startTickTimer } from './startTickTimer';
 
 const TABLE = 'cronium';
 /** An http job's output is stored on the job item, which DynamoDB caps at 400 KB. */
@@ -160,10 +163,16 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     logger,
   });
   poller.start();
-  const reaper = setInterval(() => {
-    void cp.reconcile({ afterRestart: false }).catch((err: unknown) => logger.error({ err }, 'reaper failed'));
-  }, settings.reapIntervalMs);
-  reaper.unref();
+  // The same tick handler EventBridge invokes on AWS, and the same consumer of the dead-letter queue.
+  const ticker = startTickTimer({ handler: createTickHandler(cp, logger), intervalMs: settings.reapIntervalMs, logger });
+  const deadLetterPoller = createQueuePoller({
+    queue: deadLetters,
+    handler: createDeadLettersHandler(cp, logger),
+    concurrency: 1,
+    functionName: 'deadLetters',
+    logger,
+  });
+  deadLetterPoller.start();
   await writeFile(join(settings.dataDir, 'endpoint'), `${url}\n`, { mode: 0o600 });
 
   return {
@@ -174,8 +183,9 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     settings,
     cp,
     async close() {
-      clearInterval(reaper);
+      await ticker.stop();
       await poller.stop();
+      await deadLetterPoller.stop();
       await http.close();
       await ssh.close();
       await containers.close();
