@@ -11,6 +11,8 @@ const entryPoints = {
   'handlers/dispatcher': 'lambdas/handlers/dispatcher.ts',
   'handlers/ecsTaskStopped': 'lambdas/handlers/ecsTaskStopped.ts',
   'handlers/jobLogs': 'lambdas/handlers/jobLogs.ts',
+  'handlers/tick': 'lambdas/handlers/tick.ts',
+  'handlers/deadLetters': 'lambdas/handlers/deadLetters.ts',
   'local/start': 'lambdas/local/start.ts',
   'cli/cronium': 'bin/cronium.ts',
 };
