@@ -9,6 +9,7 @@ import { jobsContract } from './jobsContract';
 import { logsContract } from './logsContract';
 import { slotsContract } from './slotsContract';
 import { variablesContract } from './variablesContract';
+import { waitingContract } from './waitingContract';
 
 /**
  * The behaviours every DynamoDB engine must show through createDynamoStore. Each test gets a
@@ -30,6 +31,7 @@ export function describeStoreContract(engine: string, start: () => Promise<Dynam
     };
 
     jobsContract(newStore);
+    waitingContract(newStore);
     logsContract(newStore);
     connectionsContract(newStore);
     slotsContract(newStore);
