@@ -3,7 +3,6 @@ import type { CoreDeps } from './deps';
 import { UnauthorizedError } from './errors';
 import { createEventUseCases } from './events/createEventUseCases';
 import { createCancelJob } from './jobs/createCancelJob';
-import { createExecutionRecorder } from './jobs/createExecutionRecorder';
 import { createLifecycle } from './jobs/createLifecycle';
 import { createReconciler } from './jobs/createReconciler';
 import { createReaper } from './jobs/createReaper';
@@ -13,19 +12,21 @@ import type { JobSpecRequest } from './jobs/resolveJobSpec';
 import { resolveJobSpec } from './jobs/resolveJobSpec';
 import { createSubmitJob } from './jobs/submitJob';
 import { createLiveFeed } from './live/createLiveFeed';
-import { scheduleDeliveries } from './live/scheduleDeliveries';
+import { createExecutionReports, type ExecutionReports } from './reports/createExecutionReports';
 import { createServers } from './servers/createServers';
 import { createVariables } from './variables/createVariables';
 import type { Caller, Job } from './model';
 
 /**
  * Every use case of the control plane, wired to one set of ports.
- * Handlers call these; nothing here knows which runtime it is in.
+ * Handlers call these; nothing here knows which runtime it is in. `reports` are the ones the
+ * launchers were given (see createExecutionReports); without them the control plane builds its own,
+ * which suits a launcher that reports nothing by itself.
  * @example
- * const cp = createControlPlane(deps);
+ * const cp = createControlPlane({ ...deps, launcher }, { reports });
  * const job = await cp.jobs.submit(caller, { runtime: 'python', script: 'print(1)' });
  */
-export const createControlPlane = (deps: CoreDeps) => {
+export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionReports } = {}) => {
   const live = createLiveFeed(deps);
   const lifecycle = createLifecycle(deps, live);
   const submitJob = createSubmitJob(deps);
@@ -71,12 +72,8 @@ export const createControlPlane = (deps: CoreDeps) => {
     },
     /** Claims and launches one queued job (the dispatcher's work). */
     dispatch: createDispatchJob(deps, lifecycle, variables, servers),
-    /** The sink launchers report output and exits into. */
-    // Storing lines and ending jobs never wait on subscribers: the recorder's pushes run in the background.
-    executions: (() => {
-      const background = scheduleDeliveries(live, deps.logger);
-      return createExecutionRecorder(deps, background, createLifecycle(deps, background), variables, servers);
-    })(),
+    /** The inbound path launchers report output, exits and host keys into. */
+    executions: opts.reports ?? createExecutionReports(deps),
     reconcile: createReconciler(deps, lifecycle),
     ...createReaper(deps, lifecycle),
   };

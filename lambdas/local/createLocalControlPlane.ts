@@ -9,11 +9,11 @@ import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../adapters/h
 import { routeJobs } from '../adapters/routing';
 import { createSshExecutor, createSshLauncher, createSshServerAccess, isSshRef } from '../adapters/ssh';
 import { createDynamoStore, ensureTable } from '../adapters/dynamodb';
-import { createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
+import { createBackoffRetry, createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
 import type { Env } from '../config/coreConfigFromEnv';
 import { coreConfigFromEnv, numberFromEnv } from '../config/coreConfigFromEnv';
-import type { ControlPlane, ExecutionEvents } from '../core';
-import { createControlPlane } from '../core';
+import type { ControlPlane } from '../core';
+import { createControlPlane, createExecutionReports, WorkspaceLimits } from '../core';
 import { createAuthorizerHandler } from '../handlers/authorizer';
 import { createDeadLettersHandler } from '../handlers/deadLetters';
 import { createDispatcherHandler } from '../handlers/dispatcher';
@@ -31,8 +31,6 @@ import { localSettingsFromEnv } from './localSettings';
 import { startTickTimer } from './startTickTimer';
 
 const TABLE = 'cronium';
-/** An http job's output is stored on the job item, which DynamoDB caps at 400 KB. */
-const HTTP_OUTPUT_BYTES = 256 * 1024;
 
 export interface LocalControlPlane {
   url: string;
@@ -68,45 +66,6 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     redrivePolicy: { deadLetterQueue: deadLetters, maxReceiveCount: settings.maxReceiveCount },
   });
 
-  // The control plane and the launcher need each other: launchers report into the core's recorder.
-  let cp: ControlPlane | undefined;
-  const events: ExecutionEvents = {
-    output: (key, lines, token) => cp!.executions.output(key, lines, token),
-    exited: (key, report) => cp!.executions.exited(key, report),
-    hostKeySeen: (key, serverId, fingerprint) => cp!.executions.hostKeySeen(key, serverId, fingerprint),
-  };
-  const containers = createDockerLauncher({
-    events,
-    instance: await ensureInstanceId(settings.dataDir),
-    images: {
-      bash: `${settings.imagePrefix}/bash:latest`,
-      python: `${settings.imagePrefix}/python:latest`,
-      node: `${settings.imagePrefix}/node:latest`,
-    },
-    onError: (err) => logger.error({ err }, 'container follower failed'),
-  });
-  const http = createHttpLauncher({
-    events,
-    allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']),
-    maxBodyBytes: HTTP_OUTPUT_BYTES,
-    onError: (err) => logger.error({ err }, 'http job reporting failed'),
-  });
-  const sshExecutor = createSshExecutor({
-    logger,
-    breaker: {
-      failureThreshold: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_FAILURES', 3, { integer: true }),
-      coolDownMs: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_COOLDOWN_MS', 30_000, { integer: true }),
-    },
-  });
-  const ssh = createSshLauncher({ executor: sshExecutor, events, onError: (err) => logger.error({ err }, 'ssh job failed') });
-  const launcher = routeJobs(
-    [
-      { launcher: http, takes: (job) => job.runtime === 'http', owns: isHttpRef },
-      { launcher: ssh, takes: (job) => job.target?.type === 'ssh', owns: isSshRef },
-    ],
-    containers,
-  );
-
   const managementKeyId = `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`;
   const handlers: Partial<{
     rest: ReturnType<typeof createRestHandler>;
@@ -135,10 +94,16 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
       credentials: { accessKeyId: managementKeyId, secretAccessKey: randomBytes(16).toString('hex') },
     }),
   });
-  cp = createControlPlane({
+  const sshExecutor = createSshExecutor({
+    logger,
+    breaker: {
+      failureThreshold: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_FAILURES', 3, { integer: true }),
+      coolDownMs: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_COOLDOWN_MS', 30_000, { integer: true }),
+    },
+  });
+  const deps = {
     store: createDynamoStore({ tableName: TABLE, client: dynamo.client }),
     queue: createLocalJobQueue({ queue }),
-    launcher,
     broadcaster,
     clock: systemClock,
     ids: createIdGenerator(),
@@ -146,7 +111,34 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     logger,
     cipher,
     serverAccess: createSshServerAccess(sshExecutor),
+  };
+  // Reports need no launcher: built first, given to the launchers, then to the control plane.
+  const reports = createExecutionReports({ ...deps, retry: createBackoffRetry() });
+  const containers = createDockerLauncher({
+    events: reports,
+    logger,
+    instance: await ensureInstanceId(settings.dataDir),
+    images: {
+      bash: `${settings.imagePrefix}/bash:latest`,
+      python: `${settings.imagePrefix}/python:latest`,
+      node: `${settings.imagePrefix}/node:latest`,
+    },
   });
+  const http = createHttpLauncher({
+    events: reports,
+    logger,
+    allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']),
+    maxBodyBytes: WorkspaceLimits.maxValueBytes,
+  });
+  const ssh = createSshLauncher({ executor: sshExecutor, events: reports, logger });
+  const launcher = routeJobs(
+    [
+      { launcher: http, takes: (job) => job.runtime === 'http', owns: isHttpRef },
+      { launcher: ssh, takes: (job) => job.target?.type === 'ssh', owns: isSshRef },
+    ],
+    containers,
+  );
+  const cp = createControlPlane({ ...deps, launcher }, { reports });
   handlers.rest = createRestHandler(cp, logger);
   handlers.authorizer = createAuthorizerHandler(cp);
   handlers.websocket = createWebSocketHandler(cp, broadcaster, logger);

@@ -1,35 +1,21 @@
 import Docker from 'dockerode';
 import { isScriptRuntime, type Job, type ScriptRuntime, WorkspaceLayout } from '../../core';
-import type { ExecutionLauncher, ExecutionEvents, ExecutionInfo } from '../../core';
+import type { ExecutionLauncher, ExecutionEvents, ExecutionInfo, Logger } from '../../core';
 import { keyFromLabels, Labels } from './containerLabels';
 import { buildContainerSpec } from './containerSpec';
 import { isAlreadyInState, isNoSuchContainer } from './engineErrors';
-import {
-  ContainerGoneError,
-  DockerEngineError,
-  DockerLaunchError,
-  LauncherClosedError,
-  UnsupportedJobError,
-  type ExecutionFollowError,
-} from './errors';
+import { ContainerGoneError, DockerEngineError, DockerLaunchError, LauncherClosedError, UnsupportedJobError } from './errors';
 import { followExecution, type ExecutionFollower } from './executionFollower';
 import { decodeResumeToken, type LogCursor } from './resumeToken';
-import { DefaultRetryPolicy, type RetryPolicy } from './retry';
 import { DefaultImages } from './runtimeImages';
 import { buildWorkspaceArchive } from './workspaceArchive';
 import { WorkspacePath } from './workspacePath';
-
-/** Where the launcher writes what it cannot throw to a caller (pino-compatible). */
-export interface LauncherLogger {
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 /** Options of createDockerLauncher. */
 export interface DockerLauncherOptions {
   /** Engine client. @default `new Docker()` (the local socket, or DOCKER_HOST) */
   docker?: Docker;
-  /** Where output and exits are reported. */
+  /** Where output and exits are reported: the core's report path, which retries and logs failed reports itself. */
   events: ExecutionEvents;
   /** Image per script runtime. @default `cronium/<runtime>:latest` */
   images?: Partial<Record<ScriptRuntime, string>>;
@@ -45,14 +31,14 @@ export interface DockerLauncherOptions {
   instance?: string;
   /**
    * How long reading back `out/` after an exit may take; past it the exit is reported without
-   * outputs (and the failure goes to `onError`). @default 15000
+   * outputs (and the failure is logged). @default 15000
    */
   outputsTimeoutMs?: number;
-  /** Retries of `events.output` / `events.exited`. @default 5 tries, 200 ms doubling to 2 s */
-  retry?: Partial<RetryPolicy>;
-  logger?: LauncherLogger;
-  /** Failures while following in the background (never thrown). @default logs them with `logger`, else console */
-  onError?: (err: ExecutionFollowError) => void;
+  /**
+   * Where failures in the background go (never thrown), as `{ err, jobId, ref, phase }` with an
+   * ExecutionFollowError. @default the console
+   */
+  logger?: Logger;
 }
 
 /** A ExecutionLauncher that can also let go of what it follows. */
@@ -65,7 +51,8 @@ export interface DockerLauncher extends ExecutionLauncher {
   close(): Promise<void>;
 }
 
-const consoleLogger: LauncherLogger = {
+const consoleLogger: Logger = {
+  info: (obj, msg) => console.info(msg ?? '', obj),
   warn: (obj, msg) => console.warn(msg ?? '', obj),
   error: (obj, msg) => console.error(msg ?? '', obj),
 };
@@ -96,16 +83,8 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
   const tmpfsMb = o.tmpfsMb ?? 64;
   const diskMb = o.diskMb ?? 64;
   const instance = o.instance ?? 'default';
-  const retry = { ...DefaultRetryPolicy, ...o.retry };
   const outputsTimeoutMs = o.outputsTimeoutMs ?? 15_000;
   const logger = o.logger ?? consoleLogger;
-  const onError = (err: ExecutionFollowError) => {
-    try {
-      (o.onError ?? ((e) => logger.error({ err: e }, e.message)))(err);
-    } catch {
-      // A failing error sink must not become an unhandled rejection.
-    }
-  };
   /** Refs this launcher starts or follows; their follower removes them, stop() must not. */
   const claimed = new Set<string>();
   const followers = new Map<string, ExecutionFollower>();
@@ -117,7 +96,7 @@ export const createDockerLauncher = (o: DockerLauncherOptions): DockerLauncher =
       claimed.delete(ref);
       return;
     }
-    const follower = followExecution({ docker, ref, job, events: o.events, retry, onError, outputsTimeoutMs, ...extra });
+    const follower = followExecution({ docker, ref, job, events: o.events, logger, outputsTimeoutMs, ...extra });
     followers.set(ref, follower);
     void follower.done.finally(() => {
       followers.delete(ref);

@@ -66,7 +66,7 @@ export class LauncherClosedError extends ControlPlaneError {
  * Something went wrong while following an execution in the background, where no caller
  * can catch it: delivery to ExecutionEvents failed for good, `out/` could not be read back
  * (phase `outputs`: the exit is then reported without outputs), or the engine misbehaved.
- * Passed to the launcher's `onError`.
+ * Logged with the launcher's logger as `err`.
  */
 export class ExecutionFollowError extends ControlPlaneError {
   constructor(

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ExecutionEvents, ExitReport, Job, JobKey } from '../../core';
+import type { ExecutionEvents, ExitReport, Job, JobKey, Logger } from '../../core';
 import { armDeadline } from './deadlineTimer';
 import { isAlreadyInState, isNoSuchContainer } from './engineErrors';
 import { ExecutionFollowError } from './errors';
@@ -7,7 +7,6 @@ import { KilledExitCode, toExitReport } from './exitReport';
 import { followLogs } from './logFollower';
 import { createOutputPump } from './outputPump';
 import type { LogCursor } from './resumeToken';
-import { retryWithBackoff, type RetryPolicy } from './retry';
 import { readWorkspaceOutputs, type WorkspaceReadBack } from './workspaceOutputs';
 
 /** A followed container that has stopped: how it looked then, and its `out/` on the way. */
@@ -21,9 +20,10 @@ export interface FollowExecutionOptions {
   docker: Docker;
   ref: string;
   job: Job;
+  /** The report path: it retries transient failures itself, so a rejection here is final. */
   events: ExecutionEvents;
-  retry: RetryPolicy;
-  onError(err: ExecutionFollowError): void;
+  /** Where background failures go, as `{ err: ExecutionFollowError, jobId, ref }`. */
+  logger: Logger;
   /** How long reading back `out/` may take before the exit is reported without it. */
   outputsTimeoutMs: number;
   /** Position already reported (from a resume token); undefined reports the whole log. */
@@ -44,6 +44,8 @@ export interface ExecutionFollower {
 
 // A log stream can end just before the engine marks the container stopped; look again shortly.
 const RefollowDelayMs = 250;
+/** Engine reads of the log that may fail in a row before following gives up. */
+const FollowAttempts = 5;
 const delay = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const done = () => {
@@ -62,22 +64,23 @@ const delay = (ms: number, signal: AbortSignal) =>
  * removes it with its workspace volume. A container whose deadline passed before it started
  * never ran, and is reported without outputs.
  *
- * If `exited` cannot be delivered the container is kept, so a later reattach can report it.
- * Background failures go to `onError`; nothing here rejects.
+ * If `exited` cannot be recorded the container is kept, so a later reattach can report it.
+ * Background failures are logged; nothing here rejects.
  */
 export const followExecution = (o: FollowExecutionOptions): ExecutionFollower => {
   const key: JobKey = { tenant: o.job.tenant, jobId: o.job.id };
   const container = o.docker.getContainer(o.ref);
   const abort = new AbortController();
   const signal = abort.signal;
-  const fail = (phase: ExecutionFollowError['phase'], message: string, cause?: unknown) =>
-    o.onError(new ExecutionFollowError(o.ref, o.job.id, phase, message, { cause }));
+  const fail = (phase: ExecutionFollowError['phase'], message: string, cause?: unknown) => {
+    const err = new ExecutionFollowError(o.ref, o.job.id, phase, message, { cause });
+    o.logger.error({ err, jobId: o.job.id, ref: o.ref, phase }, err.message);
+  };
   const pump = createOutputPump({
     key,
     events: o.events,
-    retry: o.retry,
     signal,
-    onGiveUp: (err, dropped) => fail('output', `dropped ${dropped} lines: events.output kept failing`, err),
+    onGiveUp: (err, dropped) => fail('output', `dropped ${dropped} lines: they could not be recorded`, err),
   });
 
   let killedAtDeadline = false;
@@ -132,7 +135,7 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
       } catch (err) {
         if (signal.aborted) return 'aborted';
         if (isNoSuchContainer(err)) throw err;
-        if (++failures >= o.retry.attempts) throw err;
+        if (++failures >= FollowAttempts) throw err;
       }
       await delay(RefollowDelayMs * 2 ** failures, signal);
     }
@@ -151,11 +154,10 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
   const report = async (exit: ExitReport) => {
     await pump.drain();
     if (signal.aborted) return;
-    const outcome = await retryWithBackoff(() => o.events.exited(key, exit), o.retry, signal);
-    if (!outcome.ok) {
-      if (!outcome.aborted) {
-        fail('exited', 'events.exited kept failing; container kept for a later reattach', outcome.error);
-      }
+    try {
+      await o.events.exited(key, exit);
+    } catch (err) {
+      if (!signal.aborted) fail('exited', 'the exit could not be recorded; container kept for a later reattach', err);
       return;
     }
     try {

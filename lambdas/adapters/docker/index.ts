@@ -1,5 +1,5 @@
 export { createDockerLauncher } from './dockerLauncher';
-export type { DockerLauncher, DockerLauncherOptions, LauncherLogger } from './dockerLauncher';
+export type { DockerLauncher, DockerLauncherOptions } from './dockerLauncher';
 export {
   ContainerGoneError,
   DockerEngineError,
@@ -11,4 +11,3 @@ export {
   UnsupportedJobError,
 } from './errors';
 export { DefaultImages, HelperPaths } from './runtimeImages';
-export type { RetryPolicy } from './retry';

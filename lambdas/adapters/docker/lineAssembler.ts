@@ -1,9 +1,10 @@
+import { WorkspaceLimits } from '../../core';
 import { parseDockerTimestamp, type DockerTimestamp } from './dockerTimestamp';
 import type { LogFrame } from './frameDemuxer';
 import { OutputStreams, type LogCursor, type OutputStream, type StreamCursor } from './resumeToken';
 
 /** Longest line reported as one; longer ones are cut into pieces of at most this many bytes. */
-export const MaxLineBytes = 16 * 1024;
+export const MaxLineBytes = WorkspaceLimits.maxLineBytes;
 
 /** A complete line of one stream, with the log position just after it. */
 export interface AssembledLine {

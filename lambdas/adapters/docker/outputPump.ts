@@ -2,7 +2,6 @@ import type { ExecutionEvents, JobKey, RawLine } from '../../core';
 import { toIsoString } from './dockerTimestamp';
 import type { AssembledLine } from './lineAssembler';
 import { encodeResumeToken } from './resumeToken';
-import { retryWithBackoff, type RetryPolicy } from './retry';
 
 /** Caps on one `output` call, so a flood of output still arrives in store-sized pieces. */
 export const OutputBatchLimits = { lines: 1_000, bytes: 512 * 1024 } as const;
@@ -17,10 +16,9 @@ export const QueueHighWaterChars = 4 * 1024 * 1024;
 export interface OutputPumpOptions {
   key: JobKey;
   events: ExecutionEvents;
-  retry: RetryPolicy;
   /** Aborting stops delivery after the call in flight; queued lines are dropped (a resumed reader reads them again). */
   signal: AbortSignal;
-  /** A batch could not be delivered after every retry; it is dropped and delivery goes on. */
+  /** A batch could not be recorded (the report path retried and logged it); it is dropped and delivery goes on. */
   onGiveUp(error: unknown, dropped: number): void;
 }
 
@@ -66,8 +64,11 @@ export const createOutputPump = (o: OutputPumpOptions) => {
       const batch = takeBatch();
       const token = encodeResumeToken(batch.at(-1)!.cursor);
       const lines = batch.map(toRawLine);
-      const outcome = await retryWithBackoff(() => o.events.output(o.key, lines, token), o.retry, o.signal);
-      if (!outcome.ok && !outcome.aborted) o.onGiveUp(outcome.error, lines.length);
+      try {
+        await o.events.output(o.key, lines, token);
+      } catch (err) {
+        if (!o.signal.aborted) o.onGiveUp(err, lines.length);
+      }
       wakeWaiters();
     }
     running = undefined;

@@ -1,16 +1,10 @@
 import type Docker from 'dockerode';
-import { ErrorCodes, WorkspaceLayout } from '../../core';
+import { ErrorCodes, isReportedFile, WorkspaceLimits } from '../../core';
 import type { ExitReport, WorkspaceOutputs } from '../../core';
 import { isNoSuchContainer } from './engineErrors';
 import { HandOff, HandOffTarCapBytes } from './outHandOff';
 import { readTar, type TarReadLimits } from './tarReader';
 import { WorkspacePath } from './workspacePath';
-
-/** The files of `out/` a launcher reports; anything else there is ignored. */
-const ReportedFiles: ReadonlySet<string> = new Set([WorkspaceLayout.output, WorkspaceLayout.condition, WorkspaceLayout.setVariables]);
-
-/** More entries than any honest `out/` holds; bounds a flood of empty files. */
-export const MaxOutEntries = 1_000;
 
 /** Options of readWorkspaceOutputs. */
 export interface ReadWorkspaceOutputsOptions {
@@ -24,7 +18,7 @@ export interface ReadWorkspaceOutputsOptions {
 export type WorkspaceReadBack = Pick<ExitReport, 'outputs' | 'failure'>;
 
 const MiB = 1024 * 1024;
-const OutLimits: TarReadLimits = { maxContentBytes: WorkspaceLayout.maxOutBytes, maxEntries: MaxOutEntries };
+const OutLimits: TarReadLimits = { maxContentBytes: WorkspaceLimits.maxOutBytes, maxEntries: WorkspaceLimits.maxOutEntries };
 // The hand-off directory: the wrapper's tar (capped) and a one-line usage record; the job may have
 // written either itself, so both are read within limits too.
 const HandOffLimits: TarReadLimits = { maxContentBytes: HandOffTarCapBytes + 4096, maxEntries: 4 };
@@ -36,11 +30,11 @@ async function* oneChunk(buffer: Buffer): AsyncGenerator<Buffer> {
 /** The `out/` files of the wrapper's tar; empty when the wrapper never packed it (killed first). */
 const outputsOf = async (packed: Buffer | undefined): Promise<WorkspaceOutputs> => {
   if (!packed || packed.length === 0) return { files: {} };
-  const tar = await readTar(oneChunk(packed), OutLimits, (name) => ReportedFiles.has(name));
+  const tar = await readTar(oneChunk(packed), OutLimits, isReportedFile);
   if (tar.overLimit) return { files: {}, overLimit: true };
   const files: Record<string, string> = {};
   for (const m of tar.members) {
-    if (m.type === 'file' && m.content && ReportedFiles.has(m.name)) files[m.name] = m.content.toString('utf8');
+    if (m.type === 'file' && m.content && isReportedFile(m.name)) files[m.name] = m.content.toString('utf8');
   }
   return { files };
 };
@@ -64,8 +58,8 @@ const failureOf = (usage: Buffer | undefined): WorkspaceReadBack['failure'] => {
  * the top-level regular files `output.json`, `condition.json` and `variables.json` as UTF-8
  * text, and `failure: disk_full` when `out/` had no free space or inode left at the exit.
  * Subdirectories, links and other files are read past, never followed. Reading stops as soon
- * as `out/` proves to hold more than `WorkspaceLayout.maxOutBytes` of data (or more than
- * {@link MaxOutEntries} entries): `{ files: {}, overLimit: true }`.
+ * as `out/` proves to hold more than `WorkspaceLimits.maxOutBytes` of data (or more than
+ * `WorkspaceLimits.maxOutEntries` entries): `{ files: {}, overLimit: true }`.
  * @returns `{}` when there is no workspace (or no container) to read.
  * @throws the engine's error, a TarFormatError, or an abort (the signal, or the timeout).
  */

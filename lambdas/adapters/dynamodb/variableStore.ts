@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../../core';
+import { ValidationError, WorkspaceLimits } from '../../core';
 import type { Variable, VariableStore } from '../../core';
 import { call, type TableContext } from './call';
 import { DynamoStoreError } from './errors';
@@ -15,7 +15,7 @@ const VALUE_JSON = 'valueJson';
  * The largest plain value, as JSON text. DynamoDB refuses items over 400 KB; checking first turns
  * an oversized value into a 400 for the caller instead of a failed write.
  */
-export const MAX_VARIABLE_VALUE_BYTES = 256 * 1024;
+export const MAX_VARIABLE_VALUE_BYTES = WorkspaceLimits.maxValueBytes;
 
 /**
  * The value as JSON text, or undefined when there is none.

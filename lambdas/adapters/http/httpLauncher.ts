@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, ValidationError } from '../../core';
-import type { ExecutionLauncher, ExecutionEvents, ExecutionInfo, ExitReport, Job, JobKey, RawLine } from '../../core';
+import type { ExecutionLauncher, ExecutionEvents, ExecutionInfo, ExitReport, Job, JobKey, Logger, RawLine } from '../../core';
 import { createAddressPolicy } from './addressPolicy';
 import { AbortReasons, HttpExecutionNotFoundError, HttpLauncherClosedError, HttpReportError } from './errors';
 import { planHttpRequest, type HttpRequestPlan } from './httpSpec';
@@ -10,7 +10,7 @@ import { createTargetGuard, systemResolver, type Resolver } from './targetGuard'
 
 /** Options of createHttpLauncher. */
 export interface HttpLauncherOptions {
-  /** Where output and exits are reported. */
+  /** Where output and exits are reported: the core's report path, which retries and logs failed reports itself. */
   events: ExecutionEvents;
   /**
    * CIDRs (or single addresses) opened although they are in a blocked range: parse
@@ -31,8 +31,11 @@ export interface HttpLauncherOptions {
   ca?: readonly string[];
   /** Epoch ms; injected so tests control deadlines. @default Date.now */
   now?: () => number;
-  /** Reporting failures in the background (never thrown). @default console.error */
-  onError?: (err: HttpReportError) => void;
+  /**
+   * Where failures in the background go (never thrown), as `{ err, jobId, ref }` with an
+   * HttpReportError. @default the console
+   */
+  logger?: Logger;
 }
 
 /** The http launcher: a ExecutionLauncher whose executions are requests made in this process. */
@@ -59,9 +62,6 @@ const DEFAULTS = {
   maxLogBodyBytes: 64 * 1024,
 };
 
-/** Tries of events.exited, with the pause before each retry. */
-const EXIT_RETRY_DELAYS_MS = [200, 800];
-
 interface Execution {
   ref: string;
   key: JobKey;
@@ -77,7 +77,11 @@ const wholeNumber = (field: string, value: number, min: number) => {
   return value;
 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const consoleLogger: Logger = {
+  info: (obj, msg) => console.info(msg ?? '', obj),
+  warn: (obj, msg) => console.warn(msg ?? '', obj),
+  error: (obj, msg) => console.error(msg ?? '', obj),
+};
 
 /**
  * Runs http jobs: one HTTP request each, made by the control plane itself (no container), whose
@@ -107,30 +111,21 @@ export const createHttpLauncher = (o: HttpLauncherOptions): HttpLauncher => {
   const userAgent = o.userAgent ?? DEFAULTS.userAgent;
   const now = o.now ?? Date.now;
   const guard = createTargetGuard({ policy: createAddressPolicy({ allow: o.allow ?? [] }), resolve: o.resolve ?? systemResolver });
-  const onError = (err: HttpReportError) => {
-    try {
-      (o.onError ?? ((e) => console.error(e.message, e.cause)))(err);
-    } catch {
-      // A failing error sink must not become an unhandled rejection.
-    }
+  const logger = o.logger ?? consoleLogger;
+  const fail = (exec: Pick<Execution, 'ref' | 'key'>, phase: HttpReportError['phase'], cause: unknown) => {
+    const err = new HttpReportError(exec.ref, phase, { cause });
+    logger.error({ err, jobId: exec.key.jobId, ref: exec.ref }, err.message);
   };
 
   const executions = new Map<string, Execution>();
   let closed = false;
 
+  /** Reports the exit; the report path retried a failure already, so one that reaches here is logged (the reaper ends the job). */
   const deliverExit = async (exec: Pick<Execution, 'ref' | 'key'>, report: ExitReport) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await o.events.exited(exec.key, report);
-        return;
-      } catch (err) {
-        const delay = EXIT_RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          onError(new HttpReportError(exec.ref, 'exited', { cause: err }));
-          return;
-        }
-        await sleep(delay);
-      }
+    try {
+      await o.events.exited(exec.key, report);
+    } catch (err) {
+      fail(exec, 'exited', err);
     }
   };
 
@@ -145,9 +140,7 @@ export const createHttpLauncher = (o: HttpLauncherOptions): HttpLauncher => {
       const lines = texts.map((line) => ({ stream, ts, line }));
       count += lines.length;
       const token = String(count);
-      delivered = delivered.then(() =>
-        o.events.output(exec.key, lines, token).catch((err: unknown) => onError(new HttpReportError(exec.ref, 'output', { cause: err }))),
-      );
+      delivered = delivered.then(() => o.events.output(exec.key, lines, token).catch((err: unknown) => fail(exec, 'output', err)));
     };
     const report = await runHttpRequest(
       { plan: exec.plan, controller: exec.controller!, ...(exec.deadlineAt !== undefined ? { deadlineAt: exec.deadlineAt } : {}) },
@@ -161,7 +154,7 @@ export const createHttpLauncher = (o: HttpLauncherOptions): HttpLauncher => {
         ...(o.ca ? { ca: o.ca } : {}),
         now,
         emit,
-        onUnexpected: (err) => onError(new HttpReportError(exec.ref, 'request', { cause: err })),
+        onUnexpected: (err) => fail(exec, 'request', err),
       },
     );
     await delivered;

@@ -1,4 +1,4 @@
-import { ErrorCodes, WorkspaceLayout } from '../../core';
+import { ErrorCodes, WorkspaceLayout, WorkspaceLimits } from '../../core';
 import type { ExitReport, RawLine } from '../../core';
 import { AbortReasons, HttpRequestAbortedError, HttpRequestError, type AbortReason } from './errors';
 import { displayUrl, type HttpRequestPlan } from './httpSpec';
@@ -60,7 +60,7 @@ export const runHttpRequest = async (run: RunTarget, ctx: RunContext): Promise<E
     clearTimeout(timer);
     const elapsedMs = ctx.now() - startedAt;
     ctx.emit('stdout', responseLogLines(result, { elapsedMs, maxBytes: ctx.maxLogBodyBytes, maxBodyBytes: ctx.maxBodyBytes }));
-    const outputs = { files: { [WorkspaceLayout.output]: encodeJobOutput(result, WorkspaceLayout.maxOutBytes) } };
+    const outputs = { files: { [WorkspaceLayout.output]: encodeJobOutput(result, WorkspaceLimits.maxOutBytes) } };
     const ok = plan.expectStatus !== undefined ? result.status === plan.expectStatus : result.status >= 200 && result.status < 300;
     if (ok) return { ...base, exitCode: 0, outputs };
     const expected = plan.expectStatus !== undefined ? ` (expected ${plan.expectStatus})` : '';

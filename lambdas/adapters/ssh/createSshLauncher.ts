@@ -5,12 +5,13 @@ import type {
   ExecutionRequest,
   Job,
   JobKey,
+  Logger,
   RawLine,
   ScriptRuntime,
   ServerCredentials,
   ServerExitReport,
 } from '../../core';
-import { ControlPlaneError, ErrorCodes, isScriptRuntime } from '../../core';
+import { ControlPlaneError, ErrorCodes, isScriptRuntime, silentLogger } from '../../core';
 import type { SshExecutor } from './types';
 
 export const SSH_REF_PREFIX = 'ssh:';
@@ -39,10 +40,14 @@ const failureOf = (err: unknown): ServerExitReport['failure'] =>
  * Runs a job on every server of its ssh target at once, through the SshExecutor (pooled connections,
  * circuit breakers), as ONE execution for the core: lines carry their server's name, and the exit
  * report lists how each server ended. A cancel aborts every server's run.
+ *
+ * `events` is the core's report path, which retries a failed report itself: one that still fails
+ * is logged here (`{ err, jobId, ... }`) and the run goes on; lines lost so are never dropped
+ * silently, and a job whose exit could not be recorded is ended later by the reaper.
  */
-export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionEvents; onError?: (err: unknown) => void }) => {
+export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionEvents; logger?: Logger }) => {
   const pending = new Map<string, Pending>();
-  const onError = o.onError ?? (() => undefined);
+  const logger = o.logger ?? silentLogger;
 
   /** One server's run; its lines count towards the job's shared resume token. */
   const runOne = async (
@@ -61,11 +66,18 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
         signal,
         onOutput: async (lines: RawLine[]) => {
           run.lines.n += lines.length;
-          await o.events.output(
-            key,
-            lines.map((l) => ({ ...l, server: server.name })),
-            String(run.lines.n),
-          );
+          try {
+            await o.events.output(
+              key,
+              lines.map((l) => ({ ...l, server: server.name })),
+              String(run.lines.n),
+            );
+          } catch (err) {
+            logger.error(
+              { err, jobId: key.jobId, serverId: server.id, dropped: lines.length },
+              'ssh output could not be recorded; lines dropped',
+            );
+          }
         },
         onHostKey: async (fingerprint) => {
           await o.events.hostKeySeen?.(key, server.id, fingerprint);
@@ -106,7 +118,7 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
       const entry = pending.get(ref);
       if (!entry || entry.started) return;
       entry.started = true;
-      void run(ref, job).catch(onError);
+      void run(ref, job).catch((err: unknown) => logger.error({ err, jobId: job.id, ref }, "the ssh job's exit could not be recorded"));
     },
     async stop(ref) {
       const entry = pending.get(ref);

@@ -1,7 +1,8 @@
 import type { RawLine } from '../../core';
+import { WorkspaceLimits } from '../../core';
 
 /** Longest line reported as one; longer ones are cut into pieces of at most this many bytes. */
-export const MaxLineBytes = 16 * 1024;
+export const MaxLineBytes = WorkspaceLimits.maxLineBytes;
 
 const Newline = 0x0a;
 

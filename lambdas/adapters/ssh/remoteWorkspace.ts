@@ -1,18 +1,12 @@
 import { posix } from 'node:path';
 import type { Client } from 'ssh2';
 import type { WorkspaceFiles, WorkspaceOutputs } from '../../core';
-import { WorkspaceLayout } from '../../core';
+import { isReportedFile, WorkspaceLayout, WorkspaceLimits } from '../../core';
 import { runCommand } from './channels';
 import { InvalidExecutionError, SshLaunchError } from './errors';
 import type { UploadFile } from './helperFiles';
 import { makeWorkspaceCommand, removeWorkspaceCommand, WorkspaceDirs } from './remoteScripts';
 import type { SftpOps } from './sftpOps';
-
-/** The files of `out/` reported back; anything else there is ignored (but counts against the cap). */
-const ReportedFiles: ReadonlySet<string> = new Set([WorkspaceLayout.output, WorkspaceLayout.condition, WorkspaceLayout.setVariables]);
-
-/** More entries than any honest `out/` holds; bounds a flood of empty files. */
-export const MaxOutEntries = 1_000;
 
 const SafeSegment = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
@@ -78,7 +72,7 @@ const parentsOf = (path: string): string[] => {
 /**
  * Reads back what the script left in `out/`: the top-level regular files `output.json`,
  * `condition.json`, `variables.json` as UTF-8 text. Links are never followed. When `out/`
- * holds more than `maxBytes` of file data in all (or more than MaxOutEntries entries), nothing
+ * holds more than `maxBytes` of file data in all (or more than WorkspaceLimits.maxOutEntries entries), nothing
  * is read and the result says `overLimit`.
  * @returns undefined when there is no `out/` any more.
  */
@@ -92,7 +86,7 @@ export const readOutputs = async (sftp: SftpOps, ws: string, maxBytes: number): 
   }
   let bytes = 0;
   let entries = 0;
-  const over = () => bytes > maxBytes || entries > MaxOutEntries;
+  const over = () => bytes > maxBytes || entries > WorkspaceLimits.maxOutEntries;
   const walk = async (list: typeof top, dir: string): Promise<void> => {
     for (const e of list) {
       entries++;
@@ -110,7 +104,7 @@ export const readOutputs = async (sftp: SftpOps, ws: string, maxBytes: number): 
 
   const files: Record<string, string> = {};
   for (const e of top) {
-    if (!ReportedFiles.has(e.filename) || !e.attrs.isFile()) continue;
+    if (!isReportedFile(e.filename) || !e.attrs.isFile()) continue;
     files[e.filename] = (await sftp.readBounded(`${outDir}/${e.filename}`, maxBytes)).toString('utf8');
   }
   return { files };

@@ -1,4 +1,4 @@
-import { ControlPlaneError, ErrorCodes, WorkspaceLayout } from '../../core';
+import { ControlPlaneError, ErrorCodes, WorkspaceLayout, WorkspaceLimits } from '../../core';
 import type { ExitReport, Logger, WorkspaceOutputs } from '../../core';
 import { closeSftp, openSftp } from './channels';
 import type { ConnectionPool, Lease } from './connectionPool';
@@ -154,7 +154,7 @@ const runOnLease = async (deps: RunDeps, e: SshExecution, s: Session, c: RunCont
   let proc: RemoteProcess | undefined;
   const queue = createOutputQueue({
     deliver: e.onOutput,
-    onError: (err, dropped) => deps.logger.warn({ serverId: id, dropped, err: (err as Error)?.message }, 'ssh run: output delivery failed'),
+    onError: (err, dropped) => deps.logger.error({ err, serverId: id, dropped }, 'ssh run: output could not be delivered; lines dropped'),
     onPressure: (paused) => proc?.setPaused(paused),
   });
   try {
@@ -211,7 +211,7 @@ const collect = async (
     try {
       const ops = sftpOps(sftp);
       const read = async () => {
-        const outputs = await readOutputs(ops, ws, WorkspaceLayout.maxOutBytes);
+        const outputs = await readOutputs(ops, ws, WorkspaceLimits.maxOutBytes);
         if (exit.code !== LaunchFailedExit) return { outputs };
         const marker = await ops.readBounded(`${ws}/${ControlFiles.launchError}`, 256).catch(() => undefined);
         return { outputs, missing: marker?.toString('utf8').trim() || undefined };

@@ -1,10 +1,11 @@
 import type { LogLine } from '../model';
 import type { RawLine } from '../ports';
+import { WorkspaceLimits } from '../workspace/workspaceContract';
 
 /** Sizes the recorder keeps stored log lines and batches within, whatever the launcher sent. */
 export const LogLimits = {
   /** Longest stored line in UTF-8 bytes; a longer one is stored as pieces, each continued by the next. */
-  maxLineBytes: 16 * 1024,
+  maxLineBytes: WorkspaceLimits.maxLineBytes,
   /** Most bytes of lines in one stored batch (a DynamoDB item holds 400 KB in all, attribute names included). */
   maxBatchBytes: 256 * 1024,
   /** What one stored line costs besides its text and server name: seq, stream, ts and their names. */

@@ -135,7 +135,13 @@ export interface SecretCipher {
   decrypt(tenant: string, ciphertext: string): Promise<string>;
 }
 
-/** What launchers report back into the core while an execution runs. */
+/**
+ * What launchers (and, on AWS, the completion and log-forwarder handlers) report back into the core
+ * while an execution runs. Composition roots build one with `createExecutionReports` before the
+ * launchers, so nothing calls back into a half-built control plane. Each call is retried on a
+ * transient failure and logged when it finally fails; a rejection means the report was not recorded
+ * (the caller decides what that costs: Docker keeps the container for a later reattach).
+ */
 export interface ExecutionEvents {
   /** Lines in order; `resumeToken` is the launcher's position after the last of them. */
   output(key: JobKey, lines: RawLine[], resumeToken: string): Promise<void>;
@@ -143,4 +149,14 @@ export interface ExecutionEvents {
   exited(key: JobKey, report: ExitReport): Promise<void>;
   /** A server without a pinned host key was reached for the first time: pin what it showed (ssh launchers only). */
   hostKeySeen?(key: JobKey, serverId: string, fingerprint: string): Promise<void>;
+}
+
+/**
+ * Runs a piece of work again while it fails transiently (store throttling, a 5xx, a dropped
+ * connection), with backoff; anything else is rethrown at once. The policy library lives in an
+ * adapter, so the core stays free of it.
+ */
+export interface TransientRetry {
+  /** @throws the last error once the tries are spent, or the first one that is not transient. */
+  execute<T>(work: () => Promise<T>): Promise<T>;
 }

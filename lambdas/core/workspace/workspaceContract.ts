@@ -3,6 +3,25 @@ import type { WorkspaceFiles, WorkspaceOutputs } from '../ports';
 import { reservedKeyProblem, storableProblem } from '../jsonRules';
 
 /**
+ * The sizes every target and store keeps a job's workspace and text within, defined once for the
+ * Docker and SSH launchers, the S3 workspace, the REST API and the store.
+ */
+export const WorkspaceLimits = {
+  /** Most bytes of file data `out/` may hold; a launcher reads back no more (and reports `overLimit`). */
+  maxOutBytes: 1024 * 1024,
+  /** Most entries (files, directories, links) in `out/` a launcher reads back; more count as over the limit. */
+  maxOutEntries: 1_000,
+  /**
+   * Most bytes of one value kept on a job or variable item (DynamoDB holds 400 KB per item, so a
+   * value gets 256 KiB): `output.json`, an http job's response output, an inline script, a plain
+   * variable's value as JSON.
+   */
+  maxValueBytes: 256 * 1024,
+  /** Longest line a launcher hands over whole (UTF-8 bytes); a longer one comes in pieces marked `partial`. */
+  maxLineBytes: 16 * 1024,
+} as const;
+
+/**
  * The workspace contract, the same on every target: the runner writes `in/` before the script
  * starts and reads `out/` after it ends. The runtime helpers only touch these files.
  */
@@ -17,11 +36,17 @@ export const WorkspaceLayout = {
   output: 'output.json',
   condition: 'condition.json',
   setVariables: 'variables.json',
-  /** Most bytes `out/` may hold; a launcher reads back no more. */
-  maxOutBytes: 1024 * 1024,
-  /** Most bytes of `output.json` kept on the job (a DynamoDB item holds 400 KB in all). */
-  maxOutputBytes: 256 * 1024,
+  /** @deprecated the same as WorkspaceLimits.maxOutBytes, which new code uses. */
+  maxOutBytes: WorkspaceLimits.maxOutBytes,
+  /** @deprecated the same as WorkspaceLimits.maxValueBytes, which new code uses. */
+  maxOutputBytes: WorkspaceLimits.maxValueBytes,
 } as const;
+
+/** The files of `out/` a launcher reads back; anything else there is ignored. */
+export const ReportedOutFiles: readonly string[] = [WorkspaceLayout.output, WorkspaceLayout.condition, WorkspaceLayout.setVariables];
+
+/** Whether a file name in `out/` is one a launcher reads back. */
+export const isReportedFile = (name: string): boolean => ReportedOutFiles.includes(name);
 
 /** `in/context.json`: what a script may know about its run. */
 export interface RunContext {
@@ -83,14 +108,14 @@ export const readRunResults = (outputs: WorkspaceOutputs | undefined): RunResult
   const problems: string[] = [];
   if (!outputs) return { problems };
   if (outputs.overLimit) {
-    return { problems: [`out/ held more than ${WorkspaceLayout.maxOutBytes} bytes; its results were rejected`] };
+    return { problems: [`out/ held more than ${WorkspaceLimits.maxOutBytes} bytes; its results were rejected`] };
   }
   const results: RunResults = { problems };
   const { files } = outputs;
 
   const output = files[WorkspaceLayout.output];
-  if (output !== undefined && Buffer.byteLength(output) > WorkspaceLayout.maxOutputBytes) {
-    problems.push(`out/${WorkspaceLayout.output} is larger than ${WorkspaceLayout.maxOutputBytes} bytes`);
+  if (output !== undefined && Buffer.byteLength(output) > WorkspaceLimits.maxValueBytes) {
+    problems.push(`out/${WorkspaceLayout.output} is larger than ${WorkspaceLimits.maxValueBytes} bytes`);
   } else if (output !== undefined) {
     const parsed = parse(WorkspaceLayout.output, output, problems);
     // Refused by the store's rules here, so an odd output never fails the job record's write.

@@ -12,11 +12,11 @@ import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../../adapter
 import { routeJobs } from '../../adapters/routing';
 import { createSshExecutor, createSshServerAccess } from '../../adapters/ssh';
 import { createSqsJobQueue } from '../../adapters/sqs';
-import { createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
+import { createBackoffRetry, createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
 import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
 import type { Env } from '../../config/coreConfigFromEnv';
-import type { ExecutionLauncher, ControlPlane, ExecutionEvents } from '../../core';
-import { createControlPlane, ScriptRuntimes } from '../../core';
+import type { ExecutionLauncher } from '../../core';
+import { createControlPlane, createExecutionReports, ScriptRuntimes, WorkspaceLimits } from '../../core';
 import { createJobLogForwarding } from './jobLogForwarding';
 
 const required = (env: Env, name: string): string => {
@@ -32,42 +32,12 @@ const compose = (env: Env) => {
   const broadcaster = createApiGatewayBroadcaster({
     client: new ApiGatewayManagementApiClient({ endpoint: required(env, 'CRONIUM_WS_ENDPOINT') }),
   });
-  // Launchers report into the core that is being built here.
-  let cp: ControlPlane | undefined;
-  const events: ExecutionEvents = {
-    output: (key, lines, token) => cp!.executions.output(key, lines, token),
-    exited: (key, report) => cp!.executions.exited(key, report),
-    hostKeySeen: (key, serverId, fingerprint) => cp!.executions.hostKeySeen(key, serverId, fingerprint),
-  };
-  const http = createHttpLauncher({ events, allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']), maxBodyBytes: 256 * 1024 });
-  // A Lambda is frozen once it returns: an http job runs to its end inside the dispatcher's invocation.
-  const httpToCompletion: ExecutionLauncher = {
-    ...http,
-    async start(ref, job) {
-      await http.start(ref, job);
-      await http.drain();
-    },
-  };
-  cp = createControlPlane({
+  const deps = {
     store: createDynamoStore({
       tableName: required(env, 'CRONIUM_TABLE'),
       client: createDocumentClient(),
     }),
     queue: createSqsJobQueue({ client: new SQSClient({}), queueUrl: required(env, 'CRONIUM_QUEUE_URL') }),
-    launcher: routeJobs(
-      [{ launcher: httpToCompletion, takes: (job) => job.runtime === 'http', owns: isHttpRef }],
-      createEcsLauncher({
-        client: new ECSClient({}),
-        cluster: required(env, 'CRONIUM_ECS_CLUSTER'),
-        subnets: required(env, 'CRONIUM_ECS_SUBNETS').split(','),
-        securityGroup: required(env, 'CRONIUM_ECS_SECURITY_GROUP'),
-        taskDefinitions: {
-          bash: required(env, 'CRONIUM_TASK_DEF_BASH'),
-          python: required(env, 'CRONIUM_TASK_DEF_PYTHON'),
-          node: required(env, 'CRONIUM_TASK_DEF_NODE'),
-        },
-      }),
-    ),
     broadcaster,
     clock: systemClock,
     ids: createIdGenerator(),
@@ -76,18 +46,52 @@ const compose = (env: Env) => {
     cipher: createKmsCipher({ client: new KMSClient({}), keyId: required(env, 'CRONIUM_SECRETS_KEY_ID') }),
     // Key checks and connection tests from the API; ssh jobs need the VPC runner Lambda (not yet deployed).
     serverAccess: createSshServerAccess(createSshExecutor({ logger, helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers' })),
+  };
+  // The one inbound path of reports: the http launcher here, and the completion and log-forwarder handlers.
+  const reports = createExecutionReports({ ...deps, retry: createBackoffRetry() });
+  const http = createHttpLauncher({
+    events: reports,
+    logger,
+    allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']),
+    maxBodyBytes: WorkspaceLimits.maxValueBytes,
   });
-  return { cp, broadcaster, logger };
+  // A Lambda is frozen once it returns: an http job runs to its end inside the dispatcher's invocation.
+  const httpToCompletion: ExecutionLauncher = {
+    ...http,
+    async start(ref, job) {
+      await http.start(ref, job);
+      await http.drain();
+    },
+  };
+  const launcher = routeJobs(
+    [{ launcher: httpToCompletion, takes: (job) => job.runtime === 'http', owns: isHttpRef }],
+    createEcsLauncher({
+      client: new ECSClient({}),
+      cluster: required(env, 'CRONIUM_ECS_CLUSTER'),
+      subnets: required(env, 'CRONIUM_ECS_SUBNETS').split(','),
+      securityGroup: required(env, 'CRONIUM_ECS_SECURITY_GROUP'),
+      taskDefinitions: {
+        bash: required(env, 'CRONIUM_TASK_DEF_BASH'),
+        python: required(env, 'CRONIUM_TASK_DEF_PYTHON'),
+        node: required(env, 'CRONIUM_TASK_DEF_NODE'),
+      },
+    }),
+  );
+  const cp = createControlPlane({ ...deps, launcher }, { reports });
+  return { cp, reports, broadcaster, logger };
 };
 
-/** The AWS composition root: ports wired to AWS services from the Lambda's environment, once per container. */
+/**
+ * The AWS composition root: ports wired to AWS services from the Lambda's environment, once per
+ * container. `reports` is the one inbound path of execution reports (output, exits, host keys):
+ * the completion and log-forwarder handlers call it as the launchers do.
+ */
 export const awsComposition = (env: Env = process.env) => (built ??= compose(env));
 
 let taskReporting: ReturnType<typeof composeTaskReporting> | undefined;
 
 const composeTaskReporting = (env: Env) => {
-  const { cp, logger } = awsComposition(env);
-  const events = cp.executions;
+  const { reports: events, logger } = awsComposition(env);
   const cluster = required(env, 'CRONIUM_ECS_CLUSTER');
   const store = createDynamoStore({ tableName: required(env, 'CRONIUM_TABLE'), client: createDocumentClient() });
   const runtimeOfFamily = new Map(

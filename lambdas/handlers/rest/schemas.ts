@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ApiKeyRoles, JobStatuses, Runtimes } from '../../core';
+import { ApiKeyRoles, JobStatuses, Runtimes, WorkspaceLimits } from '../../core';
 import { storableProblem } from '../http/jsonRules';
 
 /** Largest script accepted inline. */
-export const MAX_SCRIPT_BYTES = 256 * 1024;
+export const MAX_SCRIPT_BYTES = WorkspaceLimits.maxValueBytes;
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

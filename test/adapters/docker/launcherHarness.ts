@@ -3,9 +3,11 @@ import {
   createDockerLauncher,
   type DockerLauncher,
   type DockerLauncherOptions,
-  type ExecutionFollowError,
+  ExecutionFollowError,
 } from '../../../lambdas/adapters/docker';
-import type { Job, Runtime } from '../../../lambdas/core/model';
+import { createBackoffRetry } from '../../../lambdas/adapters/system';
+import { withReportRetry } from '../../../lambdas/core';
+import type { Job, Logger, Runtime } from '../../../lambdas/core';
 import { containersLeftAfter, removeContainersOf } from './dockerProbe';
 import { createFakeExecutionEvents } from './fakeExecutionEvents';
 import { jobFactory } from './jobFactory';
@@ -29,13 +31,19 @@ export const createLauncherHarness = () => {
     return j;
   };
 
+  const logger: Logger = {
+    info: () => undefined,
+    warn: () => undefined,
+    error: (obj) => {
+      const { err } = obj as { err?: unknown };
+      if (err instanceof ExecutionFollowError) errors.push(err);
+    },
+  };
+
+  // Launchers report through the core's report path, as in a composition root (with short delays).
   const launcher = (o: Partial<DockerLauncherOptions> & Pick<DockerLauncherOptions, 'events'>): DockerLauncher => {
-    const l = createDockerLauncher({
-      retry: { attempts: 4, baseDelayMs: 20, maxDelayMs: 100 },
-      onError: (e) => errors.push(e),
-      instance,
-      ...o,
-    });
+    const events = withReportRetry(o.events, { retry: createBackoffRetry({ retries: 3, initialDelayMs: 20, maxDelayMs: 100 }), logger });
+    const l = createDockerLauncher({ logger, instance, ...o, events });
     launchers.push(l);
     return l;
   };

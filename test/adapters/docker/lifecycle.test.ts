@@ -153,7 +153,7 @@ describe('docker launcher: lifecycle', () => {
     expect(h.errors).toEqual([]);
   });
 
-  it('reports through onError and keeps the container when events.exited keeps failing', async () => {
+  it('logs an ExecutionFollowError and keeps the container when the exit cannot be recorded', async () => {
     // Arrange
     const { fake, launcher } = h.setup({ failExitedTimes: Infinity });
     const job = h.job({ runtime: 'bash', script: 'echo done' });
@@ -161,7 +161,7 @@ describe('docker launcher: lifecycle', () => {
 
     // Act
     await launcher.start(ref, job);
-    const error = await fake.waitFor(() => h.errors.find((e) => e.jobId === job.id), 10_000, 'onError');
+    const error = await fake.waitFor(() => h.errors.find((e) => e.jobId === job.id), 10_000, 'logged error');
 
     // Assert
     expect(error).toBeInstanceOf(ExecutionFollowError);

@@ -4,7 +4,6 @@ import { createOutputPump, QueueHighWater } from '../../../lambdas/adapters/dock
 import type { ExecutionEvents, RawLine } from '../../../lambdas/core/ports/runtime';
 
 const key = { tenant: 't', jobId: 'j' };
-const retry = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
 
 const linesOf = (n: number, from = 1): AssembledLine[] => {
   const assembler = createLineAssembler();
@@ -28,7 +27,7 @@ describe('output pump', () => {
   it('sends one call at a time and batches the lines pushed while one is in flight', async () => {
     // Arrange
     const { events, calls } = gatedEvents();
-    const pump = createOutputPump({ key, events, retry, signal: new AbortController().signal, onGiveUp: () => {} });
+    const pump = createOutputPump({ key, events, signal: new AbortController().signal, onGiveUp: () => {} });
 
     // Act
     pump.push(linesOf(1, 1));
@@ -45,10 +44,10 @@ describe('output pump', () => {
     expect(calls[1]!.token).toMatch(/^d1;/);
   });
 
-  it('drops a batch that keeps failing, reports it, and goes on with the next', async () => {
-    // Arrange
+  it('drops a batch that could not be recorded, reports it, and goes on with the next', async () => {
+    // Arrange: the report path already retried; a rejection reaching the pump is final
     const delivered: string[] = [];
-    let failuresLeft = retry.attempts;
+    let failuresLeft = 1;
     const events: ExecutionEvents = {
       output: async (_key, lines) => {
         if (failuresLeft-- > 0) throw new Error('down');
@@ -57,7 +56,7 @@ describe('output pump', () => {
       exited: async () => {},
     };
     const dropped: number[] = [];
-    const pump = createOutputPump({ key, events, retry, signal: new AbortController().signal, onGiveUp: (_e, n) => dropped.push(n) });
+    const pump = createOutputPump({ key, events, signal: new AbortController().signal, onGiveUp: (_e, n) => dropped.push(n) });
 
     // Act
     pump.push(linesOf(2, 1));
@@ -73,7 +72,7 @@ describe('output pump', () => {
   it('makes a reader wait while the queue is full, and lets it go once delivery catches up', async () => {
     // Arrange
     const { events, calls } = gatedEvents();
-    const pump = createOutputPump({ key, events, retry, signal: new AbortController().signal, onGiveUp: () => {} });
+    const pump = createOutputPump({ key, events, signal: new AbortController().signal, onGiveUp: () => {} });
     pump.push(linesOf(1));
     pump.push(linesOf(QueueHighWater));
     let roomGiven = false;
@@ -97,7 +96,7 @@ describe('output pump', () => {
     // Arrange
     const { events, calls } = gatedEvents();
     const abort = new AbortController();
-    const pump = createOutputPump({ key, events, retry, signal: abort.signal, onGiveUp: () => {} });
+    const pump = createOutputPump({ key, events, signal: abort.signal, onGiveUp: () => {} });
     pump.push(linesOf(1, 1));
     pump.push(linesOf(1, 2));
     await tick();

@@ -261,7 +261,7 @@ describe('docker launcher: workspace contract', () => {
     expect(await managedContainersOf([job.id])).toEqual([]);
   });
 
-  it('reports the exit without outputs and tells onError when out/ cannot be read', async () => {
+  it('reports the exit without outputs and logs why when out/ cannot be read', async () => {
     // Arrange
     const failing = dockerWithGetArchive(() => Promise.reject(engineError(500, 'engine broke')));
     const { run } = h.setup(undefined, { docker: failing });

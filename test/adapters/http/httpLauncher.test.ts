@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHttpLauncher, HttpExecutionNotFoundError, InvalidHttpSpecError } from '../../../lambdas/adapters/http';
 import type { HttpLauncherOptions } from '../../../lambdas/adapters/http';
 import type { Job } from '../../../lambdas/core/model';
+import { withReportRetry, type ExecutionEvents } from '../../../lambdas/core';
+import { createBackoffRetry } from '../../../lambdas/adapters/system';
 import { createFakeEvents, httpJob, outputOf, startServer, stubResolver, type LocalServer } from './helpers';
 
 /** Every connection the launcher attempts goes through node:http's request: record where it aims. */
@@ -322,22 +324,45 @@ describe('http launcher: timeouts and cancellation', () => {
 });
 
 describe('http launcher: lifecycle contract', () => {
-  it('retries a failed exit report and passes failed output reports to onError', async () => {
-    const errors: Error[] = [];
+  it('recovers a failed exit and output report through the report path, losing nothing', async () => {
+    const logged: object[] = [];
     let outputFailures = 1;
     let exitFailures = 1;
+    const logger = { info: () => undefined, warn: () => undefined, error: (obj: object) => logged.push(obj) };
+    const flaky: ExecutionEvents = {
+      output: async (key, lines, token) => {
+        if (outputFailures-- > 0) throw new Error('store down');
+        await fake.events.output(key, lines, token);
+      },
+      exited: async (key, report) => {
+        if (exitFailures-- > 0) throw new Error('store down');
+        await fake.events.exited(key, report);
+      },
+    };
+    const events = withReportRetry(flaky, { retry: createBackoffRetry({ retries: 2, initialDelayMs: 1, maxDelayMs: 5 }), logger });
+    const launcher = launcherWith({ events, logger });
+    const job = httpJob({ url: server.url('/json') });
+
+    await run(launcher, job);
+    const { report } = await fake.waitForExit(job.id);
+
+    expect(report.exitCode).toBe(0);
+    expect(fake.outputs.map((o) => o.resumeToken)).toEqual(['1', '3']);
+    expect(logged).toEqual([]);
+  });
+
+  it('logs an output report that could not be recorded, with the job id, and still reports the exit', async () => {
+    const logged: Record<string, unknown>[] = [];
+    let outputFailures = 1;
     const launcher = launcherWith({
       events: {
         output: async (key, lines, token) => {
           if (outputFailures-- > 0) throw new Error('store down');
           await fake.events.output(key, lines, token);
         },
-        exited: async (key, report) => {
-          if (exitFailures-- > 0) throw new Error('store down');
-          await fake.events.exited(key, report);
-        },
+        exited: (key, report) => fake.events.exited(key, report),
       },
-      onError: (err) => errors.push(err),
+      logger: { info: () => undefined, warn: () => undefined, error: (obj) => logged.push(obj as Record<string, unknown>) },
     });
     const job = httpJob({ url: server.url('/json') });
 
@@ -345,7 +370,9 @@ describe('http launcher: lifecycle contract', () => {
     const { report } = await fake.waitForExit(job.id);
 
     expect(report.exitCode).toBe(0);
-    expect(errors).toEqual([expect.objectContaining({ phase: 'output', code: 'internal' })]);
+    expect(logged).toEqual([
+      expect.objectContaining({ jobId: job.id, err: expect.objectContaining({ phase: 'output', code: 'internal' }) }),
+    ]);
     expect(fake.outputs.map((o) => o.resumeToken)).toEqual(['3']);
   });
 
