@@ -7,6 +7,7 @@ import { CroniumTable } from './CroniumTable';
 import { Dispatcher } from './Dispatcher';
 import { throwIfConflicts } from './InvalidPropsError';
 import { JobCluster } from './JobCluster';
+import { JobCompletion } from './JobCompletion';
 import { JobQueue } from './JobQueue';
 import { Reaper } from './Reaper';
 import type { JobNetwork } from './JobVpc';
@@ -54,6 +55,8 @@ export class CroniumStack extends Stack {
   public readonly jobs: JobCluster;
   public readonly restApi: RestApiConstruct;
   public readonly webSocketApi: WebSocketApiConstruct;
+  /** Ends jobs from their tasks' STOPPED events and stores their CloudWatch log lines. */
+  public readonly completion: JobCompletion;
   /** Encrypts secret variables; each ciphertext is bound to its tenant by encryption context. */
   public readonly secretsKey: kms.Key;
   public readonly functions: {
@@ -118,6 +121,12 @@ export class CroniumStack extends Stack {
     }).function;
     const reaper = new Reaper(this, 'Reaper', { table: this.table, queue: this.queue, jobs: this.jobs, environment });
     this.functions = { rest, authorizer, websocket, dispatcher, tick: reaper.tick, deadLetters: reaper.deadLetters };
+    this.completion = new JobCompletion(this, 'JobCompletion', {
+      cluster: this.jobs.cluster,
+      jobLogGroup: this.jobs.jobLogGroup,
+      environment,
+    });
+    const { completion, logForwarder } = this.completion;
 
     this.restApi = new RestApiConstruct(this, 'RestApi', {
       handler: rest.fn,
@@ -130,7 +139,7 @@ export class CroniumStack extends Stack {
     });
     // The stage logs through the account's CloudWatch role, which the REST API sets.
     this.webSocketApi.stage.node.addDependency(this.restApi.cloudWatchAccount);
-    for (const fn of [authorizer, rest, websocket, dispatcher]) {
+    for (const fn of [authorizer, rest, websocket, dispatcher, completion, logForwarder]) {
       fn.fn.addEnvironment('CRONIUM_WS_ENDPOINT', this.webSocketApi.managementEndpoint);
     }
     // The tick and the dead-letter consumer end jobs, which tells their subscribers.
@@ -151,6 +160,15 @@ export class CroniumStack extends Stack {
     // REST submits jobs; ending a job (cancel) and a full slot put jobs back on the queue.
     this.queue.queue.grantSendMessages(rest);
     this.queue.queue.grantSendMessages(dispatcher);
+    // Ending a job frees its slot and offers waiting jobs again.
+    this.queue.queue.grantSendMessages(completion);
+    // Both store lines (masked: decrypt) and push them; the completion also stores variables a script set.
+    for (const fn of [completion, logForwarder]) {
+      this.table.grantReadWrite(fn);
+      this.webSocketApi.grantManageConnections(fn);
+    }
+    this.secretsKey.grant(completion.fn, 'kms:Encrypt', 'kms:Decrypt');
+    this.secretsKey.grant(logForwarder.fn, 'kms:Decrypt');
     this.jobs.grantLaunch(dispatcher);
     // Cancelling a running job stops its task.
     this.jobs.grantStop(rest);

@@ -62,7 +62,8 @@ describe('CroniumStack table', () => {
 describe('CroniumStack queue', () => {
   it('redrives to an encrypted dead-letter queue after 5 receives', () => {
     // Arrange
-    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+    // The job queue and its DLQ (JobCompletion has a dead-letter queue of its own).
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('Queue'));
 
     // Act
     const main = queues.find(([, p]) => p.RedrivePolicy !== undefined);
@@ -89,7 +90,7 @@ describe('CroniumStack queue', () => {
 
   it('denies every request to either queue that does not use TLS', () => {
     // Arrange
-    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy');
+    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([id]) => id.startsWith('Queue'));
 
     // Act
     const denies = policies.map(([, p]) => (p.PolicyDocument as { Statement: unknown[] }).Statement);
@@ -119,7 +120,8 @@ describe('CroniumStack functions', () => {
     }));
 
     // Assert
-    expect(functions).toHaveLength(4);
+    // rest, authorizer, websocket, dispatcher, and JobCompletion's completion and log forwarder.
+    expect(functions).toHaveLength(6);
     for (const shape of shapes) {
       expect(shape).toEqual({
         runtime: 'nodejs22.x',
