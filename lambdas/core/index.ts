@@ -10,7 +10,7 @@ export { silentLogger } from './ports';
 export { hashApiKey } from './auth/createAuth';
 export type { JobSpecRequest } from './jobs/resolveJobSpec';
 export type { EventRequest } from './events/createEventUseCases';
-export { endingFor } from './jobs/createExecutionRecorder';
+export { endingFor, outcomeOf } from './jobs/executionOutcome';
 export { WorkspaceLayout, VARIABLE_KEY, buildWorkspace, readRunResults } from './workspace/workspaceContract';
 export type { RunContext, RunResults } from './workspace/workspaceContract';
 export type { LaggingMessage, LiveMessage, LogsMessage, StatusMessage } from './live/messages';

@@ -1,22 +1,14 @@
-import { ErrorCodes } from '../errors';
 import type { ExecutionResult } from '../model';
 import type { ServerExitReport } from '../ports';
 import { readRunResults } from '../workspace/workspaceContract';
 import type { Ending } from './createLifecycle';
+import { outcomeOf } from './executionOutcome';
 
 /** How one server's execution ended. */
 const resultOf = (e: ServerExitReport): { result: ExecutionResult; variables?: Record<string, unknown>; problems: string[] } => {
   const run = readRunResults(e.outputs);
   const base = { serverId: e.serverId, serverName: e.serverName, exitCode: e.exitCode };
-  const result: ExecutionResult = e.cancelled
-    ? { ...base, status: 'cancelled', error: { code: ErrorCodes.cancelled, message: 'cancelled' } }
-    : e.timedOut
-      ? { ...base, status: 'timeout', error: { code: ErrorCodes.timeout, message: 'killed at its deadline' } }
-      : e.failure
-        ? { ...base, status: 'failed', error: e.failure }
-        : e.exitCode === 0
-          ? { ...base, status: 'completed' }
-          : { ...base, status: 'failed', error: { code: ErrorCodes.exitNonzero, message: `exited with code ${e.exitCode}` } };
+  const result: ExecutionResult = { ...base, ...outcomeOf(e) };
   if (run.output !== undefined) result.output = run.output;
   if (run.condition !== undefined) result.condition = run.condition;
   return { result, ...(run.variables ? { variables: run.variables } : {}), problems: run.problems.map((p) => `${e.serverName}: ${p}`) };

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps';
-import { ConflictError, ErrorCodes } from '../errors';
+import { ConflictError } from '../errors';
 import type { JobKey, LogLine } from '../model';
 import type { ExecutionEvents, ExitReport, LogBatch, RawLine } from '../ports';
 import type { LiveFeed } from '../live/createLiveFeed';
@@ -11,6 +11,7 @@ import { maskValue, revealsSecret } from '../workspace/maskValue';
 import { readRunResults } from '../workspace/workspaceContract';
 import type { Servers } from '../servers/createServers';
 import { aggregateExecutions } from './aggregateExecutions';
+import { endingFor } from './executionOutcome';
 import type { Ending, Lifecycle } from './createLifecycle';
 import { batchesForStore, cutLongLine } from './logPieces';
 
@@ -32,26 +33,6 @@ interface JobMasking {
 
 /** A masked line ready to be numbered. */
 type MaskedLine = Omit<LogLine, 'seq'>;
-
-/** How an execution's exit report ends its job. */
-export const endingFor = (report: ExitReport, maxMemoryMb?: number): Ending => {
-  if (report.timedOut) return { status: 'timeout', error: { code: ErrorCodes.timeout, message: 'killed at its deadline' } };
-  if (report.failure) return { status: 'failed', exitCode: report.exitCode, error: report.failure };
-  if (report.oomKilled) {
-    const limit = maxMemoryMb === undefined ? '' : ` of ${maxMemoryMb} MiB`;
-    return {
-      status: 'failed',
-      exitCode: report.exitCode,
-      error: { code: ErrorCodes.oom, message: `killed: out of memory (limit${limit})` },
-    };
-  }
-  if (report.exitCode === 0) return { status: 'completed', exitCode: 0 };
-  return {
-    status: 'failed',
-    exitCode: report.exitCode,
-    error: { code: ErrorCodes.exitNonzero, message: `exited with code ${report.exitCode}` },
-  };
-};
 
 const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
 const lineKey = (r: RawLine) => `${r.stream}\u0000${r.server ?? ''}`;
