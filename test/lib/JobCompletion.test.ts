@@ -43,7 +43,7 @@ describe('JobCompletion', () => {
 
   it('takes the retry count it is given and refuses one EventBridge does not accept', () => {
     const { template } = synth({ retryAttempts: 2 });
-    const [[, rule]] = resourcesOfType(template, 'AWS::Events::Rule');
+    const [[, rule]] = resourcesOfType(template, 'AWS::Events::Rule') as [[string, Record<string, unknown>]];
     expect((rule.Targets as Record<string, unknown>[])[0]).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 2 } });
     expect(thrownBy(() => synth({ retryAttempts: 200 }))).toBeInstanceOf(InvalidPropsError);
   });
@@ -84,7 +84,7 @@ describe('JobCompletion', () => {
   it('passes cdk-nag AwsSolutionsChecks for its own resources', () => {
     const { stack, construct } = synth();
     const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
-    const ours = report.violations.filter((v) => v.violatingResources.some((r) => r.constructPath.includes(construct.node.path)));
+    const ours = report.violations.filter((v) => v.violatingResources.some((r) => (r.constructPath ?? '').includes(construct.node.path)));
     expect(ours.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
   });
 });
