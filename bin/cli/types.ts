@@ -14,6 +14,8 @@ export const JobStatuses = ['queued', 'claimed', 'running', 'completed', 'failed
 /** One of {@link JobStatuses}; the last four are terminal. */
 export type JobStatus = (typeof JobStatuses)[number];
 
+// The CLI's own copy of the core's TerminalStatuses (lambdas/core/model.ts): the CLI talks to the
+// APIs only and may not import the core (the layer rules in docs/architecture.md), so it keeps one.
 const terminalStatuses: ReadonlySet<string> = new Set<JobStatus>(['completed', 'failed', 'timeout', 'cancelled']);
 
 /** True once a job can no longer change status. */

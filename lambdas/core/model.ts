@@ -25,8 +25,12 @@ export interface HttpRequestSpec {
 export const JobStatuses = ['queued', 'claimed', 'running', 'completed', 'failed', 'timeout', 'cancelled'] as const;
 export type JobStatus = (typeof JobStatuses)[number];
 
-export const TerminalStatuses: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'timeout', 'cancelled']);
-export const isTerminal = (s: JobStatus): boolean => TerminalStatuses.has(s);
+const terminalStatusList = ['completed', 'failed', 'timeout', 'cancelled'] as const satisfies readonly JobStatus[];
+/** A status a job never leaves. */
+export type TerminalStatus = (typeof terminalStatusList)[number];
+/** The one terminal-status set: every other check (lifecycle, reaper, tests) uses it. */
+export const TerminalStatuses: ReadonlySet<JobStatus> = new Set(terminalStatusList);
+export const isTerminal = (s: JobStatus): s is TerminalStatus => TerminalStatuses.has(s);
 
 /** Limits a job's container runs under. */
 export interface Resources {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { TerminalStatuses } from '../../lambdas/core';
 import type { LocalControlPlane } from '../../lambdas/local/createLocalControlPlane';
 import { createLocalControlPlane } from '../../lambdas/local/createLocalControlPlane';
 
@@ -34,7 +35,7 @@ export const apiClient = (baseUrl: string, key?: string) => {
 };
 export type ApiClient = ReturnType<typeof apiClient>;
 
-export const terminal = new Set(['completed', 'failed', 'timeout', 'cancelled']);
+export const terminal: ReadonlySet<string> = TerminalStatuses;
 
 /** Polls a job over REST until it ends. */
 export const waitForJob = async (api: ApiClient, id: string, timeoutMs = 30_000) => {

@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../errors';
-import type { JobError } from '../model';
+import type { JobError, TerminalStatus } from '../model';
 import type { ExitReport, ServerExitReport } from '../ports';
-import type { Ending, TerminalStatus } from './createLifecycle';
+import type { Ending } from './createLifecycle';
 
 /** What decides how one execution (or one server's run) ended. */
 export type ExecutionEnd = Pick<ExitReport, 'exitCode' | 'timedOut' | 'failure'> &

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { isTerminalStatus } from '../../../bin/cli/types';
 import type { EventDef, Job, JobStatus, LogLine, LogStream } from '../../../bin/cli/types';
 
 /** How a submitted job behaves. */
@@ -72,8 +73,6 @@ interface FakeJob {
   lagged?: boolean;
 }
 
-const terminal: readonly string[] = ['completed', 'failed', 'timeout', 'cancelled'];
-
 const defaultPlan = (): JobPlan => ({ lines: [{ stream: 'stdout', line: 'hello' }], final: { status: 'completed', exitCode: 0 } });
 
 const readBody = async (req: IncomingMessage): Promise<unknown> => {
@@ -108,7 +107,7 @@ export const startFakeCronium = async (o: FakeCroniumOptions = {}): Promise<Fake
     for (const ws of fj.sockets) ws.send(JSON.stringify(msg));
   };
   const finish = (fj: FakeJob, final: JobPlan['final'], silently = false): void => {
-    if (terminal.includes(fj.job.status)) return;
+    if (isTerminalStatus(fj.job.status)) return;
     clearTimeout(fj.timer);
     Object.assign(fj.job, final, { finishedAt: new Date().toISOString(), durationMs: fj.plan.durationMs ?? 1234 });
     if (!silently) broadcast(fj, { type: 'status', jobId: fj.job.id, ...final, lastSeq: fj.lines.length });
@@ -154,7 +153,7 @@ export const startFakeCronium = async (o: FakeCroniumOptions = {}): Promise<Fake
       ws.send(JSON.stringify({ type: 'lagging', jobId: fj.job.id, sentSeq: lagAt }));
       return;
     }
-    if (terminal.includes(fj.job.status)) {
+    if (isTerminalStatus(fj.job.status)) {
       // Ended before this subscriber came: replay the terminal status to it alone.
       const { status, exitCode, error } = fj.job;
       ws.send(JSON.stringify({ type: 'status', jobId: fj.job.id, status, exitCode, error, lastSeq: fj.lines.length }));
