@@ -120,8 +120,8 @@ describe('CroniumStack functions', () => {
     }));
 
     // Assert
-    // rest, authorizer, websocket, dispatcher, and JobCompletion's completion and log forwarder.
-    expect(functions).toHaveLength(6);
+    // rest, authorizer, websocket, dispatcher, JobCompletion's completion and log forwarder, Reaper's tick and dead letters.
+    expect(functions).toHaveLength(8);
     for (const shape of shapes) {
       expect(shape).toEqual({
         runtime: 'nodejs22.x',
@@ -203,14 +203,18 @@ describe('CroniumStack functions', () => {
       FunctionName: { Ref: Match.stringLikeRegexp('^DispatcherFunction') },
     });
 
-    // Assert
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // Assert: the other mapping feeds the dead-letter queue to Reaper's consumer
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', mapping);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FunctionName: { Ref: Match.stringLikeRegexp('^ReaperDeadLettersFunction') },
+    });
   });
 });
 
 describe('CroniumStack least privilege', () => {
-  it('grants nothing on "*" but the X-Ray and ECR token actions that support no resource', () => {
+  it('grants nothing on "*" but the X-Ray and ECR token actions, and ListTasks of the job cluster, that support no resource', () => {
     // Arrange
     const statements = resourcesOfType(template, 'AWS::IAM::Policy').flatMap(
       ([, p]) => (p.PolicyDocument as { Statement: Statement[] }).Statement,
@@ -222,7 +226,9 @@ describe('CroniumStack least privilege', () => {
     // Assert
     expect(onStar.length).toBeGreaterThan(0);
     for (const s of onStar) {
-      expect(actionsOf(s).every((a) => a.startsWith('xray:') || a === 'ecr:GetAuthorizationToken')).toBe(true);
+      const listsTasksOfOneCluster =
+        actionsOf(s).join() === 'ecs:ListTasks' && JSON.stringify((s as { Condition?: unknown }).Condition).includes('"ecs:cluster"');
+      expect(listsTasksOfOneCluster || actionsOf(s).every((a) => a.startsWith('xray:') || a === 'ecr:GetAuthorizationToken')).toBe(true);
     }
   });
 
