@@ -10,12 +10,26 @@ import {
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { isScriptRuntime, type Job, type ScriptRuntime, WorkspaceLayout } from '../../core';
-import type { ExecutionLauncher, ExecutionInfo, ExecutionRequest } from '../../core';
+import type { ExecutionLauncher, ExecutionInfo, ExecutionRequest, JobKey, WorkspaceFiles } from '../../core';
 import { EcsCallError, EcsLaunchError, OverridesTooLargeError, RUN_TASK_OVERRIDES_LIMIT } from './errors';
-import { fargateSizeFor } from './fargateSize';
+import { fargateSizeFor, type FargateSize } from './fargateSize';
+import { CroniumStopReason } from './stopReasons';
 import { JobTaskContract } from './taskContract';
 
-/** What {@link createEcsLauncher} needs: a ready client and where the job tasks run. */
+/**
+ * Where a job's workspace travels to and from its task (the S3 workspace, lambdas/adapters/s3, on
+ * AWS): `stage` stores `in/` and the env and answers the two presigned URLs the task gets.
+ */
+export interface TaskWorkspace {
+  stage(request: {
+    key: JobKey;
+    workspace: WorkspaceFiles;
+    env: Record<string, string>;
+    timeoutSeconds: number;
+  }): Promise<{ inUrl: string; outUrl: string }>;
+}
+
+/** What {@link createEcsLauncher} needs: a ready client, where the job tasks run, and the workspace store. */
 export interface EcsLauncherOptions {
   client: ECSClient;
   /** Cluster name or ARN. */
@@ -26,34 +40,23 @@ export interface EcsLauncherOptions {
   securityGroup: string;
   /** Task definition (ARN, `family:revision` or family) per script runtime. */
   taskDefinitions: Record<ScriptRuntime, string>;
+  /** Stores each job's `in/` and environment before RunTask and signs the task's URLs. */
+  workspace: TaskWorkspace;
 }
 
-/** What runs each runtime's script (`WorkspaceLayout.scriptFile`). */
-const Interpreters: Record<ScriptRuntime, string> = {
-  bash: 'bash',
-  python: 'python3 -u',
-  node: 'node',
+/** What runs each runtime's script; the image's entrypoint runs it once `in/` is in place. */
+const Interpreters: Record<ScriptRuntime, readonly string[]> = {
+  bash: ['bash'],
+  python: ['python3', '-u'],
+  node: ['node'],
 };
 
-const SCRIPT_ENV = 'CRONIUM_SCRIPT_B64';
 const DESCRIBE_BATCH = 100;
-const STOP_REASON = 'stopped by Cronium';
 
-/**
- * The container command: decode the script from its env var into the workspace, drop the variable
- * so the script does not see it, and exec the interpreter (the task's init process reaps children).
- */
-const commandFor = (runtime: ScriptRuntime): string[] => {
-  const ws = JobTaskContract.workspacePath;
-  const exec = Interpreters[runtime];
-  const path = `${ws}/${WorkspaceLayout.scriptFile[runtime]}`;
-  return [
-    'sh',
-    '-c',
-    `set -e; mkdir -p ${ws}/in ${ws}/out; printf '%s' "$${SCRIPT_ENV}" | base64 -d > ${path}; ` +
-      `unset ${SCRIPT_ENV}; exec ${exec} ${path}`,
-  ];
-};
+const commandFor = (runtime: ScriptRuntime): string[] => [
+  ...Interpreters[runtime],
+  `${JobTaskContract.workspacePath}/${WorkspaceLayout.scriptFile[runtime]}`,
+];
 
 /** `startedBy` allows 128 of [A-Za-z0-9_/-]. */
 const startedByFor = (job: Job): string => job.id.replace(/[^A-Za-z0-9_/-]/g, '_').slice(0, 128);
@@ -82,25 +85,28 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
 /**
  * Runs each script job as one Fargate task of its runtime's hardened task definition.
  *
- * - `create` calls RunTask, so the task starts at once (`start` has nothing left to do). The
- *   environment is the request's (variables resolved). Of the request's workspace only the script
- *   file travels: base64-encoded in the `CRONIUM_SCRIPT_B64` environment override, which the
- *   container command writes to `/workspace/in/`. RunTask overrides are limited to 8 KiB, so larger
- *   scripts fail with {@link OverridesTooLargeError}.
- * - Not yet the whole workspace contract of DESIGN §4: `in/input.json`, `in/context.json` and
- *   `in/variables.json` are not delivered, and `out/` is not read back (exit reports carry no
- *   `outputs`), so the runtime helpers have nothing to read or hand back on Fargate. Both, and the
- *   end of the 8 KiB limit, need the S3 workspace of a later issue.
+ * - `create` stages the job's workspace (`in/` files and its resolved environment, secrets
+ *   included) through {@link TaskWorkspace} as one encrypted object, then calls RunTask, so the
+ *   task starts at once (`start` has nothing left to do). The RunTask overrides carry only the
+ *   interpreter command, `CRONIUM_WORKSPACE` and the two presigned URLs (`CRONIUM_IN_URL`,
+ *   `CRONIUM_OUT_URL`): no script, no env value, no secret, since overrides are readable through
+ *   ecs:DescribeTasks, CloudTrail and task-state events. The image's entrypoint
+ *   (runtime-images/scripts/cronium-entrypoint.sh) fetches `in/`, runs the script with the env,
+ *   and uploads a tar of `out/` when it ends.
+ * - Tags (tenant, job id) and `startedBy` (the job id) identify the task.
  * - An `http` job is refused ({@link EcsLaunchError}, reason `not_a_script_job`): the control plane
  *   makes the request itself.
- * - Output and exit are not followed from here: on AWS, ECS reports task state changes through
- *   EventBridge and the log forwarder reads CloudWatch Logs, so `reattach` is a no-op too.
+ * - Nothing is followed from here: no handler yet turns the task's stop, its CloudWatch log lines or
+ *   its uploaded `out/` into reports (the S3 workspace's `readOutputs` is there for that), so
+ *   `reattach` is a no-op.
  *
  * @throws EcsLaunchError from `create` (`launch_failed`, with `reason` and `retryable`) when ECS refuses
  * or fails RunTask, and before calling ECS for an http job (`not_a_script_job`), a workspace without the
  * script file (`no_script`) or resources beyond Fargate's largest size (`resources_too_large`).
- * @throws OverridesTooLargeError (an EcsLaunchError) from `create`, before calling ECS, when the script
- * and environment do not fit in the 8 KiB of overrides.
+ * @throws ValidationError or the workspace store's error from `create`, before RunTask, when the
+ * workspace cannot be staged.
+ * @throws OverridesTooLargeError (an EcsLaunchError) from `create`, before RunTask, when the overrides
+ * exceed ECS's 8 KiB (long presigned URLs).
  * @throws EcsCallError from `stop` and `list` when ECS fails unexpectedly.
  *
  * @example
@@ -110,18 +116,19 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
  *   subnets: process.env.CRONIUM_ECS_SUBNETS!.split(','),
  *   securityGroup: process.env.CRONIUM_ECS_SECURITY_GROUP!,
  *   taskDefinitions: { bash: '…', python: '…', node: '…' },
+ *   workspace: createS3Workspace({ client: new S3Client({}), bucket: process.env.CRONIUM_WORKSPACE_BUCKET! }),
  * });
  */
 export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
   const { client, cluster } = o;
 
-  const runTaskInput = ({ job, env: jobEnv, workspace }: ExecutionRequest): RunTaskCommandInput => {
+  /** Checks what can be checked before anything is stored or launched. */
+  const checkRequest = ({ job, workspace }: ExecutionRequest): { runtime: ScriptRuntime; size: FargateSize } => {
     const runtime = job.runtime;
     if (!isScriptRuntime(runtime)) {
       throw new EcsLaunchError(`job ${job.id} is an ${runtime} job: ECS runs only script jobs`, 'not_a_script_job', false);
     }
-    const script = workspace[WorkspaceLayout.scriptFile[runtime]];
-    if (script === undefined) {
+    if (workspace[WorkspaceLayout.scriptFile[runtime]] === undefined) {
       throw new EcsLaunchError(`job ${job.id} has no script file in its workspace`, 'no_script', false);
     }
     const size = fargateSizeFor(job.resources.cpu, job.resources.memoryMb);
@@ -132,10 +139,15 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
         false,
       );
     }
-    // Ours come last so a job cannot redirect the workspace or replace the script.
-    const env = new Map(Object.entries(jobEnv));
-    env.set(WorkspaceLayout.envVar, JobTaskContract.workspacePath);
-    env.set(SCRIPT_ENV, Buffer.from(script, 'utf8').toString('base64'));
+    return { runtime, size };
+  };
+
+  const runTaskInput = (
+    job: Job,
+    runtime: ScriptRuntime,
+    size: FargateSize,
+    urls: { inUrl: string; outUrl: string },
+  ): RunTaskCommandInput => {
     const overrides: TaskOverride = {
       cpu: String(size.cpu),
       memory: String(size.memoryMiB),
@@ -143,7 +155,11 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
         {
           name: JobTaskContract.containerName,
           command: commandFor(runtime),
-          environment: [...env].map(([name, value]) => ({ name, value })),
+          environment: [
+            { name: WorkspaceLayout.envVar, value: JobTaskContract.workspacePath },
+            { name: JobTaskContract.env.inUrl, value: urls.inUrl },
+            { name: JobTaskContract.env.outUrl, value: urls.outUrl },
+          ],
         },
       ],
     };
@@ -182,7 +198,17 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
 
   return {
     async create(request) {
-      const input = runTaskInput(request);
+      const { job } = request;
+      const { runtime, size } = checkRequest(request);
+      // Ours come last so a job cannot redirect its workspace.
+      const env = { ...request.env, [WorkspaceLayout.envVar]: JobTaskContract.workspacePath };
+      const urls = await o.workspace.stage({
+        key: { tenant: job.tenant, jobId: job.id },
+        workspace: request.workspace,
+        env,
+        timeoutSeconds: job.timeoutSeconds,
+      });
+      const input = runTaskInput(job, runtime, size, urls);
       let out;
       try {
         out = await client.send(new RunTaskCommand(input));
@@ -210,7 +236,7 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
 
     async stop(ref) {
       try {
-        await client.send(new StopTaskCommand({ cluster, task: ref, reason: STOP_REASON }));
+        await client.send(new StopTaskCommand({ cluster, task: ref, reason: CroniumStopReason }));
       } catch (err) {
         if (isMissingTask(err)) return;
         throw new EcsCallError(`StopTask ${ref} failed`, { cause: err });
@@ -244,7 +270,7 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
     },
 
     async reattach() {
-      // Nothing to follow: ECS reports task state through EventBridge and output through CloudWatch Logs.
+      // Nothing to follow from here: see the note on create/reattach above.
     },
   };
 };

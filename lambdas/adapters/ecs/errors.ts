@@ -19,16 +19,15 @@ export class EcsLaunchError extends ControlPlaneError {
 export const RUN_TASK_OVERRIDES_LIMIT = 8192;
 
 /**
- * The job's script and environment do not fit in RunTask's overrides. Larger scripts need the S3
- * workspace of DESIGN §4, which a later issue brings.
+ * The RunTask overrides (command, workspace path and the two presigned URLs) exceed ECS's limit:
+ * only unusually long URLs (a long session token of the signer) get here.
  */
 export class OverridesTooLargeError extends EcsLaunchError {
   readonly limitBytes = RUN_TASK_OVERRIDES_LIMIT;
 
   constructor(readonly sizeBytes: number) {
     super(
-      `the job's script and environment take ${sizeBytes} bytes of ECS RunTask overrides; ` +
-        `ECS allows at most ${RUN_TASK_OVERRIDES_LIMIT} bytes (8 KiB)`,
+      `the job's RunTask overrides take ${sizeBytes} bytes; ` + `ECS allows at most ${RUN_TASK_OVERRIDES_LIMIT} bytes (8 KiB)`,
       'overrides_too_large',
       false,
     );

@@ -12,6 +12,11 @@ export const JobTaskContract = {
   tmpPath: '/tmp',
   /** Non-root user the job runs as; the images make `/workspace` and `/tmp` writable for it. */
   user: '1000:1000',
+  /**
+   * Environment the launcher sets: the presigned URLs the image entrypoint
+   * (runtime-images/scripts/cronium-entrypoint.sh) fetches `in/` from and uploads `out/` to.
+   */
+  env: { inUrl: 'CRONIUM_IN_URL', outUrl: 'CRONIUM_OUT_URL' },
   /** Tags RunTask puts on each task, read back by `list()`. */
   tags: { tenant: 'cronium:tenant', jobId: 'cronium:job-id' },
 } as const;

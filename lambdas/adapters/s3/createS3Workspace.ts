@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { WorkspaceLayout } from '../../core';
+import { WorkspaceLimits } from '../../core';
 import type { JobKey, WorkspaceFiles, WorkspaceOutputs } from '../../core';
 import { OutArchiveError, WorkspaceStoreError } from './errors';
 import { buildInputArchive } from './inputArchive';
@@ -66,11 +66,8 @@ export interface S3Workspace {
   remove(key: JobKey): Promise<void>;
 }
 
-/**
- * The same limits as the Docker launcher's read-back: `out/` data up to `WorkspaceLayout.maxOutBytes`
- * and 1,000 entries (the Docker adapter's `MaxOutEntries`; the core does not export an entry limit yet).
- */
-export const OutLimits: OutArchiveLimits = { maxContentBytes: WorkspaceLayout.maxOutBytes, maxEntries: 1_000 };
+/** The read-back limits every launcher applies (the core's WorkspaceLimits). */
+export const OutLimits: OutArchiveLimits = { maxContentBytes: WorkspaceLimits.maxOutBytes, maxEntries: WorkspaceLimits.maxOutEntries };
 
 /**
  * Most bytes of the uploaded object read at all: the entrypoint caps its tar at this size (as the

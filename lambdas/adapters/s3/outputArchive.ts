@@ -1,5 +1,5 @@
 import { extract } from 'tar-stream';
-import { WorkspaceLayout } from '../../core';
+import { isReportedFile } from '../../core';
 import type { WorkspaceOutputs } from '../../core';
 import { OutArchiveError } from './errors';
 
@@ -10,9 +10,6 @@ export interface OutArchiveLimits {
   /** Most entries; past it, `overLimit` (bounds a flood of empty files). */
   maxEntries: number;
 }
-
-/** The files of `out/` the core validates; anything else there is counted and read past. */
-const ReportedFiles: ReadonlySet<string> = new Set([WorkspaceLayout.output, WorkspaceLayout.condition, WorkspaceLayout.setVariables]);
 
 /** A destroyed extractor never drains: waiting for `drain` alone could hang the feeder. */
 const drainedOrClosed = (stream: NodeJS.EventEmitter): Promise<void> =>
@@ -68,7 +65,7 @@ export const readOutputArchive = async (source: AsyncIterable<Uint8Array>, limit
         break;
       }
       const name = normalise(header.name);
-      const wanted = (header.type === 'file' || header.type === 'contiguous-file') && ReportedFiles.has(name);
+      const wanted = (header.type === 'file' || header.type === 'contiguous-file') && isReportedFile(name);
       const parts: Buffer[] = [];
       for await (const chunk of entry) if (wanted) parts.push(chunk as Buffer);
       if (wanted) files[name] = Buffer.concat(parts).toString('utf8');

@@ -2,6 +2,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
 import { createKmsCipher } from '../../adapters/crypto';
@@ -10,12 +11,13 @@ import { createEcsLauncher, createJobLogReader, createTaskJobs, familyOf, jobLog
 import type { EcsTaskStateChangeDetail } from '../../adapters/ecs';
 import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../../adapters/http';
 import { routeJobs } from '../../adapters/routing';
+import { createS3Workspace } from '../../adapters/s3';
 import { createSshExecutor, createSshServerAccess } from '../../adapters/ssh';
 import { createSqsJobQueue } from '../../adapters/sqs';
 import { createBackoffRetry, createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
 import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
 import type { Env } from '../../config/coreConfigFromEnv';
-import type { ExecutionLauncher } from '../../core';
+import type { ExecutionLauncher, JobKey } from '../../core';
 import { createControlPlane, createExecutionReports, ScriptRuntimes, WorkspaceLimits } from '../../core';
 import { createJobLogForwarding } from './jobLogForwarding';
 
@@ -63,6 +65,8 @@ const compose = (env: Env) => {
       await http.drain();
     },
   };
+  // Each container job's in/ (with its env) and out/ travel through S3: RunTask carries only presigned URLs.
+  const workspace = createS3Workspace({ client: new S3Client({}), bucket: required(env, 'CRONIUM_WORKSPACE_BUCKET') });
   const launcher = routeJobs(
     [{ launcher: httpToCompletion, takes: (job) => job.runtime === 'http', owns: isHttpRef }],
     createEcsLauncher({
@@ -75,10 +79,11 @@ const compose = (env: Env) => {
         python: required(env, 'CRONIUM_TASK_DEF_PYTHON'),
         node: required(env, 'CRONIUM_TASK_DEF_NODE'),
       },
+      workspace,
     }),
   );
   const cp = createControlPlane({ ...deps, launcher }, { reports });
-  return { cp, reports, broadcaster, logger };
+  return { cp, reports, broadcaster, logger, workspace };
 };
 
 /**
@@ -91,7 +96,7 @@ export const awsComposition = (env: Env = process.env) => (built ??= compose(env
 let taskReporting: ReturnType<typeof composeTaskReporting> | undefined;
 
 const composeTaskReporting = (env: Env) => {
-  const { reports: events, logger } = awsComposition(env);
+  const { reports: events, logger, workspace } = awsComposition(env);
   const cluster = required(env, 'CRONIUM_ECS_CLUSTER');
   const store = createDynamoStore({ tableName: required(env, 'CRONIUM_TABLE'), client: createDocumentClient() });
   const runtimeOfFamily = new Map(
@@ -112,7 +117,7 @@ const composeTaskReporting = (env: Env) => {
       const runtime = detail.taskDefinitionArn === undefined ? undefined : runtimeOfFamily.get(familyOf(detail.taskDefinitionArn));
       return runtime === undefined ? undefined : jobLogStreamName(runtime, taskIdOf(detail.taskArn));
     },
-    // readOutputs: wired to the S3 workspace's readOutputs once the workspace is composed here.
+    readOutputs: (key: JobKey) => workspace.readOutputs(key),
   };
 };
 

@@ -10,15 +10,58 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createEcsLauncher, EcsCallError, EcsLaunchError, JobTaskContract, OverridesTooLargeError } from '../../../lambdas/adapters/ecs';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { extract } from 'tar-stream';
+import {
+  createEcsLauncher,
+  EcsCallError,
+  EcsLaunchError,
+  JobTaskContract,
+  OverridesTooLargeError,
+  type TaskWorkspace,
+} from '../../../lambdas/adapters/ecs';
+import { createS3Workspace } from '../../../lambdas/adapters/s3';
 import { ErrorCodes } from '../../../lambdas/core/errors';
 import { jobFactory } from '../../helpers/factories';
 import { requestFactory } from './requestFactory';
 
+/** Every regular file of a tar buffer: name → UTF-8 content. */
+const membersOf = async (buffer: Buffer): Promise<Map<string, string>> => {
+  const members = new Map<string, string>();
+  const ex = extract();
+  const done = (async () => {
+    for await (const entry of ex) {
+      const parts: Buffer[] = [];
+      for await (const chunk of entry) parts.push(chunk as Buffer);
+      if (entry.header.type === 'file') members.set(entry.header.name, Buffer.concat(parts).toString('utf8'));
+    }
+  })();
+  ex.end(buffer);
+  await done;
+  return members;
+};
+
 const TASK_ARN = 'arn:aws:ecs:eu-west-1:111122223333:task/jobs/0123456789abcdef';
 const ecs = mockClient(ECSClient);
+const s3 = mockClient(S3Client);
 
-const launcher = () =>
+const IN_URL = 'https://bucket.s3.eu-west-1.amazonaws.com/jobs/acme/job01/in.tar?X-Amz-Signature=in';
+const OUT_URL = 'https://bucket.s3.eu-west-1.amazonaws.com/jobs/acme/job01/out.tar?X-Amz-Signature=out';
+
+/** A workspace store that records what it was asked to stage and answers fixed URLs. */
+const recordingWorkspace = (urls = { inUrl: IN_URL, outUrl: OUT_URL }) => {
+  const staged: Parameters<TaskWorkspace['stage']>[0][] = [];
+  const workspace: TaskWorkspace = {
+    stage: (request) => {
+      staged.push(request);
+      return Promise.resolve(urls);
+    },
+  };
+  return { staged, workspace };
+};
+let store = recordingWorkspace();
+
+const launcher = (workspace: TaskWorkspace = store.workspace) =>
   createEcsLauncher({
     client: new ECSClient({ region: 'eu-west-1' }),
     cluster: 'jobs',
@@ -29,13 +72,13 @@ const launcher = () =>
       python: 'cronium-python:7',
       node: 'cronium-node',
     },
+    workspace,
   });
-
-const decodedScript = (env: { name?: string; value?: string }[] | undefined): string =>
-  Buffer.from(env?.find((e) => e.name === 'CRONIUM_SCRIPT_B64')?.value ?? '', 'base64').toString('utf8');
 
 beforeEach(() => {
   ecs.reset();
+  s3.reset();
+  store = recordingWorkspace();
 });
 
 describe('createEcsLauncher create', () => {
@@ -78,14 +121,10 @@ describe('createEcsLauncher create', () => {
     ]);
   });
 
-  it('passes the script base64-encoded with the request env (resolved) and the workspace path, ours winning', async () => {
+  it('passes only the workspace path and the two presigned URLs in the overrides', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    const script = 'print("héllo")\n';
-    const request = requestFactory(
-      { runtime: 'python', script, env: { GREETING: { fromVariable: 'greeting' } } },
-      { env: { GREETING: 'hi', CRONIUM_WORKSPACE: '/elsewhere' } },
-    );
+    const request = requestFactory({ runtime: 'python', script: 'print("héllo")\n' }, { env: { GREETING: 'hi' } });
 
     // Act
     await launcher().create(request);
@@ -93,21 +132,77 @@ describe('createEcsLauncher create', () => {
     // Assert
     const override = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0];
     expect(override?.name).toBe(JobTaskContract.containerName);
-    expect(override?.environment).toEqual(
-      expect.arrayContaining([
-        { name: 'GREETING', value: 'hi' },
-        { name: 'CRONIUM_WORKSPACE', value: '/workspace' },
-      ]),
+    expect(override?.environment).toEqual([
+      { name: 'CRONIUM_WORKSPACE', value: '/workspace' },
+      { name: JobTaskContract.env.inUrl, value: IN_URL },
+      { name: JobTaskContract.env.outUrl, value: OUT_URL },
+    ]);
+  });
+
+  it('stages every workspace file and the resolved env, its own workspace path winning, before RunTask', async () => {
+    // Arrange
+    let stagedBeforeRunTask = -1;
+    ecs.on(RunTaskCommand).callsFake(() => {
+      stagedBeforeRunTask = store.staged.length;
+      return { tasks: [{ taskArn: TASK_ARN }] };
+    });
+    const request = requestFactory(
+      { tenant: 'acme', id: 'job01', runtime: 'node', script: 'console.log(1)', input: { marker: 'input-marker' }, timeoutSeconds: 120 },
+      { env: { GREETING: 'hi', CRONIUM_WORKSPACE: '/elsewhere' } },
     );
-    expect(override?.environment?.filter((e) => e.name === 'CRONIUM_WORKSPACE')).toHaveLength(1);
-    expect(decodedScript(override?.environment)).toBe(script);
+
+    // Act
+    await launcher().create(request);
+
+    // Assert
+    expect(stagedBeforeRunTask).toBe(1);
+    expect(store.staged).toEqual([
+      {
+        key: { tenant: 'acme', jobId: 'job01' },
+        workspace: request.workspace,
+        env: { GREETING: 'hi', CRONIUM_WORKSPACE: '/workspace' },
+        timeoutSeconds: 120,
+      },
+    ]);
+    expect(JSON.stringify(ecs.commandCalls(RunTaskCommand)[0]!.args[0].input)).not.toContain('input-marker');
+  });
+
+  it('puts no secret value anywhere in the RunTask input: it travels only in the encrypted workspace object', async () => {
+    // Arrange
+    const secret = 'hunter2-very-secret-value';
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    s3.on(PutObjectCommand).resolves({});
+    const workspace = createS3Workspace({
+      client: new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-key' } }),
+      bucket: 'cronium-workspace',
+    });
+    const request = requestFactory(
+      { runtime: 'bash', script: 'echo "$DB_PASSWORD"\n', env: { DB_PASSWORD: { fromVariable: 'db' } } },
+      { env: { DB_PASSWORD: secret } },
+    );
+    request.workspace['in/variables.json'] = `${JSON.stringify({ db: secret })}\n`;
+
+    // Act
+    await launcher(workspace).create(request);
+
+    // Assert
+    const runTask = JSON.stringify(ecs.commandCalls(RunTaskCommand)[0]!.args[0].input);
+    expect(runTask).not.toContain(secret);
+    expect(runTask).not.toContain(Buffer.from(secret).toString('base64'));
+    expect(runTask).not.toContain(encodeURIComponent(secret));
+    expect(runTask).not.toContain('echo');
+    const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(put.ServerSideEncryption).toBe('aws:kms');
+    const staged = await membersOf(put.Body as Buffer);
+    expect(staged.get('.cronium/env')).toContain(`export DB_PASSWORD='${secret}'`);
+    expect(staged.get('in/script.sh')).toBe('echo "$DB_PASSWORD"\n');
   });
 
   it.each([
-    ['bash', '/workspace/in/script.sh', 'exec bash /workspace/in/script.sh'],
-    ['python', '/workspace/in/script.py', 'exec python3 -u /workspace/in/script.py'],
-    ['node', '/workspace/in/script.js', 'exec node /workspace/in/script.js'],
-  ] as const)('decodes a %s script into the workspace and execs its interpreter', async (runtime, path, exec) => {
+    ['bash', ['bash', '/workspace/in/script.sh']],
+    ['python', ['python3', '-u', '/workspace/in/script.py']],
+    ['node', ['node', '/workspace/in/script.js']],
+  ] as const)('runs the %s interpreter on the script file (the image entrypoint fetches in/ first)', async (runtime, command) => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
 
@@ -115,11 +210,7 @@ describe('createEcsLauncher create', () => {
     await launcher().create(requestFactory({ runtime }));
 
     // Assert
-    const command = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0]?.command;
-    expect(command?.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(command?.[2]).toContain(`base64 -d > ${path}`);
-    expect(command?.[2]).toContain('unset CRONIUM_SCRIPT_B64');
-    expect(command?.[2]?.endsWith(exec)).toBe(true);
+    expect(ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0]?.command).toEqual(command);
   });
 
   it('rounds the job resources up to the smallest Fargate size that holds them', async () => {
@@ -147,13 +238,26 @@ describe('createEcsLauncher create', () => {
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 
-  it('refuses a script too large for the 8 KiB overrides limit, naming the limit', async () => {
+  it('launches a script far larger than the 8 KiB of overrides: the script travels in the workspace', async () => {
     // Arrange
-    const request = requestFactory({ script: 'x'.repeat(7000) });
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    const request = requestFactory({ script: 'x'.repeat(100_000) });
 
     // Act
-    const error = await launcher()
-      .create(request)
+    const ref = await launcher().create(request);
+
+    // Assert
+    expect(ref).toBe(TASK_ARN);
+    expect(store.staged[0]?.workspace['in/script.sh']).toHaveLength(100_000);
+  });
+
+  it('refuses overrides over the 8 KiB limit (overlong URLs), naming the limit, without calling RunTask', async () => {
+    // Arrange
+    const long = `https://bucket/in.tar?X-Amz-Security-Token=${'t'.repeat(9_000)}`;
+
+    // Act
+    const error = await launcher(recordingWorkspace({ inUrl: long, outUrl: OUT_URL }).workspace)
+      .create(requestFactory())
       .catch((e: unknown) => e);
 
     // Assert
@@ -163,16 +267,16 @@ describe('createEcsLauncher create', () => {
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 
-  it('accepts a script that just fits under the limit', async () => {
+  it('calls no RunTask when the workspace cannot be staged', async () => {
     // Arrange
-    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    const request = requestFactory({ script: 'x'.repeat(5000) });
+    const failing: TaskWorkspace = { stage: () => Promise.reject(new Error('S3 is down')) };
 
     // Act
-    const ref = await launcher().create(request);
+    const result = launcher(failing).create(requestFactory());
 
     // Assert
-    expect(ref).toBe(TASK_ARN);
+    await expect(result).rejects.toThrow('S3 is down');
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 
   it('gives the same job at the same version the same client token, and a new version a new one', async () => {
@@ -192,21 +296,6 @@ describe('createEcsLauncher create', () => {
     expect(tokens[0]).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('delivers only the script file of the workspace, with no other workspace file in the overrides', async () => {
-    // Arrange
-    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    const request = requestFactory({ runtime: 'node', script: 'console.log(1)', input: { marker: 'input-marker' } });
-
-    // Act
-    await launcher().create(request);
-
-    // Assert
-    const override = ecs.commandCalls(RunTaskCommand)[0]!.args[0].input.overrides?.containerOverrides?.[0];
-    expect(request.workspace['in/input.json']).toContain('input-marker');
-    expect(decodedScript(override?.environment)).toBe('console.log(1)');
-    expect(JSON.stringify(override)).not.toContain('input-marker');
-  });
-
   it('rejects an http job as not a script job without calling ECS', async () => {
     // Arrange
     const request = requestFactory({
@@ -224,6 +313,7 @@ describe('createEcsLauncher create', () => {
     expect(error).toBeInstanceOf(EcsLaunchError);
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'not_a_script_job', retryable: false });
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(store.staged).toHaveLength(0);
   });
 
   it('rejects a workspace without the script file of the job runtime without calling ECS', async () => {
@@ -238,6 +328,7 @@ describe('createEcsLauncher create', () => {
     // Assert
     expect(error).toMatchObject({ code: ErrorCodes.launchFailed, reason: 'no_script', retryable: false });
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(store.staged).toHaveLength(0);
   });
 
   it('maps RunTask failures to a launch error carrying the reason', async () => {
@@ -298,7 +389,7 @@ describe('createEcsLauncher create', () => {
 });
 
 describe('createEcsLauncher start and reattach', () => {
-  it('calls no ECS API: the task started on RunTask and reports through EventBridge', async () => {
+  it('calls no ECS API: the task started on RunTask and nothing is followed from the launcher', async () => {
     // Arrange
     const job = jobFactory();
 

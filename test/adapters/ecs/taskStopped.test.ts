@@ -80,6 +80,7 @@ describe('stoppedTaskReport', () => {
       subnets: ['subnet-a'],
       securityGroup: 'sg-a',
       taskDefinitions: { bash: 'b', python: 'p', node: 'n' },
+      workspace: { stage: () => Promise.reject(new Error('stop stages nothing')) },
     });
     await launcher.stop('arn:aws:ecs:us-east-1:111122223333:task/jobs/abc');
     expect(ecs.commandCalls(StopTaskCommand)[0]!.args[0].input.reason).toBe(CroniumStopReason);

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { pack, extract } from 'tar-stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Workspace, EnvFilePath, OutArchiveError, OutObjectCapBytes, WorkspaceStoreError } from '../../../lambdas/adapters/s3';
-import { ErrorCodes, ValidationError, WorkspaceLayout } from '../../../lambdas/core';
+import { ErrorCodes, ValidationError, WorkspaceLimits } from '../../../lambdas/core';
 
 const s3 = mockClient(S3Client);
 const BUCKET = 'cronium-workspace';
@@ -199,7 +199,7 @@ describe('createS3Workspace readOutputs', () => {
 
   it('reports out/ over its size limit without its files, as the other launchers do', async () => {
     // Arrange
-    const big = 'x'.repeat(WorkspaceLayout.maxOutBytes);
+    const big = 'x'.repeat(WorkspaceLimits.maxOutBytes);
     const tar = await tarOf([
       { name: './output.json', content: '1' },
       { name: './filler', content: big },
