@@ -12,6 +12,7 @@ getent passwd 1000 >/dev/null || useradd --uid 1000 --gid 1000 --no-create-home 
 mkdir -p /workspace
 chown 1000:1000 /workspace
 chmod 0755 /workspace
+chmod 1777 /tmp
 find / -xdev -perm /6000 \( -type f -o -type d \) -exec chmod a-s {} +
 rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/cache/apt/*.bin \
   /var/log/apt/* /var/log/dpkg.log /tmp/* /var/tmp/*
