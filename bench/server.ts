@@ -21,7 +21,12 @@ export interface BenchServer {
 export const startServer = async (env: Record<string, string> = {}): Promise<BenchServer> => {
   const dataDir = await mkdtemp(join(tmpdir(), 'cronium-bench-'));
   const child = fork(join(import.meta.dirname, 'serveControlPlane.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=dir: the control plane writes a V8 CPU profile there when it closes.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []),
+    ],
     env: { ...process.env, CRONIUM_DATA_DIR: dataDir, CRONIUM_PORT: '0', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

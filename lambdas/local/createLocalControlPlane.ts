@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { createApiGatewayBroadcaster } from '../adapters/apigw-management';
 import { loadOrCreateLocalCipher } from '../adapters/crypto';
 import { createDockerLauncher } from '../adapters/docker';
 import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../adapters/http';
@@ -24,7 +22,7 @@ import { ensureAdminKey } from './adminKey';
 import { ensureInstanceId } from './instanceId';
 import { holdPrivateUmask, prepareDataDir } from './dataDir';
 import { startEmbeddedDynamo } from './embeddedDynamo';
-import { createLocalGateway } from './gateway';
+import { createDirectBroadcaster, createLocalGateway } from './gateway';
 import { createLocalJobQueue, createLocalQueue, createQueuePoller } from './queue';
 import type { LocalSettings } from './localSettings';
 import { localSettingsFromEnv } from './localSettings';
@@ -86,14 +84,8 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
   });
   const { url } = await gateway.listen();
 
-  const broadcaster = createApiGatewayBroadcaster({
-    client: new ApiGatewayManagementApiClient({
-      endpoint: url,
-      region: 'local',
-      maxAttempts: 1, // a throttled push (429) ends the subscription at once, never retried
-      credentials: { accessKeyId: managementKeyId, secretAccessKey: randomBytes(16).toString('hex') },
-    }),
-  });
+  // Pushes go straight into the gateway's connections; its management API stays for other callers (docs/architecture.md).
+  const broadcaster = createDirectBroadcaster({ gateway });
   const sshExecutor = createSshExecutor({
     logger,
     breaker: {

@@ -2,7 +2,7 @@ import type { CoreDeps } from '../deps';
 import type { Subscription } from '../ports';
 import { NotFoundError } from '../errors';
 import type { Caller, Job, JobKey, LogLine } from '../model';
-import { laggingMessage, logsMessage, statusMessage, type LiveMessage } from './messages';
+import { laggingMessage, logsMessage, statusMessage, type LiveMessage, type LogsMessage } from './messages';
 import { packFrames } from './packFrames';
 
 /** Stored lines read at once for one subscriber. */
@@ -29,7 +29,14 @@ export interface LiveFeed {
   notifyStatus(job: Job, lastSeq?: number): Promise<void>;
 }
 
-type ReadPage = (afterSeq: number) => Promise<LogLine[]>;
+/** One frame ready to push; `lastSeq` is the seq of its last line. */
+interface Frame {
+  message: LogsMessage;
+  lastSeq: number;
+}
+
+/** The frames that carry the readable lines after `afterSeq`, in order (none when there are none). */
+type ReadFrames = (afterSeq: number) => Promise<Frame[]>;
 
 /** How serving one subscriber during a pass ended. */
 type Served = { kind: 'gone' } | { kind: 'lagging'; sentSeq: number } | { kind: 'sent'; sentSeq: number };
@@ -95,16 +102,16 @@ export const createLiveFeed = ({
   const push = (connectionId: string, message: LiveMessage) => broadcaster.send(connectionId, message);
 
   /** Sends one subscriber, under the job's lease, every readable line it has not been sent. */
-  const serve = async (key: JobKey, s: Subscription, read: ReadPage, sent: Map<string, number>): Promise<Served> => {
+  const serve = async (s: Subscription, read: ReadFrames, sent: Map<string, number>): Promise<Served> => {
     let sentSeq = s.sentSeq;
     for (;;) {
-      const lines = contiguousAfter(sentSeq, await read(sentSeq));
-      if (lines.length === 0) return { kind: 'sent', sentSeq };
-      for (const frame of packFrames(lines)) {
-        const outcome = await push(s.connectionId, logsMessage(key.jobId, frame));
+      const frames = await read(sentSeq);
+      if (frames.length === 0) return { kind: 'sent', sentSeq };
+      for (const frame of frames) {
+        const outcome = await push(s.connectionId, frame.message);
         if (outcome === 'gone') return { kind: 'gone' };
         if (outcome === 'throttled') return { kind: 'lagging', sentSeq };
-        sentSeq = frame.at(-1)!.seq;
+        sentSeq = frame.lastSeq;
         // Recorded as it goes, so a push that throws later still keeps what went out.
         sent.set(s.connectionId, sentSeq);
       }
@@ -113,17 +120,23 @@ export const createLiveFeed = ({
 
   /**
    * Subscribers of one job mostly stand at the same `sentSeq`: within one pass they share each page
-   * read. An empty page is never shared, so a later look always reads the store afresh.
+   * read, and each frame's message (one object, so a broadcaster may serialize it once). An empty
+   * page is never shared, so a later look always reads the store afresh.
    */
-  const sharedReads = (key: JobKey): ReadPage => {
-    const pages = new Map<number, Promise<LogLine[]>>();
+  const sharedReads = (key: JobKey): ReadFrames => {
+    const pages = new Map<number, Promise<Frame[]>>();
+    const framesAfter = async (afterSeq: number): Promise<Frame[]> =>
+      packFrames(contiguousAfter(afterSeq, await logs.read(key, afterSeq, PAGE))).map((lines) => ({
+        message: logsMessage(key.jobId, lines),
+        lastSeq: lines.at(-1)!.seq,
+      }));
     return (afterSeq) => {
       let page = pages.get(afterSeq);
       if (!page) {
-        page = logs.read(key, afterSeq, PAGE);
+        page = framesAfter(afterSeq);
         pages.set(afterSeq, page);
         page.then(
-          (lines) => lines.length === 0 && pages.delete(afterSeq),
+          (frames) => frames.length === 0 && pages.delete(afterSeq),
           () => pages.delete(afterSeq),
         );
       }
@@ -143,7 +156,7 @@ export const createLiveFeed = ({
       const read = sharedReads(key);
       await eachLimited(lease.subscriptions, FANOUT, async (s) => {
         try {
-          const served = await serve(key, s, read, sent);
+          const served = await serve(s, read, sent);
           if (served.kind === 'gone') closed.push(s.connectionId);
           if (served.kind === 'lagging') {
             closed.push(s.connectionId);

@@ -16,10 +16,7 @@ export const FrameLimits = {
 const ENVELOPE_BYTES = 256;
 const CUT_MARK = '… (line cut for the live push; the stored log has it whole)';
 
-const encoder = new TextEncoder();
-const byteLength = (text: string): number => encoder.encode(text).length;
-
-const sizeOf = (line: LogLine): number => byteLength(JSON.stringify(line)) + 1;
+const sizeOf = (line: LogLine): number => Buffer.byteLength(JSON.stringify(line)) + 1;
 
 /** A line small enough to travel alone: its text cut at a character boundary when it is not. */
 const fitted = (line: LogLine, room: number): LogLine => {

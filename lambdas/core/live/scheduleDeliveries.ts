@@ -8,7 +8,7 @@ export interface BackgroundLiveFeed extends LiveFeed {
   idle(key: JobKey): Promise<void>;
 }
 
-type Task = { kind: 'deliver'; started: boolean } | { kind: 'status'; job: Job; lastSeq?: number };
+type Task = { kind: 'deliver'; started: boolean; askedAt: number } | { kind: 'status'; job: Job; lastSeq?: number };
 
 interface JobQueue {
   tasks: Task[];
@@ -18,19 +18,34 @@ interface JobQueue {
 const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
 
 /**
+ * How long a delivery waits, from the first ask, for more lines before its pass starts. Each pass
+ * pays the lease, a page read and one push per subscriber and frame whatever it carries: a few
+ * milliseconds turn a job printing line by line into few, full frames, and bound the passes a
+ * second, at that much added latency.
+ */
+export const COALESCE_MS = 8;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
  * Wraps a LiveFeed so that whoever stores lines or ends a job never waits on subscribers.
  * `deliver` and `notifyStatus` return at once; per job, pushes run one at a time in the order they
  * were asked for. Deliveries coalesce: at most one in flight and one pending re-run per job (a re-run
- * sends everything stored by then). A status asked for after a delivery goes out after it, so the
+ * sends everything stored by then), and a delivery starts no sooner than `coalesceMs` after it was
+ * first asked for, so lines stored meanwhile go in the same frames. A status asked for after a delivery goes out after it, so the
  * final status (with `lastSeq`) follows the last line. Failures are logged, never thrown.
  */
-export const scheduleDeliveries = (live: LiveFeed, logger: Logger): BackgroundLiveFeed => {
+export const scheduleDeliveries = (live: LiveFeed, logger: Logger, o: { coalesceMs?: number } = {}): BackgroundLiveFeed => {
+  const coalesceMs = o.coalesceMs ?? COALESCE_MS;
   const queues = new Map<string, JobQueue>();
 
   const run = async (id: string, queue: JobQueue, key: JobKey) => {
     for (let task = queue.tasks[0]; task; task = queue.tasks[0]) {
       try {
         if (task.kind === 'deliver') {
+          const wait = task.askedAt + coalesceMs - performance.now();
+          // Asks arriving meanwhile fold into this task: it has not started.
+          if (wait > 0) await sleep(wait);
           task.started = true;
           await live.deliver(key);
         } else {
@@ -62,7 +77,7 @@ export const scheduleDeliveries = (live: LiveFeed, logger: Logger): BackgroundLi
   return {
     subscribe: (caller, connectionId, jobId, afterSeq) => live.subscribe(caller, connectionId, jobId, afterSeq),
     deliver(key) {
-      enqueue(key, { kind: 'deliver', started: false });
+      enqueue(key, { kind: 'deliver', started: false, askedAt: performance.now() });
       return Promise.resolve();
     },
     notifyStatus(job, lastSeq) {

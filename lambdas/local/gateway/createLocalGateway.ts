@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionRegistry } from './createConnection';
 import { createManagementApi } from './createManagementApi';
+import { pushToConnection } from './pushToConnection';
 import { createRestBridge } from './createRestBridge';
 import { createGatewayRouter } from './createGatewayRouter';
 import { resolveSettings } from './resolveSettings';
@@ -61,6 +62,7 @@ export const createLocalGateway = (o: LocalGatewayOptions): LocalGateway => {
           resolve({ url, port });
         });
       }),
+    push: (connectionId, data) => pushToConnection(connections, connectionId, data, settings.logger),
     async close() {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await ws.close();

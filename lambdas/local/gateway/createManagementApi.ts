@@ -5,7 +5,7 @@ import { PayloadTooLargeError } from './errors';
 import { newRequestId } from './ids';
 import { readBody } from './readBody';
 import { sendJson } from './respond';
-import { hasRoomFor } from './outboundLimits';
+import { pushToConnection } from './pushToConnection';
 import { MAX_WS_MESSAGE_BYTES, type GatewaySettings } from './resolveSettings';
 
 /** Serves the `@connections` API for one connection id. */
@@ -54,28 +54,25 @@ export const createManagementApi = (o: { settings: GatewaySettings; connections:
         sendJson(res, 403, { message: refusal.message }, { errorType: refusal.errorType, requestId });
         return;
       }
+      if (req.method === 'POST') {
+        const outcome = pushToConnection(o.connections, connectionId, data, s.logger);
+        if (outcome === 'gone') return gone();
+        if (outcome === 'throttled') {
+          sendJson(
+            res,
+            429,
+            { message: `connection ${connectionId} is not reading fast enough` },
+            { errorType: 'LimitExceededException', requestId },
+          );
+          return;
+        }
+        res.writeHead(200, { 'Content-Length': '0', 'x-amzn-RequestId': requestId }).end();
+        return;
+      }
       const conn = o.connections.get(connectionId);
       if (!conn || conn.socket.readyState !== WebSocket.OPEN) return gone();
 
       switch (req.method) {
-        case 'POST': {
-          if (!hasRoomFor(conn.socket, data.length)) {
-            sendJson(
-              res,
-              429,
-              { message: `connection ${connectionId} is not reading fast enough` },
-              { errorType: 'LimitExceededException', requestId },
-            );
-            return;
-          }
-          // Answered once queued, not once written: a slow reader never holds the sender's request open.
-          conn.socket.send(data, { binary: false }, (err) => {
-            if (err) s.logger.warn({ err, connectionId }, 'push to connection failed');
-          });
-          conn.lastActiveAt = Date.now();
-          res.writeHead(200, { 'Content-Length': '0', 'x-amzn-RequestId': requestId }).end();
-          return;
-        }
         case 'GET':
           sendJson(
             res,

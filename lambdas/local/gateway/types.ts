@@ -129,6 +129,11 @@ export interface LocalGatewayOptions {
 export interface LocalGateway {
   /** Starts listening. @returns the base URL (also the management API endpoint) and the bound port. */
   listen(): Promise<{ url: string; port: number }>;
+  /**
+   * Pushes one text frame to a connection in this process, without the management API's HTTP round
+   * trip: the same outcomes (`gone` for 410, `throttled` for 429) under the same 1 MiB unread rule.
+   */
+  push(connectionId: string, data: Buffer): 'sent' | 'gone' | 'throttled';
   /** Closes every WebSocket (1001, each `$disconnect` delivered) and stops listening. */
   close(): Promise<void>;
 }

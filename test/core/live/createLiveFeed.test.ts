@@ -421,6 +421,30 @@ describe('live delivery in frames and to slow subscribers', () => {
     for (const id of ['a', 'b', 'c', 'd']) expect(h.broadcaster.logSeqsFor(id)).toEqual(range(1, 10));
   });
 
+  it('hands subscribers that stand at the same line the same frame, so it is serialized once', async () => {
+    // Arrange: record which message objects the log pushes carried.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    for (const id of ['a', 'b', 'c']) {
+      await h.connect(id);
+      await h.cp.connections.subscribe(id, job.id, 0);
+    }
+    const send = h.broadcaster.send.bind(h.broadcaster);
+    const pushed = new Set<unknown>();
+    h.broadcaster.send = (connectionId, message) => {
+      if ((message as { type?: string }).type === 'logs') pushed.add(message);
+      return send(connectionId, message);
+    };
+
+    // Act
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(10), 't10');
+    await h.cp.executions.settled(keyOf(job));
+
+    // Assert
+    expect(pushed.size).toBe(1);
+    for (const id of ['a', 'b', 'c']) expect(h.broadcaster.logSeqsFor(id)).toEqual(range(1, 10));
+  });
+
   it('makes as many store requests for 30 subscribers as for one', async () => {
     // Arrange: count every request to the subscription store during one live pass.
     const requestsFor = async (subscribers: number) => {
