@@ -21,6 +21,14 @@ export interface CoreConfig {
    * through another process (another Lambda) keeps working at most this long there.
    */
   authCacheTtlMs: number;
+  /**
+   * A tick hands the queue every schedule fire due within this long (the job waits with a delay until
+   * its time), and a fire less than this late still runs as on time; an older one was missed (catchUp).
+   * Keep it above the tick period.
+   */
+  scheduleWindowMs: number;
+  /** At most this many missed fires of one schedule run under `catchUp: all`: the most recent ones. */
+  maxCatchUpFires: number;
 }
 
 export const defaultCoreConfig: CoreConfig = {
@@ -34,4 +42,6 @@ export const defaultCoreConfig: CoreConfig = {
   subscriptionLeaseMs: 30_000,
   staleClaimMs: 5 * 60_000,
   authCacheTtlMs: 30_000,
+  scheduleWindowMs: 90_000,
+  maxCatchUpFires: 10,
 };

@@ -13,6 +13,8 @@ import { resolveJobSpec } from './jobs/resolveJobSpec';
 import { createSubmitJob } from './jobs/submitJob';
 import { createLiveFeed } from './live/createLiveFeed';
 import { createExecutionReports, type ExecutionReports } from './reports/createExecutionReports';
+import { createScheduleFiring } from './schedules/createScheduleFiring';
+import { createScheduleUseCases } from './schedules/createScheduleUseCases';
 import { createServers } from './servers/createServers';
 import { createVariables } from './variables/createVariables';
 import type { Caller, Job } from './model';
@@ -32,6 +34,7 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
   const submitJob = createSubmitJob(deps);
   const variables = createVariables(deps);
   const servers = createServers(deps);
+  const events = createEventUseCases(deps, submitJob);
 
   return {
     auth: createAuth(deps),
@@ -44,7 +47,8 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
       logs: createReadLogs(deps),
       cancel: createCancelJob(deps, lifecycle),
     },
-    events: createEventUseCases(deps, submitJob),
+    events,
+    schedules: createScheduleUseCases(deps),
     connections: {
       async connect(caller: Caller, connectionId: string): Promise<void> {
         await deps.store.connections.putConnection({
@@ -75,7 +79,7 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
     /** The inbound path launchers report output, exits and host keys into. */
     executions: opts.reports ?? createExecutionReports(deps),
     reconcile: createReconciler(deps, lifecycle),
-    ...createReaper(deps, lifecycle),
+    ...createReaper(deps, lifecycle, createScheduleFiring(deps, events)),
   };
 };
 

@@ -1,5 +1,16 @@
 import type { CoreConfig } from './config';
-import type { Broadcaster, Clock, ExecutionLauncher, IdGenerator, JobQueue, Logger, SecretCipher, ServerAccess, Store } from './ports';
+import type {
+  Broadcaster,
+  Clock,
+  CronMatcher,
+  ExecutionLauncher,
+  IdGenerator,
+  JobQueue,
+  Logger,
+  SecretCipher,
+  ServerAccess,
+  Store,
+} from './ports';
 
 /** Everything the use cases need from the outside world, wired once per runtime. */
 export interface CoreDeps {
@@ -13,4 +24,6 @@ export interface CoreDeps {
   logger: Logger;
   cipher: SecretCipher;
   serverAccess: ServerAccess;
+  /** Cron matching on a zone-less wall clock (croner); zones and DST are the core's. */
+  cron: CronMatcher;
 }

@@ -21,3 +21,15 @@ export { noRetry, withReportRetry } from './reports/withReportRetry';
 export { WorkspaceLimits, ReportedOutFiles, isReportedFile } from './workspace/workspaceContract';
 export { MAX_JSON_DEPTH, RESERVED_KEYS, reservedKeyProblem, storableProblem } from './jsonRules';
 export type { JsonProblem } from './jsonRules';
+export { CatchUpPolicies, DstPolicies, FireStatuses, OverlapPolicies } from './schedules/scheduleModel';
+export type {
+  CatchUpPolicy,
+  DstPolicy,
+  FireStatus,
+  OverlapPolicy,
+  Schedule,
+  ScheduleFire,
+  ScheduleTarget,
+} from './schedules/scheduleModel';
+export type { FireTime, ScheduleDetails, SchedulePatch, ScheduleRequest } from './schedules/createScheduleUseCases';
+export type { ScheduleTickReport } from './schedules/createScheduleFiring';

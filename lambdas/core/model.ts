@@ -78,6 +78,9 @@ export interface Job extends JobSpec {
   id: string;
   eventId?: string;
   eventName?: string;
+  /** The schedule that started it, and the fire time it planned (ISO, UTC): `scheduledAt` of its run context. */
+  scheduleId?: string;
+  scheduledAt?: string;
   status: JobStatus;
   version: number;
   createdAt: string;

@@ -6,6 +6,7 @@ import { createDockerLauncher } from '../adapters/docker';
 import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../adapters/http';
 import { routeJobs } from '../adapters/routing';
 import { createSshExecutor, createSshLauncher, createSshServerAccess, isSshRef } from '../adapters/ssh';
+import { createCronerMatcher } from '../adapters/cron';
 import { createDynamoStore, ensureTable } from '../adapters/dynamodb';
 import { createBackoffRetry, createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
 import type { Env } from '../config/coreConfigFromEnv';
@@ -103,6 +104,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     logger,
     cipher,
     serverAccess: createSshServerAccess(sshExecutor),
+    cron: createCronerMatcher(),
   };
   // Reports need no launcher: built first, given to the launchers, then to the control plane.
   const reports = createExecutionReports({ ...deps, retry: createBackoffRetry() });

@@ -7,6 +7,7 @@ import { createDynamoConnectionStore } from './connectionStore';
 import { createDynamoEventStore } from './eventStore';
 import { createDynamoJobStore } from './jobStore';
 import { createDynamoLogStore } from './logStore';
+import { createDynamoScheduleStore } from './scheduleStore';
 import { createDynamoSlotStore } from './slotStore';
 import { createDynamoVariableStore } from './variableStore';
 
@@ -41,5 +42,6 @@ export function createDynamoStore(o: DynamoStoreOptions): Store {
     slots: createDynamoSlotStore(ctx),
     variables: createDynamoVariableStore(ctx),
     servers: createDynamoServerStore(ctx),
+    schedules: createDynamoScheduleStore(ctx),
   };
 }

@@ -7,3 +7,4 @@ export { CONNECTION_TTL_SECONDS } from './connectionStore';
 export { asStoredVariable, MAX_VARIABLE_VALUE_BYTES } from './variableStore';
 export { TableIndexes, TableKeys } from './schema';
 export type { TableIndex } from './schema';
+export { FIRE_TTL_SECONDS } from './scheduleStore';

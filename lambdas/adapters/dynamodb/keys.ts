@@ -32,6 +32,9 @@ export const LOG_SK_MAX = `${LOG_PREFIX}${padSeq(MAX_SEQ)}`;
 /** A job's partition: its item, its log batches and its subscriptions item. */
 const jobPk = (tenant: string, jobId: string) => `T#${part('tenant', tenant)}#JOB#${part('jobId', jobId)}`;
 
+export const FIRE_PREFIX = 'FIRE#';
+const schedulePk = (tenant: string, id: string) => `T#${part('tenant', tenant)}#SCHEDULE#${part('scheduleId', id)}`;
+
 /** The partition of a tenant's servers. */
 export const serversPartition = (tenant: string) => `T#${part('tenant', tenant)}#SERVER`;
 
@@ -58,6 +61,12 @@ export const Keys = {
   apiKey: (hash: string) => ({ pk: `KEY#${part('hash', hash)}`, sk: 'KEY' }),
   /** The same key by its id, for revocation (an operator's has no tenant to go by) and listing. */
   apiKeyById: (id: string) => ({ pk: `KEYID#${part('keyId', id)}`, sk: 'KEYID' }),
+  /** A schedule and its fires share a partition: the schedule at `SCHEDULE`, each fire at `FIRE#<time>`. */
+  schedule: (tenant: string, id: string) => ({ pk: schedulePk(tenant, id), sk: 'SCHEDULE' }),
+  scheduleFire: (tenant: string, id: string, fireAt: string) => ({
+    pk: schedulePk(tenant, id),
+    sk: `${FIRE_PREFIX}${part('fireAt', fireAt)}`,
+  }),
   connection: (connectionId: string) => ({ pk: `CONN#${part('connectionId', connectionId)}`, sk: 'CONN' }),
   /**
    * All slots share one partition so `held()` is a strongly consistent Query of a few items,
@@ -76,6 +85,11 @@ export const IndexKeys = {
   jobsByEvent: (tenant: string, eventId: string) => `T#${part('tenant', tenant)}#EVENT#${part('eventId', eventId)}#JOBS`,
   eventsByTenant: (tenant: string) => `T#${part('tenant', tenant)}#EVENTS`,
   apiKeysByTenant: (tenant: string) => `T#${part('tenant', tenant)}#KEYS`,
+  schedulesByTenant: (tenant: string) => `T#${part('tenant', tenant)}#SCHEDULES`,
+  /** The partition of gsi4 that holds enabled schedules by next fire time. */
+  schedulesDue: 'SCHEDULES',
+  /** Soonest first; ISO times of one length sort as they compare. */
+  dueSort: (nextFireAt: string, tenant: string, id: string) => `${nextFireAt}#${tenant}#${id}`,
   active: 'ACTIVE',
   /** The partition of gsi4 that holds queued jobs waiting for a slot. */
   waiting: 'WAITING',

@@ -19,7 +19,8 @@ export const TableIndexes = {
   byEvent: { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   /**
    * Sparse: non-terminal jobs of every tenant, `ACTIVE` / `<createdAt>#<tenant>#<id>`; a queued job
-   * waiting for a slot is under `WAITING` instead, with the same sort key (oldest first).
+   * waiting for a slot is under `WAITING` instead, with the same sort key (oldest first). Enabled
+   * schedules are under `SCHEDULES`, by next fire time: `<nextFireAt>#<tenant>#<id>`.
    */
   active: { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
 } as const;

@@ -4,7 +4,7 @@ import type { Caller, EventDef, Job } from '../model';
 import type { Page } from '../ports';
 import type { JobSpecRequest } from '../jobs/resolveJobSpec';
 import { resolveJobSpec } from '../jobs/resolveJobSpec';
-import type { createSubmitJob } from '../jobs/submitJob';
+import type { createSubmitJob, SubmitOptions } from '../jobs/submitJob';
 
 export interface EventRequest extends JobSpecRequest {
   name: string;
@@ -66,10 +66,10 @@ export const createEventUseCases = (
      * Starts a job from the event's current definition, checked against today's limits
      * (the operator may have lowered them since it was saved). @throws NotFoundError, ValidationError
      */
-    async run(caller: Caller, id: string, opts: { input?: unknown } = {}): Promise<Job> {
+    async run(caller: Caller, id: string, opts: Omit<SubmitOptions, 'eventId' | 'eventName'> = {}): Promise<Job> {
       const { runtime, script, http, env, timeoutSeconds, resources, target, name } = await get(caller, id);
       const spec = resolveJobSpec({ runtime, script, http, env, timeoutSeconds, resources, target }, config);
-      return submitJob(caller, spec, { eventId: id, eventName: name, input: opts.input });
+      return submitJob(caller, spec, { ...opts, eventId: id, eventName: name });
     },
   };
 };

@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../deps';
+import type { ScheduleTickReport } from '../schedules/createScheduleFiring';
 import type { Lifecycle } from './createLifecycle';
 import type { ReconcileReport } from './createReconciler';
 import { createReconciler } from './createReconciler';
@@ -6,6 +7,8 @@ import { createReconciler } from './createReconciler';
 export interface TickReport extends ReconcileReport {
   /** Waiting jobs offered because slots were free (a job end normally offers them itself). */
   waitingOffered: number;
+  /** What the schedules did (see createScheduleFiring). */
+  schedules?: ScheduleTickReport;
 }
 
 /**
@@ -15,12 +18,18 @@ export interface TickReport extends ReconcileReport {
  * free slot each. The last is a safety net: a job end offers the next waiting job itself, but the
  * waiting index is eventually consistent and a process may die between freeing a slot and offering it.
  */
-export const createTick = (deps: Pick<CoreDeps, 'store' | 'queue' | 'launcher' | 'clock' | 'config' | 'logger'>, lifecycle: Lifecycle) => {
+export const createTick = (
+  deps: Pick<CoreDeps, 'store' | 'queue' | 'launcher' | 'clock' | 'config' | 'logger'>,
+  lifecycle: Lifecycle,
+  fireSchedules?: () => Promise<ScheduleTickReport>,
+) => {
   const reconcile = createReconciler(deps, lifecycle);
   return async (): Promise<TickReport> => {
+    // Schedules first: their fires are due to the second, the rest is housekeeping.
+    const schedules = fireSchedules ? await fireSchedules() : undefined;
     const reconciled = await reconcile({ afterRestart: false });
     const free = deps.config.maxConcurrent - (await deps.store.slots.held()).length;
     const waitingOffered = await lifecycle.offerWaiting(free);
-    return { ...reconciled, waitingOffered };
+    return { ...reconciled, waitingOffered, ...(schedules ? { schedules } : {}) };
   };
 };

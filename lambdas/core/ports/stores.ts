@@ -1,4 +1,5 @@
 import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Server, Variable } from '../model';
+import type { Schedule, ScheduleFire } from '../schedules/scheduleModel';
 
 /** One page of a listing; `nextCursor` is opaque and absent on the last page. */
 export interface Page<T> {
@@ -184,4 +185,45 @@ export interface Store {
   slots: SlotStore;
   variables: VariableStore;
   servers: ServerStore;
+  schedules: ScheduleStore;
+}
+
+/**
+ * Schedules and their fires. A schedule is one item written with a version check; an enabled one
+ * with a next fire is also in an index by that time, so a tick reads only the due ones. A fire is one
+ * item keyed by schedule id and fire time, created only if absent: that claim is what makes a fire
+ * happen once, however many ticks race.
+ */
+export interface ScheduleStore {
+  /** @throws ConflictError when a schedule with that id exists. */
+  create(schedule: Schedule): Promise<void>;
+  /** Strongly consistent. */
+  get(tenant: string, id: string): Promise<Schedule | undefined>;
+  /** A tenant's schedules, newest first. */
+  list(tenant: string, query: { limit: number; cursor?: string }): Promise<Page<Schedule>>;
+  /**
+   * Replaces the schedule if the stored one still has version `schedule.version - 1`.
+   * @throws ConflictError when it changed since it was read (or is gone).
+   */
+  update(schedule: Schedule): Promise<void>;
+  /** @returns false when there was no such schedule. Its fires stay until they expire. */
+  delete(tenant: string, id: string): Promise<boolean>;
+  /**
+   * Enabled schedules of every tenant whose next fire is at or before `until` (ISO), soonest first.
+   * Read from an index: a schedule changed a moment ago may be stale or missing, so re-read it.
+   */
+  due(until: string, limit: number): Promise<Schedule[]>;
+  /** Creates the fire unless one with the same schedule and time exists. @returns whether this call created it. */
+  claimFire(fire: ScheduleFire): Promise<boolean>;
+  getFire(tenant: string, scheduleId: string, fireAt: string): Promise<ScheduleFire | undefined>;
+  /** Overwrites a claimed fire with its outcome. */
+  recordFire(fire: ScheduleFire): Promise<void>;
+  /**
+   * A schedule's fires: newest first (`order: 'newest'`), or from `from` (ISO, inclusive) oldest first.
+   */
+  listFires(
+    tenant: string,
+    scheduleId: string,
+    query: { limit: number; order: 'newest' } | { limit: number; order: 'oldest'; from: string },
+  ): Promise<ScheduleFire[]>;
 }

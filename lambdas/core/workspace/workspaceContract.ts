@@ -73,7 +73,7 @@ export const buildWorkspace = (job: Job, variables: Record<string, unknown>, att
     attempt,
     workflowRunId: null,
     workflowStep: null,
-    scheduledAt: null,
+    scheduledAt: job.scheduledAt ?? null,
   };
   return {
     [WorkspaceLayout.scriptFile[job.runtime]]: job.script,

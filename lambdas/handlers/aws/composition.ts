@@ -5,6 +5,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
+import { createCronerMatcher } from '../../adapters/cron';
 import { createKmsCipher } from '../../adapters/crypto';
 import { createDocumentClient, createDynamoStore } from '../../adapters/dynamodb';
 import { createEcsLauncher, createJobLogReader, createTaskJobs, familyOf, jobLogStreamName, taskIdOf } from '../../adapters/ecs';
@@ -48,6 +49,7 @@ const compose = (env: Env) => {
     cipher: createKmsCipher({ client: new KMSClient({}), keyId: required(env, 'CRONIUM_SECRETS_KEY_ID') }),
     // Key checks and connection tests from the API; ssh jobs need the VPC runner Lambda (not yet deployed).
     serverAccess: createSshServerAccess(createSshExecutor({ logger, helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers' })),
+    cron: createCronerMatcher(),
   };
   // The one inbound path of reports: the http launcher here, and the completion and log-forwarder handlers.
   const reports = createExecutionReports({ ...deps, retry: createBackoffRetry() });

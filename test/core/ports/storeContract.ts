@@ -5,6 +5,7 @@ import { jobFactory, logLineFactory } from '../../helpers/factories';
 // One variables (and api keys) contract for every store: the DynamoDB engines run the same file.
 import { variablesContract } from '../../adapters/dynamodb/contract/variablesContract';
 import { apiKeysContract } from '../../adapters/dynamodb/contract/apiKeysContract';
+import { schedulesContract } from '../../adapters/dynamodb/contract/schedulesContract';
 
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute)).toISOString();
 const codeOf = (p: Promise<unknown>) =>
@@ -250,6 +251,7 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
 
     variablesContract(async () => makeStore());
     apiKeysContract(async () => makeStore());
+    schedulesContract(async () => makeStore());
 
     describe('slots', () => {
       const a: JobKey = { tenant: 'acme', jobId: 'a' };

@@ -1,4 +1,5 @@
 import { asStoredVariable } from '../../../lambdas/adapters/dynamodb';
+import { createMemoryScheduleStore } from './createMemoryScheduleStore';
 import { ConflictError, ValidationError } from '../../../lambdas/core/errors';
 import { isTerminal } from '../../../lambdas/core/model';
 import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine, Server, Variable } from '../../../lambdas/core/model';
@@ -78,7 +79,8 @@ const decodeCursor = (cursor: string): string => {
 };
 
 /** Newest first by `sortKey`, `limit` at a time; the last page carries no cursor. */
-const listNewestFirst = <T>(rows: { sortKey: string; value: T }[], page: { limit: number; cursor?: string }): Page<T> => {
+/** A newest-first page of `rows` with the adapter's cursor rules (shared with the schedule store). */
+export const listNewestFirst = <T>(rows: { sortKey: string; value: T }[], page: { limit: number; cursor?: string }): Page<T> => {
   checkLimit(page.limit);
   const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
   const sorted = [...rows]
@@ -438,6 +440,7 @@ export const createMemoryStore = (): MemoryStore => {
   const slots = new Map<number, JobKey>();
   const variables = new Map<string, Map<string, Variable>>();
   const servers = new Map<string, Map<string, Server>>();
+  const schedules = createMemoryScheduleStore();
 
   return {
     jobs: createJobStore(jobs),
@@ -448,6 +451,7 @@ export const createMemoryStore = (): MemoryStore => {
     slots: createSlotStore(slots),
     variables: createVariableStore(variables),
     servers: createServerStore(servers),
+    schedules,
     snapshot: () =>
       copy({
         jobs: [...jobs.values()],

@@ -16,6 +16,7 @@ import { createMemoryStore } from './createMemoryStore';
 import { createSequentialIds } from './createSequentialIds';
 import { createFakeCipher } from './createFakeCipher';
 import { createFakeServerAccess } from './createFakeServerAccess';
+import { createCronerMatcher } from '../../../lambdas/adapters/cron';
 
 /** CoreDeps whose ports are in-memory fakes the test can inspect and steer. */
 export interface TestDeps extends CoreDeps {
@@ -46,6 +47,7 @@ export const createTestDeps = (overrides: TestDepsOverrides = {}): TestDeps => {
     logger: silentLogger,
     cipher: createFakeCipher(),
     serverAccess: createFakeServerAccess(),
+    cron: createCronerMatcher(),
     ...ports,
     config: { ...defaultCoreConfig, ...config },
   };

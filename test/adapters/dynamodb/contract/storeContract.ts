@@ -7,6 +7,7 @@ import type { NewStore } from './context';
 import { eventsContract } from './eventsContract';
 import { jobsContract } from './jobsContract';
 import { logsContract } from './logsContract';
+import { schedulesContract } from './schedulesContract';
 import { slotsContract } from './slotsContract';
 import { variablesContract } from './variablesContract';
 import { waitingContract } from './waitingContract';
@@ -38,5 +39,6 @@ export function describeStoreContract(engine: string, start: () => Promise<Dynam
     eventsContract(newStore);
     apiKeysContract(() => newStore());
     variablesContract(() => newStore());
+    schedulesContract(() => newStore());
   });
 }

@@ -1,0 +1,1 @@
+export { createCronerMatcher } from './createCronerMatcher';
