@@ -35,8 +35,16 @@ interface Frame {
   lastSeq: number;
 }
 
-/** The frames that carry the readable lines after `afterSeq`, in order (none when there are none). */
-type ReadFrames = (afterSeq: number) => Promise<Frame[]>;
+/**
+ * The frames that carry the readable lines after `afterSeq`, in order (none when there are none);
+ * `more` when the store may hold further lines past them (a full page).
+ */
+interface Page {
+  frames: Frame[];
+  more: boolean;
+}
+
+type ReadFrames = (afterSeq: number) => Promise<Page>;
 
 /** How serving one subscriber during a pass ended. */
 type Served = { kind: 'gone' } | { kind: 'lagging'; sentSeq: number } | { kind: 'sent'; sentSeq: number };
@@ -105,8 +113,7 @@ export const createLiveFeed = ({
   const serve = async (s: Subscription, read: ReadFrames, sent: Map<string, number>): Promise<Served> => {
     let sentSeq = s.sentSeq;
     for (;;) {
-      const frames = await read(sentSeq);
-      if (frames.length === 0) return { kind: 'sent', sentSeq };
+      const { frames, more } = await read(sentSeq);
       for (const frame of frames) {
         const outcome = await push(s.connectionId, frame.message);
         if (outcome === 'gone') return { kind: 'gone' };
@@ -115,6 +122,9 @@ export const createLiveFeed = ({
         // Recorded as it goes, so a push that throws later still keeps what went out.
         sent.set(s.connectionId, sentSeq);
       }
+      // Lines stored after this read are not missed: their writer asks for the lease, which makes
+      // the holder pass again after its release; lines behind a hole wait for their writer's pass.
+      if (!more || frames.length === 0) return { kind: 'sent', sentSeq };
     }
   };
 
@@ -124,19 +134,20 @@ export const createLiveFeed = ({
    * page is never shared, so a later look always reads the store afresh.
    */
   const sharedReads = (key: JobKey): ReadFrames => {
-    const pages = new Map<number, Promise<Frame[]>>();
-    const framesAfter = async (afterSeq: number): Promise<Frame[]> =>
-      packFrames(contiguousAfter(afterSeq, await logs.read(key, afterSeq, PAGE))).map((lines) => ({
-        message: logsMessage(key.jobId, lines),
-        lastSeq: lines.at(-1)!.seq,
-      }));
+    const pages = new Map<number, Promise<Page>>();
+    const framesAfter = async (afterSeq: number): Promise<Page> => {
+      const read = await logs.read(key, afterSeq, PAGE);
+      const lines = contiguousAfter(afterSeq, read);
+      const frames = packFrames(lines).map((packed) => ({ message: logsMessage(key.jobId, packed), lastSeq: packed.at(-1)!.seq }));
+      return { frames, more: read.length === PAGE && lines.length === read.length };
+    };
     return (afterSeq) => {
       let page = pages.get(afterSeq);
       if (!page) {
         page = framesAfter(afterSeq);
         pages.set(afterSeq, page);
         page.then(
-          (frames) => frames.length === 0 && pages.delete(afterSeq),
+          ({ frames }) => frames.length === 0 && pages.delete(afterSeq),
           () => pages.delete(afterSeq),
         );
       }
