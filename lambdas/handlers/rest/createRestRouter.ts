@@ -17,6 +17,7 @@ import {
   submitJobBody,
   updateServerBody,
 } from './schemas';
+import { withScheduleRoutes } from './scheduleRoutes';
 import { eventView, jobView } from './views';
 
 const body = (e: APIGatewayProxyEvent) => parseJsonBody(e.body, e.isBase64Encoded);
@@ -24,7 +25,7 @@ const query = (e: APIGatewayProxyEvent) => e.queryStringParameters ?? {};
 
 /** Every REST route: parse at the edge, call one use case, shape the answer. */
 export const createRestRouter = (cp: ControlPlane) =>
-  createRouteTable()
+  withScheduleRoutes(cp, createRouteTable())
     .on('GET', '/health', async () => jsonResponse(200, { status: 'ok' }))
 
     .on('POST', '/jobs', async (e) => {

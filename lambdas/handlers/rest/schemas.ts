@@ -61,7 +61,7 @@ const jobSpec = {
 export const MAX_INPUT_BYTES = 64 * 1024;
 
 /** The run's input: any JSON value the job record can hold exactly (see storableProblem). */
-const input = z
+export const input = z
   .unknown()
   .superRefine((value, ctx) => {
     if (value === undefined) return;
