@@ -10,8 +10,6 @@ export interface CoreConfig {
   maxResources: Resources;
   /** Stored log bytes per job; the rest is dropped after a visible notice. */
   maxLogBytes: number;
-  /** How long a job that found no free slot waits before it is offered again. */
-  slotRetrySeconds: number;
   /** How long one sender may hold a WebSocket subscription before another may take over. */
   subscriptionLeaseMs: number;
   /** A `claimed` job older than this whose launch never finished is offered again. */
@@ -38,7 +36,6 @@ export const defaultCoreConfig: CoreConfig = {
   defaultResources: { cpu: 0.5, memoryMb: 512, pids: 128, diskMb: 64 },
   maxResources: { cpu: 2, memoryMb: 4096, pids: 1024, diskMb: 1024 },
   maxLogBytes: 4 * 1024 * 1024,
-  slotRetrySeconds: 1,
   subscriptionLeaseMs: 30_000,
   staleClaimMs: 5 * 60_000,
   authCacheTtlMs: 30_000,

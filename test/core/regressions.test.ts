@@ -57,7 +57,7 @@ describe('core regressions', () => {
 
   it('offers a job waiting for a slot again at once when a launch fails, as every other ending does', async () => {
     // Arrange: while the first job holds the only slot, the second finds none and waits.
-    const h = createHarness({ config: { maxConcurrent: 1, slotRetrySeconds: 30 } });
+    const h = createHarness({ config: { maxConcurrent: 1 } });
     const doomed = await h.submit(acme);
     const waiting = await h.submit(acme);
     h.launcher.create = async () => {

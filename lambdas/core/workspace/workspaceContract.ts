@@ -36,10 +36,6 @@ export const WorkspaceLayout = {
   output: 'output.json',
   condition: 'condition.json',
   setVariables: 'variables.json',
-  /** @deprecated the same as WorkspaceLimits.maxOutBytes, which new code uses. */
-  maxOutBytes: WorkspaceLimits.maxOutBytes,
-  /** @deprecated the same as WorkspaceLimits.maxValueBytes, which new code uses. */
-  maxOutputBytes: WorkspaceLimits.maxValueBytes,
 } as const;
 
 /** The files of `out/` a launcher reads back; anything else there is ignored. */

@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionFollowError, UnsupportedJobError } from '../../../lambdas/adapters/docker';
 import { ErrorCodes } from '../../../lambdas/core/errors';
-import { WorkspaceLayout } from '../../../lambdas/core/workspace/workspaceContract';
+import { WorkspaceLayout, WorkspaceLimits } from '../../../lambdas/core/workspace/workspaceContract';
 import { managedContainersOf, waitForContainerExit } from './dockerProbe';
 import { createFakeExecutionEvents } from './fakeExecutionEvents';
 import { createLauncherHarness } from './launcherHarness';
@@ -162,7 +162,7 @@ describe('docker launcher: workspace contract', () => {
   it('reads back an output.json of exactly 1 MiB', async () => {
     // Arrange
     const { run } = h.setup();
-    const size = WorkspaceLayout.maxOutBytes;
+    const size = WorkspaceLimits.maxOutBytes;
     const job = h.job({
       runtime: 'python',
       script: `with open("/workspace/out/output.json", "w") as f: f.write('"' + "x" * ${size - 2} + '"')`,

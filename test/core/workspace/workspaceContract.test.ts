@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorkspace, readRunResults, WorkspaceLayout } from '../../../lambdas/core/workspace/workspaceContract';
+import { buildWorkspace, readRunResults, WorkspaceLimits } from '../../../lambdas/core/workspace/workspaceContract';
 import { jobFactory } from '../../helpers/factories';
 
 describe('the workspace contract', () => {
@@ -49,6 +49,6 @@ describe('the workspace contract', () => {
       'out/condition.json must hold true or false',
       'variable keys not accepted: bad key',
     ]);
-    expect(big.problems[0]).toContain(String(WorkspaceLayout.maxOutBytes));
+    expect(big.problems[0]).toContain(String(WorkspaceLimits.maxOutBytes));
   });
 });
