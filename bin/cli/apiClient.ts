@@ -21,6 +21,8 @@ export interface ApiClient {
   updateEvent(id: string, input: EventInput): Promise<EventDef>;
   deleteEvent(id: string): Promise<void>;
   runEvent(id: string): Promise<Job>;
+  /** Any other route (schedules: see commands/schedules.ts), answering its JSON. */
+  request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T>;
 }
 
 /** Options of {@link createApiClient}. */
@@ -31,7 +33,7 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-type Query = Record<string, string | number | undefined>;
+export type Query = Record<string, string | number | undefined>;
 
 const networkReason = (err: unknown): string => {
   // undici reports the socket error (ECONNREFUSED, ENOTFOUND...) as the cause of a bare "fetch failed".
@@ -110,5 +112,6 @@ export const createApiClient = (o: ApiClientOptions): ApiClient => {
     updateEvent: (eventId, input) => call('PUT', `/events/${id(eventId)}`, input),
     deleteEvent: (eventId) => call('DELETE', `/events/${id(eventId)}`),
     runEvent: (eventId) => call('POST', `/events/${id(eventId)}/runs`),
+    request: (method, path, body, query) => call(method, path, body, query),
   };
 };

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerEventsCommands } from './commands/events';
 import { registerJobsCommands } from './commands/jobs';
 import { registerRunCommand } from './commands/run';
+import { registerSchedulesCommands } from './commands/schedules';
 import { registerStartCommand } from './commands/start';
 import type { CommandContext } from './context';
 
@@ -38,5 +39,6 @@ export const buildProgram = (ctx: CommandContext): Command => {
   registerRunCommand(program, ctx);
   registerJobsCommands(program, ctx);
   registerEventsCommands(program, ctx);
+  registerSchedulesCommands(program, ctx);
   return program;
 };
