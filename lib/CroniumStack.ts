@@ -9,6 +9,7 @@ import { throwIfConflicts } from './InvalidPropsError';
 import { JobCluster } from './JobCluster';
 import { JobCompletion } from './JobCompletion';
 import { JobQueue } from './JobQueue';
+import { JobWorkspace } from './JobWorkspace';
 import { Reaper } from './Reaper';
 import type { JobNetwork } from './JobVpc';
 import { RestApiConstruct } from './RestApiConstruct';
@@ -53,6 +54,8 @@ export class CroniumStack extends Stack {
   public readonly table: CroniumTable;
   public readonly queue: JobQueue;
   public readonly jobs: JobCluster;
+  /** The S3 bucket container jobs' workspaces travel through, and its key. */
+  public readonly workspace: JobWorkspace;
   public readonly restApi: RestApiConstruct;
   public readonly webSocketApi: WebSocketApiConstruct;
   /** Ends jobs from their tasks' STOPPED events and stores their CloudWatch log lines. */
@@ -82,6 +85,7 @@ export class CroniumStack extends Stack {
     this.table = new CroniumTable(this, 'Table', { removalPolicy: props.tableRemovalPolicy });
     this.queue = new JobQueue(this, 'Queue', { consumerTimeout: dispatcherTimeout });
     this.jobs = new JobCluster(this, 'Jobs', { imageTag: props.imageTag, jobNetwork: props.jobNetwork });
+    this.workspace = new JobWorkspace(this, 'Workspace', { endpoint: this.jobs.network.s3Endpoint });
     this.secretsKey = new kms.Key(this, 'SecretsKey', {
       description: 'Cronium secret variables (encryption context: tenant)',
       enableKeyRotation: true,
@@ -95,6 +99,7 @@ export class CroniumStack extends Stack {
       CRONIUM_MAX_CONCURRENT: String(maxConcurrentJobs),
       CRONIUM_SECRETS_KEY_ID: this.secretsKey.keyArn,
       ...this.jobs.launcherEnvironment,
+      ...this.workspace.environment,
     };
 
     const authorizer = new CroniumFunction(this, 'AuthorizerFunction', {
@@ -170,6 +175,10 @@ export class CroniumStack extends Stack {
     this.secretsKey.grant(completion.fn, 'kms:Encrypt', 'kms:Decrypt');
     this.secretsKey.grant(logForwarder.fn, 'kms:Decrypt');
     this.jobs.grantLaunch(dispatcher);
+    // The dispatcher stores each job's in/ and signs the task's presigned URLs.
+    this.workspace.grantStage(dispatcher);
+    // The completion function reads each job's out/ back.
+    this.workspace.grantReadOutputs(completion);
     // Cancelling a running job stops its task.
     this.jobs.grantStop(rest);
 

@@ -245,7 +245,9 @@ export class JobCluster extends Construct {
       essential: true,
       linuxParameters,
       workingDirectory: JobTaskContract.workspacePath,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.jobLogGroup, streamPrefix: runtime }),
+      // Blocking, written out (AWS's default for new accounts is non-blocking, which drops lines when its
+      // buffer fills): a job's log is its record. Why: runtime-images/README.md, "Log driver mode".
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.jobLogGroup, streamPrefix: runtime, mode: ecs.AwsLogDriverMode.BLOCKING }),
     });
     container.addMountPoints(...volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: false })));
     return td;

@@ -78,6 +78,8 @@ export class JobVpc extends Construct {
   public readonly taskSecurityGroup: ec2.SecurityGroup;
   /** Guards the interface endpoints (`ISOLATED` only); allow other clients here if they need them. */
   public readonly endpointSecurityGroup?: ec2.SecurityGroup;
+  /** The S3 gateway endpoint of the job subnets (`ISOLATED` only); JobWorkspace admits the workspace objects on it. */
+  public readonly s3Endpoint?: ec2.GatewayVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: JobVpcProps = {}) {
     super(scope, id);
@@ -93,7 +95,10 @@ export class JobVpc extends Construct {
       description: `Cronium job tasks: no inbound; outbound ${isolated ? 'HTTPS to the VPC endpoints' : 'any'}`,
       allowAllOutbound: !isolated,
     });
-    if (isolated) this.endpointSecurityGroup = this.addEndpoints();
+    if (isolated) {
+      this.endpointSecurityGroup = this.addEndpoints();
+      this.s3Endpoint = this.vpc.node.findChild('S3Endpoint') as ec2.GatewayVpcEndpoint;
+    }
   }
 
   private createVpc(natGateways: number, logRetention: logs.RetentionDays): ec2.Vpc {

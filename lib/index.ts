@@ -14,6 +14,8 @@ export type { JobClusterProps } from './JobCluster';
 export { JobQueue, VISIBILITY_TO_CONSUMER_TIMEOUT } from './JobQueue';
 export type { JobQueueProps } from './JobQueue';
 export { JobNetwork, JobVpc, jobVpcConflicts } from './JobVpc';
+export { JobWorkspace } from './JobWorkspace';
+export type { JobWorkspaceProps } from './JobWorkspace';
 export type { JobVpcProps } from './JobVpc';
 export { DEAD_LETTER_CONSUMER_TIMEOUT, Reaper } from './Reaper';
 export type { ReaperProps } from './Reaper';

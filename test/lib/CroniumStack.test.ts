@@ -164,6 +164,7 @@ describe('CroniumStack functions', () => {
         CRONIUM_WS_ENDPOINT: wsEndpoint,
         CRONIUM_MAX_CONCURRENT: '4',
         CRONIUM_SECRETS_KEY_ID: { 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] },
+        CRONIUM_WORKSPACE_BUCKET: { Ref: expect.stringMatching(/^WorkspaceBucket/) },
         CRONIUM_ECS_CLUSTER: { 'Fn::GetAtt': [expect.stringMatching(/^JobsCluster/), 'Arn'] },
         CRONIUM_ECS_SUBNETS: {
           'Fn::Join': [

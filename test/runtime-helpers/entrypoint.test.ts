@@ -72,7 +72,7 @@ describe('image entrypoint with presigned URLs (Fargate)', () => {
     });
   let server: Server;
   let base = '';
-  let inTar = Buffer.alloc(0);
+  let inTar: Buffer = Buffer.alloc(0);
   let uploads: Buffer[] = [];
   let fetches = 0;
 
