@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Broadcaster } from '../../core';
 import { ControlPlaneError, ErrorCodes } from '../../core';
+import { createMessageEncoder } from './createMessageEncoder';
 
 /** Pushing to a connection failed for a reason other than the connection being gone or throttled. */
 export class BroadcastError extends ControlPlaneError {
@@ -32,15 +33,18 @@ const isThrottled = (err: unknown): boolean =>
  * `LimitExceededException` (HTTP 429) becomes `throttled`.
  * @throws BroadcastError for any other failure, with the SDK error as `cause`.
  */
-export const createApiGatewayBroadcaster = (o: { client: ApiGatewayManagementApiClient }): Broadcaster => ({
-  async send(connectionId, message) {
-    try {
-      await o.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(message)) }));
-      return 'sent';
-    } catch (err) {
-      if (err instanceof GoneException || isNamed(err, 'GoneException')) return 'gone';
-      if (isThrottled(err)) return 'throttled';
-      throw new BroadcastError(connectionId, err);
-    }
-  },
-});
+export const createApiGatewayBroadcaster = (o: { client: ApiGatewayManagementApiClient }): Broadcaster => {
+  const encode = createMessageEncoder();
+  return {
+    async send(connectionId, message) {
+      try {
+        await o.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: encode(message) }));
+        return 'sent';
+      } catch (err) {
+        if (err instanceof GoneException || isNamed(err, 'GoneException')) return 'gone';
+        if (isThrottled(err)) return 'throttled';
+        throw new BroadcastError(connectionId, err);
+      }
+    },
+  };
+};

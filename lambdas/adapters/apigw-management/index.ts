@@ -1,1 +1,2 @@
 export { createApiGatewayBroadcaster, BroadcastError } from './createApiGatewayBroadcaster';
+export { createMessageEncoder } from './createMessageEncoder';

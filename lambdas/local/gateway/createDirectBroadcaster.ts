@@ -1,3 +1,4 @@
+import { createMessageEncoder } from '../../adapters/apigw-management';
 import type { Broadcaster } from '../../core';
 import type { LocalGateway } from './types';
 
@@ -8,16 +9,7 @@ import type { LocalGateway } from './types';
  * live feed shares one frame among the subscribers at the same line) is serialized once.
  */
 export const createDirectBroadcaster = (o: { gateway: Pick<LocalGateway, 'push'> }): Broadcaster => {
-  const encoded = new WeakMap<object, Buffer>();
-  const encode = (message: unknown): Buffer => {
-    if (typeof message !== 'object' || message === null) return Buffer.from(JSON.stringify(message));
-    let data = encoded.get(message);
-    if (!data) {
-      data = Buffer.from(JSON.stringify(message));
-      encoded.set(message, data);
-    }
-    return data;
-  };
+  const encode = createMessageEncoder();
   return {
     send: (connectionId, message) => Promise.resolve(o.gateway.push(connectionId, encode(message))),
   };
