@@ -6,6 +6,7 @@ export const jobView = (job: Job) => ({
   status: job.status,
   runtime: job.runtime,
   ...(job.eventId ? { eventId: job.eventId } : {}),
+  ...(job.scheduleId ? { scheduleId: job.scheduleId, scheduledAt: job.scheduledAt } : {}),
   ...(job.exitCode !== undefined ? { exitCode: job.exitCode } : {}),
   ...(job.error ? { error: job.error } : {}),
   createdAt: job.createdAt,
