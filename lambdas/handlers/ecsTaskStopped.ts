@@ -16,8 +16,8 @@ export const EcsTaskStateChangeEventSchema = EventBridgeSchema.extend({
 
 /** What {@link createEcsTaskStoppedHandler} needs. */
 export interface EcsTaskStoppedDeps {
-  /** The one inbound report path. */
-  events: Pick<ExecutionEvents, 'exited'>;
+  /** The one inbound report path; `settled` waits for the pushes it started. */
+  events: Pick<ExecutionEvents, 'exited'> & { settled?(key: JobKey): Promise<void> };
   /** Task → job, through the task's tags. */
   tasks: TaskJobs;
   /** Stores the job's log lines not stored yet. */
@@ -57,6 +57,8 @@ export const createEcsTaskStoppedHandler = (deps: EcsTaskStoppedDeps) => {
     if (stream) await deps.logs.drain(key, stream);
     const outputs = report.failure || !deps.readOutputs ? undefined : await deps.readOutputs(key);
     await deps.events.exited(key, { ...report, ...(outputs ? { outputs } : {}) });
+    // A Lambda is frozen once it returns: the last lines and the final status are pushed before it does.
+    await deps.events.settled?.(key);
   };
 };
 

@@ -4,8 +4,8 @@ import type { ExecutionEvents, JobKey, LogTail } from '../../core';
 
 /** What {@link createJobLogForwarding} needs. */
 export interface JobLogForwardingDeps {
-  /** The one inbound report path (the core's output use case). */
-  events: Pick<ExecutionEvents, 'output'>;
+  /** The one inbound report path (the core's output use case); `settled` waits for the pushes it started. */
+  events: Pick<ExecutionEvents, 'output'> & { settled?(key: JobKey): Promise<void> };
   /** The job's stored log tail: its resume token is the stream position stored last. */
   logTail(key: JobKey): Promise<LogTail>;
   /** Reads a job's log stream (the completion drain). */
@@ -44,6 +44,8 @@ export const createJobLogForwarding = ({ events, logTail, reader, maxLogBytes }:
     const fresh = eventsAfter(batch, position);
     if (fresh.length === 0) return;
     await events.output(key, rawLinesOf(fresh), encodeStreamPosition(positionAfter(fresh)));
+    // A Lambda is frozen once it returns: the pushes to subscribers must be made before it does.
+    await events.settled?.(key);
   };
 
   return {
