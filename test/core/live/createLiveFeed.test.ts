@@ -421,6 +421,25 @@ describe('live delivery in frames and to slow subscribers', () => {
     for (const id of ['a', 'b', 'c', 'd']) expect(h.broadcaster.logSeqsFor(id)).toEqual(range(1, 10));
   });
 
+  it('reads the store once per pass when the new lines fit in one page', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    await h.connect('a');
+    await h.cp.connections.subscribe('a', job.id, 0);
+    const read = h.store.logs.read;
+    let reads = 0;
+    h.store.logs.read = (key, afterSeq, limit) => (reads++, read(key, afterSeq, limit));
+
+    // Act
+    await h.cp.executions.output(keyOf(job), rawLinesFactory(10), 't10');
+    await h.cp.executions.settled(keyOf(job));
+
+    // Assert
+    expect(reads).toBe(1);
+    expect(h.broadcaster.logSeqsFor('a')).toEqual(range(1, 10));
+  });
+
   it('hands subscribers that stand at the same line the same frame, so it is serialized once', async () => {
     // Arrange: record which message objects the log pushes carried.
     const h = createHarness();
