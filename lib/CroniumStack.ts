@@ -154,19 +154,21 @@ export class CroniumStack extends Stack {
     }
 
     // Least privilege per function: what each handler's use cases actually call.
-    this.table.grantRead(authorizer);
+    // The authorizer only looks its key up (GetItem): test/lib/leastPrivilege.test.ts holds each function's calls.
+    this.table.grantGet(authorizer);
     for (const fn of [rest, websocket, dispatcher]) {
       this.table.grantReadWrite(fn);
-      // Secrets are written by REST and read (and written back by scripts) wherever logs are masked.
-      this.secretsKey.grant(fn.fn, 'kms:Encrypt', 'kms:Decrypt');
       // Status and log lines go to subscribers from wherever a job changes.
       this.webSocketApi.grantManageConnections(fn);
     }
+    // Secrets are written by REST and read (and written back by scripts) wherever logs are masked;
+    // the WebSocket function only registers connections and replays stored (already masked) lines.
+    for (const fn of [rest, dispatcher]) this.secretsKey.grant(fn.fn, 'kms:Encrypt', 'kms:Decrypt');
     // REST submits jobs; ending a job (cancel) and a full slot put jobs back on the queue.
-    this.queue.queue.grantSendMessages(rest);
-    this.queue.queue.grantSendMessages(dispatcher);
+    this.queue.grantSend(rest);
+    this.queue.grantSend(dispatcher);
     // Ending a job frees its slot and offers waiting jobs again.
-    this.queue.queue.grantSendMessages(completion);
+    this.queue.grantSend(completion);
     // Both store lines (masked: decrypt) and push them; the completion also stores variables a script set.
     for (const fn of [completion, logForwarder]) {
       this.table.grantReadWrite(fn);

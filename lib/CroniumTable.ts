@@ -31,6 +31,11 @@ export interface CroniumTableProps {
   readonly pointInTimeRecovery?: boolean;
 }
 
+/** The reads the stores make: GetCommand and QueryCommand (lambdas/adapters/dynamodb). */
+const TableReadActions = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+/** The writes the stores make: PutCommand, UpdateCommand and DeleteCommand, all single-item. */
+const TableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+
 /**
  * The single table every store lives in. Keys, TTL attribute and the four GSIs come from
  * `lambdas/adapters/dynamodb/schema.ts` (exported from the adapter's index), the module the adapter reads too, so they cannot drift.
@@ -71,16 +76,25 @@ export class CroniumTable extends Construct {
     }
   }
 
-  /** Lets `grantee` read items and query every index. */
-  grantRead(grantee: iam.IGrantable & Construct): iam.Grant {
+  /** Lets `grantee` get single items (GetItem): what the authorizer's key lookup needs. */
+  grantGet(grantee: iam.IGrantable & Construct): iam.Grant {
     this.suppressIndexWildcard(grantee);
-    return this.table.grantReadData(grantee);
+    return this.table.grant(grantee, ...TableReadActions.filter((a) => a === 'dynamodb:GetItem'));
   }
 
-  /** Lets `grantee` read, write and query every index. */
+  /** Lets `grantee` get items and query the table and every index (the stores' reads). */
+  grantRead(grantee: iam.IGrantable & Construct): iam.Grant {
+    this.suppressIndexWildcard(grantee);
+    return this.table.grant(grantee, ...TableReadActions);
+  }
+
+  /**
+   * Lets `grantee` read and write items and query every index: exactly the calls the stores make
+   * (lambdas/adapters/dynamodb), not CDK's grantReadWriteData (no Scan, batch, stream or DescribeTable).
+   */
   grantReadWrite(grantee: iam.IGrantable & Construct): iam.Grant {
     this.suppressIndexWildcard(grantee);
-    return this.table.grantReadWriteData(grantee);
+    return this.table.grant(grantee, ...TableReadActions, ...TableWriteActions);
   }
 
   /** The grant covers `<table>/index/*`: name exactly that finding, on the grantee only. */

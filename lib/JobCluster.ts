@@ -157,14 +157,18 @@ export class JobCluster extends Construct {
     };
   }
 
-  /**
-   * Lets `grantee` stop job tasks and read their state (StopTask, DescribeTasks on this cluster's
-   * tasks): what cancelling a job needs.
-   */
+  /** Lets `grantee` stop job tasks (StopTask on this cluster's tasks): what cancelling a job needs. */
   grantStop(grantee: iam.IGrantable & Construct): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [this.clusterTasksArn] }),
-    );
+    this.grantOnTasks(grantee, 'ecs:StopTask');
+  }
+
+  /** Lets `grantee` read job tasks' state and tags (DescribeTasks on this cluster's tasks): what the tick's listing needs. */
+  grantDescribe(grantee: iam.IGrantable & Construct): void {
+    this.grantOnTasks(grantee, 'ecs:DescribeTasks');
+  }
+
+  private grantOnTasks(grantee: iam.IGrantable & Construct, action: string): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: [this.clusterTasksArn] }));
     const clusterId = Stack.of(this).getLogicalId(this.cluster.node.defaultChild as ecs.CfnCluster);
     acknowledgeNag(
       grantee,
@@ -177,7 +181,7 @@ export class JobCluster extends Construct {
 
   /**
    * Lets `grantee` launch and stop job tasks: RunTask on the job task definitions in this cluster only,
-   * tagging at launch, {@link grantStop}, and PassRole on the execution role (there is no task role to pass).
+   * tagging at launch, {@link grantStop} (a launch the store refuses is stopped), and PassRole on the execution role (there is no task role to pass).
    */
   grantLaunch(grantee: iam.IGrantable & Construct): void {
     const add = (statement: iam.PolicyStatementProps) => grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement(statement));

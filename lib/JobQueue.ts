@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { throwIfConflicts } from './InvalidPropsError';
@@ -102,5 +103,14 @@ export class JobQueue extends Construct {
       retentionPeriod,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
+  }
+
+  /**
+   * Lets `grantee` send job messages: SendMessage only (the queue URL comes from the environment, so
+   * no GetQueueUrl or GetQueueAttributes), and the queue key's encrypt when the queue has its own key.
+   */
+  grantSend(grantee: iam.IGrantable): void {
+    this.queue.grant(grantee, 'sqs:SendMessage');
+    this.queue.encryptionMasterKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 }

@@ -73,8 +73,10 @@ export class Reaper extends Construct {
     // No retry: the next tick does the same work again.
     this.rule.addTarget(new targets.LambdaFunction(this.tick.fn, { retryAttempts: 0 }));
     props.table.grantReadWrite(this.tick);
-    props.queue.queue.grantSendMessages(this.tick);
+    props.queue.grantSend(this.tick);
+    // The tick lists job tasks (ListTasks, then DescribeTasks with their tags) and stops those past their deadline.
     props.jobs.grantStop(this.tick);
+    props.jobs.grantDescribe(this.tick);
     // ListTasks takes no task ARN: it is allowed on "*" for this one cluster only.
     this.tick.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -101,7 +103,7 @@ export class Reaper extends Construct {
     );
     props.table.grantReadWrite(this.deadLetters);
     // Ending a job frees its slot, which offers the next waiting job on the queue.
-    props.queue.queue.grantSendMessages(this.deadLetters);
+    props.queue.grantSend(this.deadLetters);
 
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: 'Cronium: job messages reached the dead-letter queue (their jobs end failed/dead_lettered)',

@@ -277,7 +277,7 @@ describe('CroniumStack least privilege', () => {
 
     // Assert
     expect(ecs).toHaveLength(1);
-    expect(actionsOf(ecs[0]!).sort()).toEqual(['ecs:DescribeTasks', 'ecs:StopTask']);
+    expect(actionsOf(ecs[0]!).sort()).toEqual(['ecs:StopTask']);
     const resource = JSON.stringify(ecs[0]!.Resource);
     expect(resource).toContain(':task/');
     expect(resource).toMatch(/"Ref":"JobsCluster[0-9A-F]+"\},"\/\*"/);

@@ -94,8 +94,6 @@ describe('Reaper', () => {
       'ecs:DescribeTasks',
       'ecs:ListTasks',
       'ecs:StopTask',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
       'sqs:SendMessage',
     ]);
     expect(actions).not.toContain('ecs:RunTask');
