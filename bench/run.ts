@@ -9,6 +9,8 @@
  *
  * `npm run bench -- --live` runs only the live bench (`--live=api,soak`: only those parts, of
  * throughput, latency, api, soak) and replaces just those figures in bench/results/latest.json.
+ * `npx tsx bench/run.ts --aws` counts only the AWS requests of one job (bench/awsRequests.ts) and
+ * writes them to bench/results/aws-requests.json.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { cpus } from 'node:os';
 import { promisify } from 'node:util';
 import { openSocket } from '../test/e2e/harness';
 import { startSshd } from '../test/helpers/sshd';
+import { benchAwsRequests } from './awsRequests';
 import { benchLive, LIVE_PARTS, type LivePart } from './liveBench';
 import { startServer, type BenchServer } from './server';
 import { round, summarize } from './stats';
@@ -160,7 +163,19 @@ const mainLive = async (parts: LivePart[]) => {
   }
 };
 
+const AWS_RESULTS = 'bench/results/aws-requests.json';
+
+/** Counts the AWS requests of one job (no Docker, no server) and writes them apart. */
+const mainAws = async () => {
+  const aws = { measuredAt: new Date().toISOString(), ...(await benchAwsRequests()) };
+  await mkdir('bench/results', { recursive: true });
+  await writeFile(AWS_RESULTS, `${JSON.stringify(aws, null, 2)}\n`);
+  console.log(JSON.stringify(aws, null, 2));
+  console.log(`written to ${AWS_RESULTS}`);
+};
+
 const main = async () => {
+  if (process.argv.includes('--aws')) return mainAws();
   const parts = liveOnly();
   if (parts) return mainLive(parts);
   const h = await startServer({ LOG_LEVEL: 'error' });
@@ -206,6 +221,8 @@ const main = async () => {
     );
 
     const live = await benchLive(h);
+    const awsRequests = await benchAwsRequests();
+    await writeFile(AWS_RESULTS, `${JSON.stringify({ measuredAt: new Date().toISOString(), ...awsRequests }, null, 2)}\n`);
     if (!live.throughput || !live.latency || !live.api || !live.soak) throw new Error('the whole live bench did not run');
 
     const job = summarize(cronium);
@@ -227,6 +244,7 @@ const main = async () => {
       },
       ssh,
       ...live,
+      awsRequests,
     };
     await mkdir('bench/results', { recursive: true });
     await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
