@@ -6,13 +6,24 @@ export type PolicyDecision = 'allow' | 'deny';
 const asList = (v: unknown): string[] | undefined =>
   typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
 
+/** Compiled patterns: an authorizer answers every request with the same few, so each is compiled once. */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 256;
+
 /** IAM wildcards: `*` any run of characters (across `/` too), `?` one character. */
 const globMatches = (pattern: string, value: string, ignoreCase: boolean): boolean => {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replaceAll('*', '.*')
-    .replaceAll('?', '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+  const id = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let re = compiled.get(id);
+  if (!re) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.');
+    re = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(id, re);
+  }
+  return re.test(value);
 };
 
 const matchesAny = (patterns: string[], value: string, ignoreCase: boolean): boolean =>
