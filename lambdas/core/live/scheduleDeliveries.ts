@@ -32,8 +32,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * `deliver` and `notifyStatus` return at once; per job, pushes run one at a time in the order they
  * were asked for. Deliveries coalesce: at most one in flight and one pending re-run per job (a re-run
  * sends everything stored by then), and a delivery starts no sooner than `coalesceMs` after it was
- * first asked for, so lines stored meanwhile go in the same frames. A status asked for after a delivery goes out after it, so the
- * final status (with `lastSeq`) follows the last line. Failures are logged, never thrown.
+ * first asked for, so lines stored meanwhile go in the same frames. A status asked for after a
+ * delivery goes out after it, so the final status (with `lastSeq`) follows the last line. Failures
+ * are logged, never thrown.
  */
 export const scheduleDeliveries = (live: LiveFeed, logger: Logger, o: { coalesceMs?: number } = {}): BackgroundLiveFeed => {
   const coalesceMs = o.coalesceMs ?? COALESCE_MS;
