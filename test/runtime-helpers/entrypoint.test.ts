@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HelperEnv } from '../../lambdas/adapters/docker';
 import { createS3Workspace } from '../../lambdas/adapters/s3';
 
 const Images = ['bash', 'python', 'node'] as const;
@@ -41,6 +42,15 @@ describe('image entrypoint without presigned URLs (Docker)', () => {
 
     // Assert
     expect(r.stdout.trim()).toBe('{"/tmp":{},"/workspace":{}} ["/opt/cronium/entrypoint.sh"]');
+  });
+
+  it.each(Images)("cronium/%s carries the helpers' environment itself, as a Fargate task has no launcher to set it", (image) => {
+    // Act
+    const r = docker(['image', 'inspect', '-f', '{{json .Config.Env}}', `cronium/${image}`]);
+
+    // Assert
+    const env = JSON.parse(r.stdout) as string[];
+    expect(env).toEqual(expect.arrayContaining(Object.entries(HelperEnv).map(([name, value]) => `${name}=${value}`)));
   });
 
   it.each(Images)('cronium/%s with networking off runs the command as it would without an entrypoint', (image) => {

@@ -10,4 +10,4 @@ export {
   TarFormatError,
   UnsupportedJobError,
 } from './errors';
-export { DefaultImages, HelperPaths } from './runtimeImages';
+export { DefaultImages, HelperEnv, HelperPaths } from './runtimeImages';
