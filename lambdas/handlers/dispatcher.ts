@@ -1,37 +1,17 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ControlPlane, Logger } from '../core';
 import { silentLogger } from '../core';
-import { decodeJobMessage } from '../adapters/sqs/jobMessage';
 import { lazyHandler } from './aws/lazyHandler';
+import { forEachJobMessage } from './sqs/forEachJobMessage';
 
 /**
- * Dispatches each message's job. A failure reports only that message (ReportBatchItemFailures),
- * so it is retried and, past the receive limit, goes to the dead-letter queue; an unreadable
- * message is dropped, because retrying cannot mend it.
+ * Dispatches each message's job; a failed one is delivered again and, past the receive limit,
+ * goes to the dead-letter queue.
  */
 export const createDispatcherHandler =
   (cp: ControlPlane, logger: Logger = silentLogger) =>
-  async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const outcomes = await Promise.all(
-      event.Records.map(async (record) => {
-        let key;
-        try {
-          key = decodeJobMessage(record.body);
-        } catch (err) {
-          logger.error({ err, messageId: record.messageId }, 'dropping an unreadable message');
-          return undefined;
-        }
-        try {
-          await cp.dispatch(key);
-          return undefined;
-        } catch (err) {
-          logger.warn({ err, jobId: key.jobId }, 'dispatch failed; the message will be retried');
-          return { itemIdentifier: record.messageId };
-        }
-      }),
-    );
-    return { batchItemFailures: outcomes.filter((o) => o !== undefined) };
-  };
+  (event: SQSEvent): Promise<SQSBatchResponse> =>
+    forEachJobMessage(event, logger, 'dispatch', (key) => cp.dispatch(key));
 
 /** Lambda entry point, wired to AWS on first use. */
 export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(async () => {
