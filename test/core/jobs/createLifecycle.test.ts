@@ -16,6 +16,7 @@ describe('status notifications', () => {
     await h.cp.dispatch(keyOf(job));
     await h.cp.executions.output(keyOf(job), rawLinesFactory(3), 't3');
     await h.cp.executions.exited(keyOf(job), { exitCode: 0, oomKilled: false, timedOut: false });
+    await h.cp.executions.settled(keyOf(job)); // pushes to subscribers run in the background
 
     // Assert
     expect(h.broadcaster.statusesFor('c1')).toEqual([
@@ -34,6 +35,7 @@ describe('status notifications', () => {
 
     await h.cp.executions.output(keyOf(job), rawLinesFactory(2), 't2');
     await h.cp.executions.exited(keyOf(job), { exitCode: 2, oomKilled: false, timedOut: false });
+    await h.cp.executions.settled(keyOf(job));
 
     const messages = h.broadcaster.messagesFor('c1');
     expect(messages.at(-1)).toMatchObject({ type: 'status', status: 'failed', exitCode: 2, error: { code: 'exit_nonzero' }, lastSeq: 2 });
