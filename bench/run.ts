@@ -17,7 +17,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { promisify } from 'node:util';
 import { openSocket } from '../test/e2e/harness';
-import { startSshd } from '../test/helpers/sshd';
+import { rawSshArgs, startSshd } from '../test/helpers/sshd';
 import { benchAwsRequests } from './awsRequests';
 import { benchLive, LIVE_PARTS, type LivePart } from './liveBench';
 import { startServer, type BenchServer } from './server';
@@ -84,23 +84,7 @@ const benchSsh = async (h: BenchServer, subscribe: (id: string) => void, done: (
       await done(body.id);
     };
     const first = sshds[0]!;
-    const rawSsh = () =>
-      run('ssh', [
-        '-i',
-        first.privateKeyPath,
-        '-p',
-        String(first.port),
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'LogLevel=ERROR',
-        `${first.user}@127.0.0.1`,
-        'echo hi',
-      ]);
+    const rawSsh = () => run('ssh', rawSshArgs(first, 'echo hi'));
     await runOn([ids[0]!], 'echo warm')();
     await runOn(ids, 'echo warm')();
     const warm: number[] = [];

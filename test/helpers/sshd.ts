@@ -41,6 +41,28 @@ export interface SshdHandle {
   thaw(): void;
 }
 
+/**
+ * The plain `ssh` command line that runs `command` on a test server non-interactively (the
+ * baseline the benchmarks compare with); `extra` options go before the destination.
+ */
+export const rawSshArgs = (sshd: Pick<SshdHandle, 'privateKeyPath' | 'port' | 'user'>, command: string, extra: string[] = []): string[] => [
+  '-i',
+  sshd.privateKeyPath,
+  '-p',
+  String(sshd.port),
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  ...extra,
+  `${sshd.user}@127.0.0.1`,
+  command,
+];
+
 /** Options of startSshd. */
 export interface StartSshdOptions {
   /** Account to log in. @default DefaultSshUser */

@@ -8,7 +8,7 @@ import { createSshExecutor } from '../../../lambdas/adapters/ssh';
 import { runCommand } from '../../../lambdas/adapters/ssh/channels';
 import { openConnection } from '../../../lambdas/adapters/ssh/connect';
 import { validatePrivateKey } from '../../../lambdas/adapters/ssh/privateKey';
-import { startSshd } from '../../helpers/sshd';
+import { rawSshArgs, startSshd } from '../../helpers/sshd';
 
 const runs = Number(process.argv[2] ?? 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -28,23 +28,7 @@ const main = async () => {
   const ssh = createSshExecutor({ helpersDir: '/nonexistent' });
   const job = () => ssh.run({ server, runtime: 'bash', env: {}, workspace: { 'in/script.sh': 'echo hi\n' }, onOutput: async () => {} });
   await job(); // warms the pool
-  const sshArgs = (extra: string[]) => [
-    '-i',
-    sshd.privateKeyPath,
-    '-p',
-    String(sshd.port),
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'LogLevel=ERROR',
-    ...extra,
-    `${sshd.user}@127.0.0.1`,
-    'echo hi',
-  ];
+  const sshArgs = (extra: string[]) => rawSshArgs(sshd, 'echo hi', extra);
   const target = { id: 'bench', host: sshd.host, port: sshd.port, username: sshd.user };
   const key = validatePrivateKey({ privateKey: sshd.privateKeyPem });
   const { client } = await openConnection({ target, key, timeoutMs: 5_000, keepaliveIntervalMs: 0, keepaliveCountMax: 3 });
