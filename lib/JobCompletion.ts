@@ -6,7 +6,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as logDestinations from 'aws-cdk-lib/aws-logs-destinations';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from './acknowledgeNag';
@@ -24,11 +23,6 @@ export interface JobCompletionProps {
    * @default none
    */
   readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * The S3 workspace bucket the completion function reads `out/` from (and its KMS key, if any).
-   * @default none: no S3 read is granted
-   */
-  readonly workspaceBucket?: s3.IBucket;
   /**
    * How often EventBridge retries delivering a STOPPED event to the completion function (0–185).
    * @default 8
@@ -133,7 +127,6 @@ export class JobCompletion extends Construct {
       );
     }
     props.jobLogGroup.grant(this.completion, 'logs:FilterLogEvents');
-    if (props.workspaceBucket) props.workspaceBucket.grantRead(this.completion);
   }
 }
 

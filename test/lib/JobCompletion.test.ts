@@ -2,22 +2,17 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { InvalidPropsError, JobCompletion, type JobCompletionProps } from '../../lib';
 import { resourcesOfType, testStack, thrownBy } from './fixtures';
 
-const synth = (props: Partial<JobCompletionProps> = {}, o: { bucket?: boolean } = {}) => {
+const synth = (props: Partial<JobCompletionProps> = {}) => {
   const stack = testStack();
   const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, restrictDefaultSecurityGroup: false });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
   const jobLogGroup = new logs.LogGroup(stack, 'JobLogs');
-  const workspaceBucket = o.bucket
-    ? new s3.Bucket(stack, 'Workspace', { encryptionKey: new kms.Key(stack, 'WorkspaceKey', { enableKeyRotation: true }) })
-    : undefined;
-  const construct = new JobCompletion(stack, 'Completion', { cluster, jobLogGroup, workspaceBucket, ...props });
+  const construct = new JobCompletion(stack, 'Completion', { cluster, jobLogGroup, ...props });
   return { stack, construct, template: Template.fromStack(stack) };
 };
 
@@ -72,13 +67,6 @@ describe('JobCompletion', () => {
     expect(completion.sort()).toEqual(['ecs:DescribeTasks', 'logs:FilterLogEvents']);
     // Lambda sends a batch that failed every retry to the dead-letter queue with the function's role.
     expect(forwarder.sort()).toEqual(['ecs:DescribeTasks', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
-  });
-
-  it('lets the completion function read the workspace bucket and decrypt with its key when there is one', () => {
-    const { template } = synth({}, { bucket: true });
-    const completion = actionsOf(template, 'CompletionCompletionFunctionRole');
-    expect(completion).toEqual(expect.arrayContaining(['s3:GetObject*', 'kms:Decrypt']));
-    expect(actionsOf(template, 'CompletionLogForwarderFunctionRole')).not.toContain('s3:GetObject*');
   });
 
   it('passes cdk-nag AwsSolutionsChecks for its own resources', () => {
