@@ -4,6 +4,7 @@ import { UnauthorizedError } from './errors';
 import { createEventUseCases } from './events/createEventUseCases';
 import { createCancelJob } from './jobs/createCancelJob';
 import { createLifecycle } from './jobs/createLifecycle';
+import { createJobHooks } from './jobs/jobHooks';
 import { createReconciler } from './jobs/createReconciler';
 import { createReaper } from './jobs/createReaper';
 import { createDispatchJob } from './jobs/createDispatchJob';
@@ -30,8 +31,9 @@ import type { Caller, Job } from './model';
  */
 export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionReports } = {}) => {
   const live = createLiveFeed(deps);
-  const lifecycle = createLifecycle(deps, live);
-  const submitJob = createSubmitJob(deps);
+  const hooks = createJobHooks(deps);
+  const lifecycle = createLifecycle(deps, live, hooks);
+  const submitJob = createSubmitJob(deps, hooks);
   const variables = createVariables(deps);
   const servers = createServers(deps);
   const events = createEventUseCases(deps, submitJob);

@@ -3,6 +3,7 @@ import { ConflictError } from '../errors';
 import type { ExecutionResult, Job, JobError, JobKey, JobStatus } from '../model';
 import { isTerminal } from '../model';
 import type { LiveFeed } from '../live/createLiveFeed';
+import { noHooks, type JobHooks } from './jobHooks';
 
 export type TerminalStatus = Extract<JobStatus, 'completed' | 'failed' | 'timeout' | 'cancelled'>;
 
@@ -43,7 +44,11 @@ export interface Lifecycle {
   offerWaiting(count: number): Promise<number>;
 }
 
-export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'logger'>, live: LiveFeed): Lifecycle => {
+export const createLifecycle = (
+  deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'logger'>,
+  live: LiveFeed,
+  hooks: JobHooks = noHooks,
+): Lifecycle => {
   const { store, queue, clock, logger } = deps;
 
   /** Unmarks one waiting job and sends its message. @returns false when someone else offered it first. */
@@ -85,6 +90,7 @@ export const createLifecycle = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock'
     const next = await store.jobs.transition(job, to, patch);
     const lastSeq = isTerminal(to) ? (await store.logs.tail({ tenant: job.tenant, jobId: job.id })).lastSeq : undefined;
     await live.notifyStatus(next, lastSeq);
+    await hooks(next, job.status);
     return next;
   };
 

@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../deps';
 import type { Caller, Job, JobSpec } from '../model';
+import { noHooks, type JobHooks } from './jobHooks';
 
 export interface SubmitOptions {
   eventId?: string;
@@ -21,7 +22,7 @@ export interface SubmitOptions {
  * @throws ConflictError when `opts.jobId` names a job that exists (nothing is sent then).
  */
 export const createSubmitJob =
-  ({ store, queue, clock, ids }: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids'>) =>
+  ({ store, queue, clock, ids }: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids'>, hooks: JobHooks = noHooks) =>
   async (caller: Caller, spec: JobSpec, opts: SubmitOptions = {}): Promise<Job> => {
     const job: Job = {
       ...spec,
@@ -40,5 +41,6 @@ export const createSubmitJob =
     await store.jobs.create(job);
     if (opts.delaySeconds) await queue.enqueue({ tenant: job.tenant, jobId: job.id }, { delaySeconds: opts.delaySeconds });
     else await queue.enqueue({ tenant: job.tenant, jobId: job.id });
+    await hooks(job, undefined);
     return job;
   };

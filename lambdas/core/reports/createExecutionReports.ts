@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { createExecutionRecorder } from '../jobs/createExecutionRecorder';
 import { createLifecycle } from '../jobs/createLifecycle';
+import { createJobHooks } from '../jobs/jobHooks';
 import { createLiveFeed } from '../live/createLiveFeed';
 import { scheduleDeliveries } from '../live/scheduleDeliveries';
 import type { JobKey } from '../model';
@@ -31,6 +32,12 @@ export type ExecutionReports = Required<ExecutionEvents> & { settled(key: JobKey
 export const createExecutionReports = (deps: ReportDeps): ExecutionReports => {
   // Storing lines and ending jobs never wait on subscribers: the recorder's pushes run in the background.
   const background = scheduleDeliveries(createLiveFeed(deps), deps.logger);
-  const recorder = createExecutionRecorder(deps, background, createLifecycle(deps, background), createVariables(deps), createServers(deps));
+  const recorder = createExecutionRecorder(
+    deps,
+    background,
+    createLifecycle(deps, background, createJobHooks(deps)),
+    createVariables(deps),
+    createServers(deps),
+  );
   return withReportRetry(recorder, { retry: deps.retry ?? noRetry, logger: deps.logger });
 };
