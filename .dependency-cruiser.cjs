@@ -41,9 +41,9 @@ module.exports = {
     },
     {
       name: 'cli-talks-to-apis',
-      comment: 'The CLI talks to the REST and WebSocket APIs only (it may start the local runtime).',
+      comment: 'The CLI and the smoke check talk to the REST and WebSocket APIs only (the CLI may start the local runtime).',
       severity: 'error',
-      from: { path: '^bin/(cli/|cronium\\.ts)' },
+      from: { path: '^bin/(cli/|smoke/|cronium\\.ts|smoke\\.ts)' },
       to: { path: '^(lambdas/(core|adapters|handlers)/|lib/)' },
     },
     {
