@@ -15,6 +15,8 @@ export interface CliConfig {
   url: string;
   /** Undefined when no source had one; commands that call the API require it. */
   apiKey?: string;
+  /** The WebSocket API's own URL (`CRONIUM_WS_URL`, as on AWS); by default `<url>/ws`. */
+  wsUrl?: string;
   dataDir: string;
   /** Where a missing key would be looked up, for the error message. */
   keyFile: string;
@@ -48,6 +50,14 @@ const normaliseUrl = (raw: string): string => {
   return parsed.href.replace(/\/+$/, '');
 };
 
+const checkWsUrl = (raw: string | undefined): string | undefined => {
+  if (raw === undefined) return undefined;
+  if (!URL.canParse(raw) || !['ws:', 'wss:'].includes(new URL(raw).protocol)) {
+    throw new UsageError(`invalid CRONIUM_WS_URL ${JSON.stringify(raw)}: expected ws(s)://host[/stage]`);
+  }
+  return raw;
+};
+
 /**
  * Resolves URL, API key and data directory. Each comes from, in order: its
  * flag, its environment variable (`CRONIUM_URL`, `CRONIUM_API_KEY`,
@@ -63,7 +73,8 @@ export const resolveConfig = (flags: ConfigFlags, env: Readonly<Record<string, s
   const keyFile = join(dataDir, 'admin-key');
   const url = nonEmpty(flags.url) ?? nonEmpty(env.CRONIUM_URL) ?? readTrimmed(join(dataDir, 'endpoint')) ?? defaultUrl;
   const apiKey = nonEmpty(flags.apiKey) ?? nonEmpty(env.CRONIUM_API_KEY) ?? readTrimmed(keyFile);
-  return { url: normaliseUrl(url), apiKey, dataDir, keyFile };
+  const wsUrl = checkWsUrl(nonEmpty(env.CRONIUM_WS_URL));
+  return { url: normaliseUrl(url), apiKey, dataDir, keyFile, ...(wsUrl ? { wsUrl } : {}) };
 };
 
 /**
@@ -76,11 +87,16 @@ export const requireApiKey = (config: CliConfig): string => {
   return config.apiKey;
 };
 
-/** The WebSocket URL for a base URL: http→ws, https→wss, path `/ws`, key in `?token=`. */
-export const webSocketUrl = (baseUrl: string, apiKey: string): string => {
-  const url = new URL(baseUrl);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/ws`;
+/**
+ * The WebSocket URL with the key in `?token=`: `wsUrl` when the WebSocket API has its own (AWS), else
+ * the base URL's http→ws, https→wss with path `/ws` (the local home).
+ */
+export const webSocketUrl = (baseUrl: string, apiKey: string, wsUrl?: string): string => {
+  const url = new URL(wsUrl ?? baseUrl);
+  if (!wsUrl) {
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/ws`;
+  }
   url.search = '';
   url.searchParams.set('token', apiKey);
   return url.href;

@@ -48,7 +48,7 @@ export const createContext = (io: CliIo, deps: CliDeps, setExitCode: (code: numb
     session: (cmd) => {
       const cfg = config(cmd);
       const apiKey = requireApiKey(cfg);
-      return { api: createApiClient({ baseUrl: cfg.url, apiKey }), config: cfg, wsUrl: webSocketUrl(cfg.url, apiKey) };
+      return { api: createApiClient({ baseUrl: cfg.url, apiKey }), config: cfg, wsUrl: webSocketUrl(cfg.url, apiKey, cfg.wsUrl) };
     },
     setExitCode,
   };

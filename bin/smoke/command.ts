@@ -42,14 +42,8 @@ export const runSmokeCommand = async (argv: readonly string[], env = process.env
     return 2;
   }
   const url = o.url.replace(/\/+$/, '');
-  const wsUrl = o.wsUrl ? withToken(o.wsUrl, o.key) : webSocketUrl(url, o.key);
+  const wsUrl = webSocketUrl(url, o.key, o.wsUrl);
   const results = await runSmoke({ url, wsUrl, key: o.key, httpUrl: o.httpUrl ?? `${url}/health`, jobTimeoutMs: o.jobTimeout * 1000 });
   report(results, write);
   return results.every((r) => r.ok) ? 0 : 1;
-};
-
-const withToken = (wsUrl: string, key: string) => {
-  const u = new URL(wsUrl);
-  u.searchParams.set('token', key);
-  return u.href;
 };

@@ -76,6 +76,13 @@ describe('resolveConfig', () => {
   it('rejects a URL that is not http or https', () => {
     expect(() => resolveConfig({ url: 'ftp://x' }, {}, emptyDir())).toThrow(/expected http or https/);
   });
+
+  it('takes the WebSocket API URL from CRONIUM_WS_URL, and refuses one that is not ws or wss', () => {
+    const ws = 'wss://def456.execute-api.eu-west-1.amazonaws.com/prod';
+    expect(resolveConfig({}, { CRONIUM_WS_URL: ws }, emptyDir()).wsUrl).toBe(ws);
+    expect(resolveConfig({}, {}, emptyDir()).wsUrl).toBeUndefined();
+    expect(() => resolveConfig({}, { CRONIUM_WS_URL: 'https://x' }, emptyDir())).toThrow(/invalid CRONIUM_WS_URL/);
+  });
 });
 
 describe('webSocketUrl', () => {
@@ -85,6 +92,10 @@ describe('webSocketUrl', () => {
 
   it('derives wss:// from https:// and keeps a base path', () => {
     expect(webSocketUrl('https://api.example.com/cronium', 'k')).toBe('wss://api.example.com/cronium/ws?token=k');
+  });
+
+  it("uses the WebSocket API's own URL as it is, with the key as token", () => {
+    expect(webSocketUrl('https://abc.example.com/prod', 'k', 'wss://def.example.com/prod')).toBe('wss://def.example.com/prod?token=k');
   });
 });
 
