@@ -10,8 +10,15 @@ export type RouteHandler = (event: APIGatewayProxyEvent, params: RouteParams) =>
 
 interface Route {
   method: string;
+  path: string;
   segments: string[];
   handler: RouteHandler;
+}
+
+/** One entry of the table: the method and the path template as registered (`/jobs/:id`). */
+export interface RouteEntry {
+  method: string;
+  path: string;
 }
 
 class RouteNotFoundError extends ControlPlaneError {
@@ -54,8 +61,20 @@ export const createRouteTable = () => {
 
   return {
     on(method: string, path: string, handler: RouteHandler) {
-      routes.push({ method, segments: path.split('/').slice(1), handler });
+      routes.push({ method, path, segments: path.split('/').slice(1), handler });
       return this;
+    },
+    /** Every route, in registration order (the OpenAPI completeness test reads it). */
+    routes(): RouteEntry[] {
+      return routes.map(({ method, path }) => ({ method, path }));
+    },
+    /**
+     * The template of the route a request matches (`/jobs/:id`), or undefined: a bounded label for
+     * metrics, never the raw path with its ids.
+     */
+    templateOf(method: string, path: string): string | undefined {
+      const parts = path.split('/').slice(1);
+      return routes.find((route) => route.method === method && match(route, parts) !== undefined)?.path;
     },
     /**
      * @throws a not_found error for an unknown path, MethodNotAllowedError for a known path with
