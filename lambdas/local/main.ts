@@ -1,3 +1,4 @@
+import { numberFromEnv } from '../config/coreConfigFromEnv';
 import { createLocalControlPlane } from './createLocalControlPlane';
 
 /**
@@ -17,6 +18,7 @@ export const runLocal = async (env: NodeJS.ProcessEnv = process.env): Promise<vo
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  out.write('Stopping; running jobs keep running and are re-attached on the next start.\n');
-  await local.close();
+  out.write('Stopping: no new work, answering the requests in flight; running jobs keep running and are re-attached on the next start.\n');
+  await local.close({ graceMs: numberFromEnv(env, 'CRONIUM_SHUTDOWN_GRACE_MS', 10_000, { integer: true }) });
+  out.write('Stopped.\n');
 };

@@ -11,3 +11,4 @@ export {
   UnsupportedJobError,
 } from './errors';
 export { DefaultImages, HelperEnv, HelperPaths } from './runtimeImages';
+export { createDockerHealthChecks } from './healthChecks';

@@ -16,7 +16,11 @@ const statusByCode: Partial<Record<string, number>> = {
 };
 
 /** Maps an error to `{error: {code, message}}`; unexpected ones are logged, never shown. */
-export const errorResponse = (err: unknown, logger: Logger): APIGatewayProxyResult => {
+export const errorResponse = (
+  err: unknown,
+  logger: Logger,
+  context: { requestId?: string; route?: string } = {},
+): APIGatewayProxyResult => {
   if (err instanceof ControlPlaneError) {
     const status = statusByCode[err.code];
     if (status) {
@@ -26,7 +30,7 @@ export const errorResponse = (err: unknown, logger: Logger): APIGatewayProxyResu
       return response;
     }
   }
-  logger.error({ err }, 'unhandled error');
+  logger.error({ err, ...context }, 'unhandled error');
   return jsonResponse(500, { error: { code: ErrorCodes.internal, message: 'internal error' } });
 };
 
@@ -35,7 +39,8 @@ export const errorsToHttp = (opts: { logger?: Logger } = {}): middy.MiddlewareOb
   const logger = opts.logger ?? silentLogger;
   return {
     onError: async (request) => {
-      request.response = errorResponse(request.error, logger);
+      const event = request.event as { requestContext?: { requestId?: string } } | undefined;
+      request.response = errorResponse(request.error, logger, { requestId: event?.requestContext?.requestId });
     },
   };
 };

@@ -6,6 +6,8 @@ import { rejectUpgrade, sendJson } from './respond';
 import type { RestBridge } from './createRestBridge';
 import type { GatewaySettings } from './resolveSettings';
 import type { WebSocketBridge } from './createWebSocketBridge';
+import type { MetricsEndpoint } from './serveMetrics';
+import { serveMetrics } from './serveMetrics';
 
 /** Dispatches the HTTP server's `request` and `upgrade` events. */
 export interface Router {
@@ -36,6 +38,7 @@ export const createGatewayRouter = (o: {
   rest: RestBridge;
   ws: WebSocketBridge;
   management: ManagementApi;
+  metrics?: MetricsEndpoint;
 }): Router => {
   const s = o.settings;
   const guard = (work: Promise<void>, target: ServerResponse | Duplex): void => {
@@ -50,6 +53,7 @@ export const createGatewayRouter = (o: {
       const target = splitTarget(req.url);
       const connectionId = managementConnectionId(target.rawPath, s.stage);
       if (connectionId !== undefined) return guard(o.management.handle(req, res, connectionId), res);
+      if (o.metrics && target.rawPath === '/metrics') return guard(serveMetrics(req, res, o.metrics), res);
       if (target.rawPath === s.wsPath) {
         req.resume();
         return sendJson(res, 426, { message: 'Upgrade Required' });

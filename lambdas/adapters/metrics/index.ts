@@ -1,0 +1,3 @@
+export { createPromMetrics } from './createPromMetrics';
+export type { PromMetrics } from './createPromMetrics';
+export { createEmfMetrics, METRICS_NAMESPACE } from './createEmfMetrics';
