@@ -38,12 +38,18 @@ export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'conf
   const specOf = async (tenant: string, node: WorkflowNode): Promise<SpecOrError> => {
     const event = await store.events.get(tenant, node.eventId);
     if (!event) return { error: { code: ErrorCodes.notFound, message: `event ${node.eventId} not found` } };
-    const { runtime, script, http, env, resources, target } = event;
+    // As an event's own run (createEventUseCases.run), with the node's timeout and retries over the event's.
+    const { tenant: _t, id: _i, name: _n, createdAt: _c, updatedAt: _u, concurrency, ...request } = event;
     try {
-      const spec = resolveJobSpec(
-        { runtime, script, http, env, resources, target, timeoutSeconds: node.timeoutSeconds ?? event.timeoutSeconds },
+      const resolved = resolveJobSpec(
+        {
+          ...request,
+          timeoutSeconds: node.timeoutSeconds ?? event.timeoutSeconds,
+          ...(node.retries ? { retries: node.retries } : {}),
+        },
         config,
       );
+      const spec = concurrency ? { ...resolved, concurrency } : resolved;
       return { spec, eventName: event.name };
     } catch (err) {
       if (err instanceof ControlPlaneError) return { error: { code: err.code, message: err.message } };

@@ -40,7 +40,8 @@ const describe = (e: WorkflowEdge, parent: WorkflowStep): string =>
  * parent) runs at once. Its input is the run's input for a start node; the parent's output for one
  * parent; an object keyed by parent id for several (skipped parents left out); the node's own
  * `input` when that comes out undefined.
- * A run fails when a step failed (or timed out) and no `failure` or `always` edge leads out of it.
+ * A run fails when a step failed (or timed out) and no `failure` or `always` edge leads out of it,
+ * or when a step's job was cancelled (on its own: cancelling the run ends it `cancelled`).
  */
 export const planRun = (
   graph: WorkflowGraph,
@@ -73,7 +74,9 @@ export const planRun = (
 
   if ([...status.values()].some((s) => !isStepDone(s))) return plan;
   const unhandled = graph.nodes.find(
-    (n) => FAILED.has(status.get(n.id)!) && !graph.edges.some((e) => e.from === n.id && (e.when === 'failure' || e.when === 'always')),
+    (n) =>
+      status.get(n.id) === 'cancelled' ||
+      (FAILED.has(status.get(n.id)!) && !graph.edges.some((e) => e.from === n.id && (e.when === 'failure' || e.when === 'always'))),
   );
   if (unhandled) {
     const step = steps[unhandled.id]!;
