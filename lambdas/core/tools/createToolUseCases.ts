@@ -1,0 +1,38 @@
+import type { CoreDeps } from '../deps';
+import { ControlPlaneError, ErrorCodes, ForbiddenError } from '../errors';
+import { createGetJob } from '../jobs/queries';
+import type { Caller } from '../model';
+import { createNotifier } from '../notifications/createNotifier';
+import type { NotificationView } from '../notifications/notificationModel';
+import { createToolRunner } from './createToolRunner';
+
+/** Tool actions are not wired in this runtime (no `tools` in its ports). */
+export class ToolsNotConfiguredError extends ControlPlaneError {
+  constructor() {
+    super(ErrorCodes.internal, 'tool actions are not configured in this runtime');
+  }
+}
+
+/** What the API offers about tool actions: a job's notifications and the tenant's signing secret. */
+export const createToolUseCases = (deps: CoreDeps) => {
+  const getJob = createGetJob(deps);
+  const tools = deps.tools;
+  const notifier = tools ? createNotifier({ ...deps, tools }) : undefined;
+  const runner = tools ? createToolRunner({ ...deps, tools }) : undefined;
+  return {
+    /** A job's notifications, oldest rule first. @throws NotFoundError for a job of no one or of another tenant. */
+    async notifications(caller: Caller, jobId: string): Promise<NotificationView[]> {
+      await getJob(caller, jobId);
+      return notifier ? notifier.list(caller.tenant, jobId) : [];
+    },
+    /**
+     * The tenant's webhook signing secret (created on first use), so receivers can check signatures.
+     * @throws ForbiddenError for a `user` key; ToolsNotConfiguredError where tools are not wired.
+     */
+    async webhookSecret(caller: Caller): Promise<{ secret: string; header: string; algorithm: string }> {
+      if (caller.role === 'user') throw new ForbiddenError('only an admin or operator key can read the webhook signing secret');
+      if (!runner) throw new ToolsNotConfiguredError();
+      return { secret: await runner.signingSecret(caller.tenant), header: 'X-Cronium-Signature', algorithm: 'HMAC-SHA256' };
+    },
+  };
+};
