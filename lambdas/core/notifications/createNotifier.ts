@@ -8,6 +8,7 @@ import { createMasker } from '../workspace/createMasker';
 import { maskValue } from '../workspace/maskValue';
 import {
   defaultNotificationSettings,
+  NotifyOns,
   type NotificationRecord,
   type NotificationSettings,
   type NotificationView,
@@ -182,9 +183,11 @@ export const createNotifier = (deps: Pick<CoreDeps, 'store' | 'cipher' | 'ids' |
       for (const record of due) await attempt(record);
       return due.length;
     },
-    /** A job's notifications as the API shows them. */
+    /** A job's notifications as the API shows them, in the order they were made. */
     async list(tenant: string, jobId: string): Promise<NotificationView[]> {
-      return (await tools.store.listNotifications(tenant, jobId)).map(viewOf);
+      const order = (r: NotificationRecord) => `${r.createdAt}#${NotifyOns.indexOf(r.on)}#${r.id.padStart(8, '0')}`;
+      const records = await tools.store.listNotifications(tenant, jobId);
+      return records.sort((a, b) => order(a).localeCompare(order(b))).map(viewOf);
     },
     /** Resolves once the background attempts started by this notifier have ended (tests, Lambdas). */
     async drain(): Promise<void> {

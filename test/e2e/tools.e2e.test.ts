@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from './harness';
+import { apiClient, eventually, startHarness, waitForJob } from './harness';
+import { signatureHolds, startReceiver } from './receiver';
+
+describe('tool jobs, end to end', () => {
+  let h: Harness;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    h = await startHarness({ CRONIUM_HTTP_ALLOW: '127.0.0.1/32' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await receiver?.close();
+  });
+
+  const logOf = async (id: string) => (await h.admin.get(`/jobs/${id}/logs`)).body.items.map((l: { line: string }) => l.line);
+
+  it('posts a signed webhook rendered from the job, and keeps the answer as output', async () => {
+    const { body: submitted } = await h.admin.post('/jobs', {
+      runtime: 'tool',
+      tool: { action: 'webhook', url: `${receiver.url}/hook/{{job.id}}`, body: { text: 'hello {{input.who}}', job: '{{job.id}}' } },
+      input: { who: 'ops' },
+    });
+    const job = await waitForJob(h.admin, submitted.id);
+    const { body: signing } = await h.admin.get('/settings/webhook-secret');
+
+    expect(job).toMatchObject({
+      status: 'completed',
+      exitCode: 0,
+      output: { action: 'webhook', ok: true, response: { status: 200, body: 'ok' } },
+    });
+    const [request] = receiver.to(`/hook/${job.id}`);
+    expect(JSON.parse(request!.body)).toEqual({ text: 'hello ops', job: job.id });
+    expect(signing).toMatchObject({ header: 'X-Cronium-Signature', algorithm: 'HMAC-SHA256' });
+    expect(signatureHolds(request!, signing.secret)).toBe(true);
+    expect((await logOf(job.id))[0]).toBe(`→ webhook POST ${receiver.url}/hook/{{job.id}}`);
+  });
+
+  it('shows the signing secret to admin keys only', async () => {
+    const { body: key } = await h.admin.post('/keys', { tenant: 'default', role: 'user' });
+    const asUser = await apiClient(h.local.url, key.key).get('/settings/webhook-secret');
+    expect(asUser.status).toBe(403);
+  });
+
+  it('posts to Slack through the URL held by a secret variable, which never shows in the job', async () => {
+    await h.admin.put('/variables/SLACK_URL', { value: `${receiver.url}/services/T1/B2/very-secret-token`, secret: true });
+    const { body: submitted } = await h.admin.post('/jobs', {
+      runtime: 'tool',
+      tool: { action: 'slack', urlFromVariable: 'SLACK_URL', text: 'job {{job.id}} says hi' },
+    });
+    const job = await waitForJob(h.admin, submitted.id);
+
+    expect(job.status).toBe('completed');
+    expect(JSON.parse(receiver.to('/services/T1/B2')[0]!.body)).toEqual({ text: `job ${job.id} says hi` });
+    expect(JSON.stringify({ job, log: await logOf(job.id) })).not.toContain('very-secret-token');
+  });
+
+  it('fails with http_error when the receiver refuses, and with a 4xx naming the field for a bad action', async () => {
+    const { body: submitted } = await h.admin.post('/jobs', { runtime: 'tool', tool: { action: 'webhook', url: `${receiver.url}/fail` } });
+    const job = await waitForJob(h.admin, submitted.id);
+    const bad = await h.admin.post('/jobs', { runtime: 'tool', tool: { action: 'webhook' } });
+    const missing = await h.admin.post('/jobs', { runtime: 'tool' });
+
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'http_error' }, output: { ok: false, response: { status: 500 } } });
+    expect(job.error.message).toContain('answered 500');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('tool');
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toContain('tool');
+  });
+
+  it('a workflow whose failure branch posts to a webhook', async () => {
+    const failing = await h.admin.post('/events', { name: 'breaks', runtime: 'bash', script: 'echo about to fail; exit 4' });
+    const alert = await h.admin.post('/events', {
+      name: 'alert',
+      runtime: 'tool',
+      tool: { action: 'webhook', url: `${receiver.url}/alert`, body: { text: 'step failed in run of job {{job.id}}' } },
+    });
+    const wf = await h.admin.post('/workflows', {
+      name: 'with alert',
+      nodes: [
+        { id: 'work', eventId: failing.body.id },
+        { id: 'alert', eventId: alert.body.id },
+      ],
+      edges: [{ from: 'work', to: 'alert', when: 'failure' }],
+    });
+    expect(wf.status).toBe(201);
+    const run = (await h.admin.post(`/workflows/${wf.body.id}/runs`, {})).body;
+
+    const ended = await eventually(
+      async () => {
+        const { body } = await h.admin.get(`/workflow-runs/${run.id}`);
+        return body.status === 'running' ? undefined : body;
+      },
+      60_000,
+      'the workflow run to end',
+    );
+
+    const steps = Object.fromEntries(ended.steps.map((s: { nodeId: string; status: string }) => [s.nodeId, s.status]));
+    expect(steps).toMatchObject({ work: 'failed', alert: 'completed' });
+    expect(receiver.to('/alert')).toHaveLength(1);
+    expect(JSON.parse(receiver.to('/alert')[0]!.body).text).toMatch(/^step failed in run of job /);
+  });
+});
