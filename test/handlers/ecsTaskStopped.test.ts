@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { describe, expect, it } from 'vitest';
 import type { JobLogEvent, TaskJobs } from '../../lambdas/adapters/ecs';
-import type { JobKey, WorkspaceOutputs } from '../../lambdas/core';
+import type { WorkspaceOutputs } from '../../lambdas/core';
 import { createJobLogForwarding } from '../../lambdas/handlers/aws/jobLogForwarding';
 import { createEcsTaskStoppedHandler, EcsTaskStateChangeEventSchema } from '../../lambdas/handlers/ecsTaskStopped';
 import { callerFactory } from '../helpers/factories';
@@ -35,9 +35,7 @@ const setup = async (o: { outputs?: WorkspaceOutputs } = {}) => {
   const tasks: TaskJobs = { keyOf: async (task) => (task === TASK_ARN ? key : undefined) };
   const logs = createJobLogForwarding({
     events: h.cp.executions,
-    logTail: (k: JobKey) => h.store.logs.tail(k),
     reader: { read: async () => streamEvents },
-    maxLogBytes: h.config.maxLogBytes,
   });
   const handler = createEcsTaskStoppedHandler({
     events: h.cp.executions,

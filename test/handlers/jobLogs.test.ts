@@ -3,7 +3,6 @@ import { gzipSync } from 'node:zlib';
 import { CloudWatchLogsSchema } from '@aws-lambda-powertools/parser/schemas';
 import { describe, expect, it } from 'vitest';
 import type { JobLogEvent, TaskJobs } from '../../lambdas/adapters/ecs';
-import type { JobKey } from '../../lambdas/core/model';
 import { createJobLogForwarding } from '../../lambdas/handlers/aws/jobLogForwarding';
 import { createJobLogsHandler } from '../../lambdas/handlers/jobLogs';
 import { callerFactory } from '../helpers/factories';
@@ -36,9 +35,7 @@ const setup = async (reads: JobLogEvent[] = []) => {
   };
   const logs = createJobLogForwarding({
     events: h.cp.executions,
-    logTail: (k: JobKey) => h.store.logs.tail(k),
     reader: { read: async () => reads },
-    maxLogBytes: h.config.maxLogBytes,
   });
   const handler = createJobLogsHandler({ tasks, logs });
   const lines = async () => (await h.store.logs.read(key, 0, 100)).map((l) => [l.seq, l.line]);

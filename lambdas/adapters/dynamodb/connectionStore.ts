@@ -46,6 +46,8 @@ const HOLDER = 'holder';
 const LOCKED_UNTIL = 'lockedUntil';
 /** Conditional writes lost to a concurrent subscribe before a release gives up (the lease then expires). */
 const RELEASE_ATTEMPTS = 8;
+/** Jobs this process remembers having subscribers (a hint: which request a lease starts with). */
+const MAX_WATCHED_HINTS = 10_000;
 
 const checkConnectionId = (connectionId: string): string => {
   if (typeof connectionId !== 'string' || connectionId.length === 0 || connectionId.includes('#')) {
@@ -68,6 +70,16 @@ export const createDynamoConnectionStore = (ctx: TableContext): ConnectionStore 
   const expiresAt = () => nowSeconds() + CONNECTION_TTL_SECONDS;
   const live = (item: Item) => typeof item[TableKeys.ttl] !== 'number' || (item[TableKeys.ttl] as number) >= nowSeconds();
   const tickets = new WeakMap<SendLease, Ticket>();
+  /** Jobs seen with subscribers lately: their lease starts with the write; others start with a read. */
+  const watched = new Set<string>();
+  const hint = (key: JobKey, has: boolean) => {
+    const id = `${key.tenant}\u0000${key.jobId}`;
+    watched.delete(id);
+    if (!has) return;
+    watched.add(id);
+    if (watched.size > MAX_WATCHED_HINTS) watched.delete(watched.values().next().value!);
+  };
+  const hinted = (key: JobKey) => watched.has(`${key.tenant}\u0000${key.jobId}`);
   const keyOf = ({ tenant, jobId }: JobKey) => Keys.subscriptions(tenant, jobId);
 
   const liveEntries = (key: JobKey, subs: Entries = {}): Subscription[] => {
@@ -185,12 +197,23 @@ export const createDynamoConnectionStore = (ctx: TableContext): ConnectionStore 
     },
 
     async takeSendLease(key, now, leaseMs) {
+      // Most jobs have no subscriber: one read says so, where the lease's writes would cost two.
+      // It is strongly consistent, so a subscription put before it is seen, and one put after it
+      // replays these lines itself.
+      if (!hinted(key) && liveEntries(key, (await read(key))?.subs).length === 0) return undefined;
       const holder = randomUUID();
       let item = await tryLock(key, holder, now, leaseMs);
       // Taken: leave a mark, then try once more, since the holder may have released before the mark.
-      if (item === null && (await ask(key))) item = await tryLock(key, holder, now, leaseMs);
+      if (item === null) {
+        if (!(await ask(key))) {
+          hint(key, false);
+          return undefined;
+        }
+        item = await tryLock(key, holder, now, leaseMs);
+      }
       if (!item) return undefined;
       const lease: SendLease = { subscriptions: liveEntries(key, item.subs) };
+      hint(key, lease.subscriptions.length > 0);
       tickets.set(lease, { holder, asks: item.asks ?? 0, v: item.v ?? 0, subs: item.subs ?? {} });
       return lease;
     },

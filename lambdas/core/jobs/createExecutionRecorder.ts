@@ -34,8 +34,35 @@ interface JobMasking {
 /** A masked line ready to be numbered. */
 type MaskedLine = Omit<LogLine, 'seq'>;
 
+/**
+ * Raw lines that follow a stream position, picked by a reporter that knows the positions (the AWS
+ * log forwarder and completion drain): given the resume token stored with the job's last log batch
+ * (undefined when none), it returns the lines after it and the token after them, or undefined when
+ * there is nothing new.
+ */
+export type PickAfter = (resumeToken: string | undefined) => Promise<{ lines: RawLine[]; resumeToken: string } | undefined>;
+
+/** Jobs whose cursor and masking a recorder keeps between reports (a warm Lambda sees many jobs). */
+const MAX_CACHED_JOBS = 1_000;
+
+/** Picks again after a conflict before giving up (the caller's retry then starts afresh). */
+const PICK_ATTEMPTS = 5;
+
+/** Bounds a cache kept in insertion order: the oldest entry goes first. */
+const remember = <V>(map: Map<string, V>, id: string, value: V) => {
+  map.set(id, value);
+  if (map.size > MAX_CACHED_JOBS) map.delete(map.keys().next().value!);
+};
+
 const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
 const lineKey = (r: RawLine) => `${r.stream}\u0000${r.server ?? ''}`;
+
+/** A batch picked after a stream position lost its conditional write: the position moved on. */
+class StalePosition extends Error {
+  constructor(override readonly cause: ConflictError) {
+    super('the stored log position moved on', { cause });
+  }
+}
 
 /** Attempts at storing one batch when the failure is not a second writer's conflict. */
 const StoreAttempts = 3;
@@ -53,7 +80,7 @@ export const createExecutionRecorder = (
   lifecycle: Lifecycle,
   variables: Variables,
   servers: Servers,
-): Required<ExecutionEvents> & { settled(key: JobKey): Promise<void> } => {
+): Required<ExecutionEvents> & { outputAfter(key: JobKey, pick: PickAfter): Promise<void>; settled(key: JobKey): Promise<void> } => {
   const cursors = new Map<string, LogCursor>();
   const maskings = new Map<string, Promise<JobMasking>>();
   const chains = new Map<string, Promise<unknown>>();
@@ -78,7 +105,7 @@ export const createExecutionRecorder = (
       bytes: tail.totalBytes,
       ...(tail.resumeToken !== undefined ? { resumeToken: tail.resumeToken } : {}),
     };
-    cursors.set(keyOf(key), cursor);
+    remember(cursors, keyOf(key), cursor);
     return cursor;
   };
 
@@ -91,7 +118,7 @@ export const createExecutionRecorder = (
         return { mask: createMasker(secrets.values), step: createPieceMasker(secrets), open: new Map() };
       });
       masking.catch(() => maskings.delete(id));
-      maskings.set(id, masking);
+      remember(maskings, id, masking);
     }
     return masking;
   };
@@ -172,9 +199,10 @@ export const createExecutionRecorder = (
    * Stores consecutive lines as one batch. A batch the store keeps refusing is stored in halves,
    * and a single line it refuses becomes a visible system line in its place: a reader sees the
    * loss where it happened, never a silent gap. `totalBytes` is the log's size after each line.
+   * @returns the lines as stored (a notice in place of a refused line).
    * @throws ConflictError (another writer), or the store's error when even the notice failed.
    */
-  const storeBatch = async (key: JobKey, lines: LogLine[], totalBytes: number[], resumeToken: string | undefined): Promise<void> => {
+  const storeBatch = async (key: JobKey, lines: LogLine[], totalBytes: number[], resumeToken: string | undefined): Promise<LogLine[]> => {
     const batch = (l: LogLine[], bytes: number): LogBatch => ({
       lines: l,
       totalBytes: bytes,
@@ -182,30 +210,35 @@ export const createExecutionRecorder = (
     });
     try {
       await put(key, batch(lines, totalBytes.at(-1)!));
+      return lines;
     } catch (err) {
       if (err instanceof ConflictError) throw err;
       if (lines.length === 1) {
         logger.error({ err, jobId: key.jobId, seq: lines[0]!.seq }, 'a log line could not be stored; stored a notice in its place');
-        await put(key, batch([lostNotice(lines[0]!, err)], totalBytes[0]!));
-        return;
+        const notice = lostNotice(lines[0]!, err);
+        await put(key, batch([notice], totalBytes[0]!));
+        return [notice];
       }
       const half = Math.ceil(lines.length / 2);
-      await storeBatch(key, lines.slice(0, half), totalBytes.slice(0, half), resumeToken);
-      await storeBatch(key, lines.slice(half), totalBytes.slice(half), resumeToken);
+      const first = await storeBatch(key, lines.slice(0, half), totalBytes.slice(0, half), resumeToken);
+      return [...first, ...(await storeBatch(key, lines.slice(half), totalBytes.slice(half), resumeToken))];
     }
   };
 
   /**
    * Numbers and stores masked lines, in batches that fit a store item, each with the conditional
    * write. A conflict means another writer (a second follower, another Lambda) stored lines at our
-   * next seq: re-read the tail and number what is left after theirs, so nothing is lost. Every batch
-   * but the last carries the previous resume token: a launcher resuming after a crash between them
-   * reads those lines again rather than skipping them.
-   * @returns whether anything was stored.
+   * next seq. By default the tail is read again and what is left is numbered after theirs, so nothing
+   * is lost. With `exact` (the lines were picked after the stored position, so theirs may be the same
+   * lines), a conflict before anything was stored throws StalePosition for the caller to pick again,
+   * and one after a part was stored ends here: the other writer started after that part and picked
+   * the rest itself. Every batch but the last carries the previous resume token: a launcher resuming
+   * after a crash between them reads those lines again rather than skipping them.
+   * @returns the lines as stored, in order.
    */
-  const append = async (key: JobKey, masked: MaskedLine[], resumeToken: string): Promise<boolean> => {
+  const append = async (key: JobKey, masked: MaskedLine[], resumeToken: string, exact = false): Promise<LogLine[]> => {
     let left = masked;
-    let stored = false;
+    const stored: LogLine[] = [];
     for (let conflicts = 0; left.length > 0;) {
       const cursor = await cursorFor(key);
       const before = { ...cursor };
@@ -218,16 +251,20 @@ export const createExecutionRecorder = (
         const batches = batchesForStore(lines);
         for (const [i, batch] of batches.entries()) {
           const token = i === batches.length - 1 ? resumeToken : before.resumeToken;
-          await storeBatch(key, batch, totalBytes.slice(done, done + batch.length), token);
+          stored.push(...(await storeBatch(key, batch, totalBytes.slice(done, done + batch.length), token)));
           done += batch.length;
-          stored = true;
-          cursor.resumeToken = token;
+          if (token === undefined) delete cursor.resumeToken;
+          else cursor.resumeToken = token;
         }
         return stored;
       } catch (err) {
         // What was stored stays; the rest is numbered again after the tail as stored.
         cursors.delete(keyOf(key));
         left = left.slice(done);
+        if (exact && err instanceof ConflictError) {
+          if (done === 0) throw new StalePosition(err);
+          return stored;
+        }
         if (!(err instanceof ConflictError) || ++conflicts > 4) throw err;
         logger.warn({ jobId: key.jobId }, 'another writer stored log lines first; numbering after them');
       }
@@ -242,14 +279,47 @@ export const createExecutionRecorder = (
       // Past the cap nothing more is stored: skip the masking too (a flood costs no more than reading it).
       if (cursor.bytes > config.maxLogBytes) return;
       const open = new Map(masking.open);
+      let stored: LogLine[];
       try {
-        if (!(await append(key, maskLines(masking, raw), resumeToken))) return;
+        stored = await append(key, maskLines(masking, raw), resumeToken);
       } catch (err) {
         // Nothing or not all was stored: the launcher sends these lines again, so mask them again from here.
         masking.open = open;
         throw err;
       }
-      void live.deliver(key);
+      if (stored.length > 0) void live.deliver(key, stored);
+    });
+
+  /**
+   * Stores the lines a reporter picks after the stored stream position, each once however many
+   * reporters hold them (docs/aws.md, Ordering). The position comes from this recorder's cursor (the
+   * tail is read only when it has none), and the first batch's conditional write checks it: when
+   * another writer stored at that seq first, its lines may be the very lines picked, so the tail is
+   * read again and the reporter picks again after the new position, instead of numbering the same
+   * lines a second time. Past the cap nothing is picked at all.
+   */
+  const outputAfter = (key: JobKey, pick: PickAfter) =>
+    serial(key, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const [cursor, masking] = await Promise.all([cursorFor(key), maskingFor(key)]);
+        if (cursor.bytes > config.maxLogBytes) return;
+        const picked = await pick(cursor.resumeToken);
+        if (!picked || picked.lines.length === 0) return;
+        const open = new Map(masking.open);
+        let stored: LogLine[];
+        try {
+          stored = await append(key, maskLines(masking, picked.lines), picked.resumeToken, true);
+        } catch (err) {
+          masking.open = open;
+          if (err instanceof StalePosition && attempt < PICK_ATTEMPTS) {
+            logger.info({ jobId: key.jobId }, 'another writer stored log lines at this position first; picking again after them');
+            continue;
+          }
+          throw err instanceof StalePosition ? err.cause : err;
+        }
+        if (stored.length > 0) void live.deliver(key, stored);
+        return;
+      }
     });
 
   /**
@@ -332,8 +402,11 @@ export const createExecutionRecorder = (
       // Lines whose end never came: what they held back is stored now, before the job ends.
       const rest = flushOpen(masking);
       if (rest.length > 0 && (await cursorFor(key)).bytes <= config.maxLogBytes) {
-        if (await append(key, rest, (await cursorFor(key)).resumeToken ?? '')) void live.deliver(key);
+        const stored = await append(key, rest, (await cursorFor(key)).resumeToken ?? '');
+        if (stored.length > 0) void live.deliver(key, stored);
       }
+      // The final status carries the last line's seq: the cursor knows it (read once if this recorder stored nothing).
+      const { seq: lastSeq } = await cursorFor(key);
       cursors.delete(keyOf(key));
       maskings.delete(keyOf(key));
       const job = await store.jobs.get(key);
@@ -347,7 +420,7 @@ export const createExecutionRecorder = (
           final = { ...ending, results: { ...ending.results, outputError } };
         }
       }
-      await lifecycle.end(key, maskEnding(final, masking.mask));
+      await lifecycle.end(key, maskEnding(final, masking.mask), { job, lastSeq });
     });
 
   const hostKeySeen = (key: JobKey, serverId: string, fingerprint: string) => servers.recordHostKey(key.tenant, serverId, fingerprint);
@@ -358,5 +431,5 @@ export const createExecutionRecorder = (
     if ('idle' in live) await (live as BackgroundLiveFeed).idle(key);
   };
 
-  return { output, exited, hostKeySeen, settled };
+  return { output, outputAfter, exited, hostKeySeen, settled };
 };

@@ -28,12 +28,14 @@ export interface Lifecycle {
    * Moves a job on and tells its subscribers.
    * @throws ConflictError when the job changed since it was read.
    */
-  advance(job: Job, to: JobStatus, patch?: Partial<Job>): Promise<Job>;
+  advance(job: Job, to: JobStatus, patch?: Partial<Job>, known?: { lastSeq?: number }): Promise<Job>;
   /**
    * Ends a job unless it already ended; frees its slot and tells subscribers.
    * A late or duplicate ending is not an error: it returns the job as stored.
+   * `known` saves reads: the job as the caller just read it (used for the first try), and the seq of
+   * its last stored line (the final status's `lastSeq`).
    */
-  end(key: JobKey, ending: Ending): Promise<Job | undefined>;
+  end(key: JobKey, ending: Ending, known?: { job?: Job | undefined; lastSeq?: number }): Promise<Job | undefined>;
   /** Frees a slot and offers it to the job that has waited longest. */
   releaseSlot(slot: number, holder: JobKey): Promise<void>;
   /**
@@ -86,32 +88,37 @@ export const createLifecycle = (
     await offerWaiting(1).catch((err: unknown) => logger.warn({ err }, 'could not offer a waiting job'));
   };
 
-  const advance = async (job: Job, to: JobStatus, patch: Partial<Job> = {}) => {
+  const advance = async (job: Job, to: JobStatus, patch: Partial<Job> = {}, known: { lastSeq?: number } = {}) => {
     const next = await store.jobs.transition(job, to, patch);
-    const lastSeq = isTerminal(to) ? (await store.logs.tail({ tenant: job.tenant, jobId: job.id })).lastSeq : undefined;
+    const lastSeq = !isTerminal(to) ? undefined : (known.lastSeq ?? (await store.logs.tail({ tenant: job.tenant, jobId: job.id })).lastSeq);
     await live.notifyStatus(next, lastSeq);
     await hooks(next, job.status);
     return next;
   };
 
-  const end = async (key: JobKey, ending: Ending): Promise<Job | undefined> => {
+  const end = async (key: JobKey, ending: Ending, known: { job?: Job | undefined; lastSeq?: number } = {}): Promise<Job | undefined> => {
     // Retried because a concurrent non-terminal change (e.g. claimed → running) may win the race.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const job = await store.jobs.get(key);
+      const job = attempt === 0 && 'job' in known ? known.job : await store.jobs.get(key);
       if (!job || isTerminal(job.status)) return job;
       if (ending.onlyFrom && !ending.onlyFrom.includes(job.status)) return job;
       const now = clock.now();
       const started = Date.parse(job.startedAt ?? job.createdAt);
       try {
-        const ended = await advance(job, ending.status, {
-          finishedAt: new Date(now).toISOString(),
-          durationMs: Math.max(0, now - started),
-          ...(ending.exitCode !== undefined ? { exitCode: ending.exitCode } : {}),
-          ...(ending.error ? { error: ending.error } : {}),
-          ...ending.results,
-          ...(ending.executions ? { executions: ending.executions } : {}),
-          ...(job.waitingSince !== undefined ? { waitingSince: undefined } : {}),
-        });
+        const ended = await advance(
+          job,
+          ending.status,
+          {
+            finishedAt: new Date(now).toISOString(),
+            durationMs: Math.max(0, now - started),
+            ...(ending.exitCode !== undefined ? { exitCode: ending.exitCode } : {}),
+            ...(ending.error ? { error: ending.error } : {}),
+            ...ending.results,
+            ...(ending.executions ? { executions: ending.executions } : {}),
+            ...(job.waitingSince !== undefined ? { waitingSince: undefined } : {}),
+          },
+          known.lastSeq !== undefined ? { lastSeq: known.lastSeq } : {},
+        );
         if (job.slot !== undefined) await releaseSlot(job.slot, key);
         return ended;
       } catch (err) {

@@ -2,8 +2,10 @@ import type { CoreDeps } from '../deps';
 import type { Subscription } from '../ports';
 import { NotFoundError } from '../errors';
 import type { Caller, Job, JobKey, LogLine } from '../model';
+import { isTerminal } from '../model';
 import { laggingMessage, logsMessage, statusMessage, type LiveMessage, type LogsMessage } from './messages';
 import { packFrames } from './packFrames';
+import { createRecentLines, type RecentLines } from './recentLines';
 
 /** Stored lines read at once for one subscriber. */
 const PAGE = 2_000;
@@ -23,8 +25,13 @@ export interface LiveFeed {
    * @throws NotFoundError when the job is not the caller's (another tenant's job looks missing).
    */
   subscribe(caller: Caller, connectionId: string, jobId: string, afterSeq: number): Promise<void>;
-  /** Sends every subscriber the stored lines it has not been sent yet. */
-  deliver(key: JobKey): Promise<void>;
+  /**
+   * Sends every subscriber the stored lines it has not been sent yet. `stored`: the lines the caller
+   * just stored (consecutive), which subscribers at their start get without a store read.
+   */
+  deliver(key: JobKey, stored?: readonly LogLine[]): Promise<void>;
+  /** Keeps lines just stored for the next delivery (what `deliver(key, stored)` does first). */
+  remember(key: JobKey, stored: readonly LogLine[]): void;
   /** Sends every subscriber the job's current status. */
   notifyStatus(job: Job, lastSeq?: number): Promise<void>;
 }
@@ -86,7 +93,8 @@ export const createLiveFeed = ({
   clock,
   config,
   logger,
-}: Pick<CoreDeps, 'store' | 'broadcaster' | 'clock' | 'config' | 'logger'>): LiveFeed => {
+  recent = createRecentLines(),
+}: Pick<CoreDeps, 'store' | 'broadcaster' | 'clock' | 'config' | 'logger'> & { recent?: RecentLines }): LiveFeed => {
   const { connections, logs } = store;
 
   const drop = async (key: JobKey, connectionId: string) => {
@@ -132,14 +140,22 @@ export const createLiveFeed = ({
    * Subscribers of one job mostly stand at the same `sentSeq`: within one pass they share each page
    * read, and each frame's message (one object, so a broadcaster may serialize it once). An empty
    * page is never shared, so a later look always reads the store afresh.
+   *
+   * With `fromMemory`, lines this process just stored come from memory ({@link RecentLines}) and a
+   * subscriber past the newest of them has nothing more: lines another process stored meanwhile
+   * come with its lease ask, and the pass made for an ask reads the store. Subscribers behind the
+   * remembered lines read the store (the replay path).
    */
-  const sharedReads = (key: JobKey): ReadFrames => {
+  const sharedReads = (key: JobKey, fromMemory: boolean): ReadFrames => {
     const pages = new Map<number, Promise<Page>>();
+    const framesOf = (lines: LogLine[]) =>
+      packFrames(lines).map((packed) => ({ message: logsMessage(key.jobId, packed), lastSeq: packed.at(-1)!.seq }));
     const framesAfter = async (afterSeq: number): Promise<Page> => {
+      const held = fromMemory ? recent.after(key, afterSeq, PAGE) : undefined;
+      if (held) return { frames: framesOf(held.lines), more: held.more };
       const read = await logs.read(key, afterSeq, PAGE);
       const lines = contiguousAfter(afterSeq, read);
-      const frames = packFrames(lines).map((packed) => ({ message: logsMessage(key.jobId, packed), lastSeq: packed.at(-1)!.seq }));
-      return { frames, more: read.length === PAGE && lines.length === read.length };
+      return { frames: framesOf(lines), more: read.length === PAGE && lines.length === read.length };
     };
     return (afterSeq) => {
       let page = pages.get(afterSeq);
@@ -156,7 +172,7 @@ export const createLiveFeed = ({
   };
 
   /** One pass under the job's lease. @returns whether to look again (false when another sender holds the lease). */
-  const pass = async (key: JobKey): Promise<boolean> => {
+  const pass = async (key: JobKey, fromMemory = false): Promise<boolean> => {
     const lease = await connections.takeSendLease(key, clock.now(), config.subscriptionLeaseMs);
     if (!lease) return false;
     const sent = new Map<string, number>();
@@ -164,7 +180,7 @@ export const createLiveFeed = ({
     const lagging: { connectionId: string; sentSeq: number }[] = [];
     let again: boolean;
     try {
-      const read = sharedReads(key);
+      const read = sharedReads(key, fromMemory);
       await eachLimited(lease.subscriptions, FANOUT, async (s) => {
         try {
           const served = await serve(s, read, sent);
@@ -186,8 +202,15 @@ export const createLiveFeed = ({
     return again;
   };
 
-  /** Passes until no other sender asked for the lease during the last one. */
-  const deliver = async (key: JobKey): Promise<void> => {
+  const remember = (key: JobKey, stored: readonly LogLine[]) => recent.add(key, stored);
+
+  /**
+   * Passes until no other sender asked for the lease during the last one. The first pass serves
+   * what this process stored from memory; a pass made because another sender asked reads the store.
+   */
+  const deliver = async (key: JobKey, stored?: readonly LogLine[]): Promise<void> => {
+    if (stored) remember(key, stored);
+    if (!(await pass(key, true))) return;
     while (await pass(key));
   };
 
@@ -219,9 +242,11 @@ export const createLiveFeed = ({
     },
 
     deliver,
+    remember,
 
     notifyStatus: (job, lastSeq) => {
       const key = { tenant: job.tenant, jobId: job.id };
+      if (isTerminal(job.status)) recent.forget(key);
       const message = statusMessage(job, lastSeq);
       return forEachSubscriber(key, async ({ connectionId, sentSeq }) => {
         const outcome = await push(connectionId, message);

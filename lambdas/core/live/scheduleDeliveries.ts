@@ -1,5 +1,5 @@
 import type { Logger } from '../ports';
-import type { Job, JobKey } from '../model';
+import type { Job, JobKey, LogLine } from '../model';
 import type { LiveFeed } from './createLiveFeed';
 
 /** A LiveFeed whose pushes run in the background; `idle` waits for a job's to finish. */
@@ -77,7 +77,10 @@ export const scheduleDeliveries = (live: LiveFeed, logger: Logger, o: { coalesce
 
   return {
     subscribe: (caller, connectionId, jobId, afterSeq) => live.subscribe(caller, connectionId, jobId, afterSeq),
-    deliver(key) {
+    remember: (key, stored) => live.remember(key, stored),
+    deliver(key, stored?: readonly LogLine[]) {
+      // Remembered now, so the pending pass (and a subscribe meanwhile) finds them in memory.
+      if (stored) live.remember(key, stored);
       enqueue(key, { kind: 'deliver', started: false, askedAt: performance.now() });
       return Promise.resolve();
     },

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps';
-import { createExecutionRecorder } from '../jobs/createExecutionRecorder';
+import { createExecutionRecorder, type PickAfter } from '../jobs/createExecutionRecorder';
 import { createLifecycle } from '../jobs/createLifecycle';
 import { createJobHooks } from '../jobs/jobHooks';
 import { createLiveFeed } from '../live/createLiveFeed';
@@ -16,8 +16,18 @@ export type ReportDeps = Omit<CoreDeps, 'launcher'> & {
   retry?: TransientRetry;
 };
 
-/** The one inbound path of launcher reports; `settled` lets tests and handlers wait for the pushes a job's reports started. */
-export type ExecutionReports = Required<ExecutionEvents> & { settled(key: JobKey): Promise<void> };
+/**
+ * The one inbound path of launcher reports; `settled` lets tests and handlers wait for the pushes a
+ * job's reports started. `outputAfter` is `output` for reporters that hold lines by stream position
+ * (the AWS log forwarder and completion drain): they pick the lines after the stored position, and
+ * pick again if another writer stored there first, so no line is stored twice.
+ */
+export type ExecutionReports = Required<ExecutionEvents> & {
+  outputAfter(key: JobKey, pick: PickAfter): Promise<void>;
+  settled(key: JobKey): Promise<void>;
+};
+
+export type { PickAfter };
 
 /**
  * The one way reports enter the core: output, exits and host keys from every launcher (and on AWS
@@ -39,5 +49,17 @@ export const createExecutionReports = (deps: ReportDeps): ExecutionReports => {
     createVariables(deps),
     createServers(deps),
   );
-  return withReportRetry(recorder, { retry: deps.retry ?? noRetry, logger: deps.logger });
+  const retry = deps.retry ?? noRetry;
+  const reports = withReportRetry(recorder, { retry, logger: deps.logger });
+  return {
+    ...reports,
+    outputAfter: async (key, pick) => {
+      try {
+        await retry.execute(() => recorder.outputAfter(key, pick));
+      } catch (err) {
+        deps.logger.error({ err, jobId: key.jobId, report: 'output' }, 'the output report could not be recorded');
+        throw err;
+      }
+    },
+  };
 };

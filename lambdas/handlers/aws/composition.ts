@@ -100,15 +100,12 @@ let taskReporting: ReturnType<typeof composeTaskReporting> | undefined;
 const composeTaskReporting = (env: Env) => {
   const { reports: events, logger, workspace } = awsComposition(env);
   const cluster = required(env, 'CRONIUM_ECS_CLUSTER');
-  const store = createDynamoStore({ tableName: required(env, 'CRONIUM_TABLE'), client: createDocumentClient() });
   const runtimeOfFamily = new Map(
     ScriptRuntimes.map((rt) => [familyOf(required(env, `CRONIUM_TASK_DEF_${rt.toUpperCase()}`)), rt] as const),
   );
   const logs = createJobLogForwarding({
     events,
-    logTail: (key) => store.logs.tail(key),
     reader: createJobLogReader({ client: new CloudWatchLogsClient({}), logGroup: required(env, 'CRONIUM_JOB_LOG_GROUP') }),
-    maxLogBytes: coreConfigFromEnv(env).maxLogBytes,
   });
   return {
     events,

@@ -1,17 +1,13 @@
 import { decodeStreamPosition, encodeStreamPosition, eventsAfter, positionAfter, rawLinesOf } from '../../adapters/ecs';
 import type { JobLogEvent, JobLogReader } from '../../adapters/ecs';
-import type { ExecutionEvents, JobKey, LogTail } from '../../core';
+import type { ExecutionReports, JobKey } from '../../core';
 
 /** What {@link createJobLogForwarding} needs. */
 export interface JobLogForwardingDeps {
   /** The one inbound report path (the core's output use case); `settled` waits for the pushes it started. */
-  events: Pick<ExecutionEvents, 'output'> & { settled?(key: JobKey): Promise<void> };
-  /** The job's stored log tail: its resume token is the stream position stored last. */
-  logTail(key: JobKey): Promise<LogTail>;
+  events: Pick<ExecutionReports, 'outputAfter'> & { settled?(key: JobKey): Promise<void> };
   /** Reads a job's log stream (the completion drain). */
   reader: JobLogReader;
-  /** The per-job log cap (`CRONIUM_MAX_LOG_BYTES`): past it nothing more is stored, so nothing is read. */
-  maxLogBytes: number;
 }
 
 /** Stores a job's CloudWatch log events through the core, each event once. */
@@ -22,41 +18,33 @@ export interface JobLogForwarding {
   drain(key: JobKey, logStream: string): Promise<void>;
 }
 
-/**
- * The log forwarder and the completion handler store lines the same way: each batch is compared
- * with the position stored with the job's last log batch (its resume token, `cw1:<time>:<event id>`),
- * so a batch delivered twice, or lines the other path stored first, are not stored again. Reading the
- * tail costs one DynamoDB read per batch; it is what makes this hold across Lambda containers.
- *
- * Residual race, written down: the recorder numbers a batch that lost its conditional write after
- * the winner's lines, so two writers holding the SAME new events at the same moment (a subscription
- * batch arriving while the completion drain stores it) would store them twice. The drain runs when
- * the task has stopped, seconds to tens of seconds after the stream's last batch was sent.
- */
-export const createJobLogForwarding = ({ events, logTail, reader, maxLogBytes }: JobLogForwardingDeps): JobLogForwarding => {
-  /** @returns the stored position, or false when the job's log is full. */
-  const storedPosition = async (key: JobKey) => {
-    const tail = await logTail(key);
-    return tail.totalBytes > maxLogBytes ? false : decodeStreamPosition(tail.resumeToken);
-  };
+/** The events after the position a resume token names, as lines and the token after them. */
+const picked = (events: readonly JobLogEvent[], resumeToken: string | undefined) => {
+  const fresh = eventsAfter(events, decodeStreamPosition(resumeToken));
+  return fresh.length === 0 ? undefined : { lines: rawLinesOf(fresh), resumeToken: encodeStreamPosition(positionAfter(fresh)) };
+};
 
-  const store = async (key: JobKey, batch: readonly JobLogEvent[], position: ReturnType<typeof decodeStreamPosition>) => {
-    const fresh = eventsAfter(batch, position);
-    if (fresh.length === 0) return;
-    await events.output(key, rawLinesOf(fresh), encodeStreamPosition(positionAfter(fresh)));
+/**
+ * The log forwarder and the completion handler store lines the same way, through the core's
+ * `outputAfter`: it gives them the position stored with the job's last log batch (its resume token,
+ * `cw1:<time>:<event id>`; the tail is read once per job and container, then the recorder's cursor
+ * is used), they pick their events after it, and the first batch's conditional write checks that
+ * position. So a batch delivered twice, lines the other path stored first, and a subscription batch
+ * racing the completion drain with the same events are each stored once (docs/aws.md, Ordering).
+ */
+export const createJobLogForwarding = ({ events, reader }: JobLogForwardingDeps): JobLogForwarding => {
+  const settle = async (key: JobKey) => {
     // A Lambda is frozen once it returns: the pushes to subscribers must be made before it does.
     await events.settled?.(key);
   };
-
   return {
     async forward(key, batch) {
-      const position = await storedPosition(key);
-      if (position !== false) await store(key, batch, position);
+      await events.outputAfter(key, async (token) => picked(batch, token));
+      await settle(key);
     },
     async drain(key, logStream) {
-      const position = await storedPosition(key);
-      if (position === false) return;
-      await store(key, await reader.read(logStream, position), position);
+      await events.outputAfter(key, async (token) => picked(await reader.read(logStream, decodeStreamPosition(token)), token));
+      await settle(key);
     },
   };
 };

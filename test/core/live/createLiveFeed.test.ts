@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createControlPlane } from '../../../lambdas/core/createControlPlane';
 import { createLiveFeed } from '../../../lambdas/core/live/createLiveFeed';
+import { createRecentLines } from '../../../lambdas/core/live/recentLines';
+import type { LogLine } from '../../../lambdas/core/model';
 import { callerFactory, rawLinesFactory } from '../../helpers/factories';
 import type { Harness } from '../../helpers/memory/createHarness';
 import { createHarness, errorOf, keyOf } from '../../helpers/memory/createHarness';
@@ -8,6 +10,10 @@ import { createHarness, errorOf, keyOf } from '../../helpers/memory/createHarnes
 const acme = callerFactory({ tenant: 'acme' });
 const globex = callerFactory({ tenant: 'globex' });
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+/** Stored log lines `from`..`to`, as another process would have stored them. */
+const logLines = (from: number, to: number): LogLine[] =>
+  range(from, to).map((seq) => ({ seq, stream: 'stdout' as const, ts: '2026-12-05T00:00:00.000Z', line: `other ${seq}` }));
 
 /** A running job with lines 1..n stored. */
 const runningJobWithLines = async (h: Harness, n: number) => {
@@ -402,26 +408,28 @@ describe('live delivery in frames and to slow subscribers', () => {
     expect((await h.store.connections.listSubscriptions(keyOf(job))).map((s) => s.connectionId)).not.toContain('c7');
   });
 
-  it('reads each new page once for subscribers that stand at the same line', async () => {
+  it('reads each replayed page once for subscribers that stand at the same line', async () => {
+    // Arrange: lines stored by another process (nothing of them in this one's memory).
     const h = createHarness();
     const job = await runningJobWithLines(h, 0);
     for (const id of ['a', 'b', 'c', 'd']) {
       await h.connect(id);
       await h.cp.connections.subscribe(id, job.id, 0);
     }
+    await h.store.logs.append(keyOf(job), { lines: logLines(1, 10), totalBytes: 100 });
     const read = h.store.logs.read;
     const reads: number[] = [];
     h.store.logs.read = (key, afterSeq, limit) => (reads.push(afterSeq), read(key, afterSeq, limit));
 
-    await h.cp.executions.output(keyOf(job), rawLinesFactory(10), 't10');
+    // Act
+    await createLiveFeed(h).deliver(keyOf(job));
 
-    await h.cp.executions.settled(keyOf(job));
-
+    // Assert
     expect(reads.filter((after) => after === 0)).toHaveLength(1);
     for (const id of ['a', 'b', 'c', 'd']) expect(h.broadcaster.logSeqsFor(id)).toEqual(range(1, 10));
   });
 
-  it('reads the store once per pass when the new lines fit in one page', async () => {
+  it('delivers the lines it just stored without reading them back', async () => {
     // Arrange
     const h = createHarness();
     const job = await runningJobWithLines(h, 0);
@@ -432,12 +440,38 @@ describe('live delivery in frames and to slow subscribers', () => {
     h.store.logs.read = (key, afterSeq, limit) => (reads++, read(key, afterSeq, limit));
 
     // Act
-    await h.cp.executions.output(keyOf(job), rawLinesFactory(10), 't10');
-    await h.cp.executions.settled(keyOf(job));
+    for (let i = 0; i < 5; i++) {
+      await h.cp.executions.output(keyOf(job), rawLinesFactory(10, { from: i * 10 + 1 }), `t${i}`);
+      await h.cp.executions.settled(keyOf(job));
+    }
 
     // Assert
-    expect(reads).toBe(1);
-    expect(h.broadcaster.logSeqsFor('a')).toEqual(range(1, 10));
+    expect(reads).toBe(0);
+    expect(h.broadcaster.logSeqsFor('a')).toEqual(range(1, 50));
+  });
+
+  it('replays from the store to a subscriber behind the lines it remembers, then goes on from memory', async () => {
+    // Arrange: 30 lines stored, of which this process remembers only the last 10.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    const recent = createRecentLines({ maxLines: 10 });
+    const live = createLiveFeed({ ...h, recent });
+    await h.store.logs.append(keyOf(job), { lines: logLines(1, 30), totalBytes: 300 });
+    recent.add(keyOf(job), logLines(21, 30));
+    await h.connect('late');
+    await h.store.connections.putSubscription({ connectionId: 'late', tenant: job.tenant, jobId: job.id, sentSeq: 5 });
+    const read = h.store.logs.read;
+    const reads: number[] = [];
+    h.store.logs.read = (key, afterSeq, limit) => (reads.push(afterSeq), read(key, afterSeq, limit));
+
+    // Act
+    await live.deliver(keyOf(job));
+    await h.store.logs.append(keyOf(job), { lines: logLines(31, 32), totalBytes: 320 });
+    await live.deliver(keyOf(job), logLines(31, 32));
+
+    // Assert
+    expect(h.broadcaster.logSeqsFor('late')).toEqual(range(6, 32));
+    expect(reads).toEqual([5]);
   });
 
   it('hands subscribers that stand at the same line the same frame, so it is serialized once', async () => {
@@ -519,24 +553,26 @@ describe('live delivery in frames and to slow subscribers', () => {
 
 describe('live delivery across a hole in the readable log', () => {
   it('stops before lines that are not readable yet and sends them, in order, once they are', async () => {
-    // Arrange: lines 4..5 are stored but reads do not show them yet (an earlier batch landing late).
+    // Arrange: lines 4..7 stored by another process, of which 4..5 are not readable yet (an earlier
+    // batch landing late); this process remembers none of them, so it reads the store.
     const h = createHarness();
     const job = await runningJobWithLines(h, 3);
     await h.connect('c1');
     await h.cp.connections.subscribe('c1', job.id, 3);
+    await h.cp.executions.settled(keyOf(job));
     const read = h.store.logs.read;
     let hidden = true;
     h.store.logs.read = async (key, afterSeq, limit) => (await read(key, afterSeq, limit)).filter((l) => !hidden || l.seq < 4 || l.seq > 5);
 
     // Act
-    await h.cp.executions.output(keyOf(job), rawLinesFactory(4, { from: 4 }), 't7');
-    await h.cp.executions.settled(keyOf(job));
-    const whileHidden = h.broadcaster.logSeqsFor('c1');
+    await h.store.logs.append(keyOf(job), { lines: logLines(4, 7), totalBytes: 70 });
+    await createLiveFeed(h).deliver(keyOf(job));
+    const whileHidden = h.broadcaster.logSeqsFor('c1').filter((seq) => seq > 3);
     hidden = false;
     await createLiveFeed(h).deliver(keyOf(job));
 
     // Assert
     expect(whileHidden).toEqual([]);
-    expect(h.broadcaster.logSeqsFor('c1')).toEqual([4, 5, 6, 7]);
+    expect(h.broadcaster.logSeqsFor('c1').filter((seq) => seq > 3)).toEqual([4, 5, 6, 7]);
   });
 });

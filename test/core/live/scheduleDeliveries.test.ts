@@ -11,6 +11,7 @@ const recordingFeed = () => {
   const calls: { kind: 'deliver' | 'status'; at: number }[] = [];
   const feed: LiveFeed = {
     subscribe: async () => {},
+    remember: () => {},
     deliver: async () => void calls.push({ kind: 'deliver', at: performance.now() }),
     notifyStatus: async () => void calls.push({ kind: 'status', at: performance.now() }),
   };
@@ -71,6 +72,7 @@ describe('background deliveries', () => {
     let passes = 0;
     const feed: LiveFeed = {
       subscribe: async () => {},
+      remember: () => {},
       deliver: async () => {
         passes++;
         if (passes === 1) await held;

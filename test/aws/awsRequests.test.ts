@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startAwsHome, type AwsHome } from './awsHome';
+
+let home: AwsHome;
+
+afterEach(async () => {
+  await home?.stop();
+});
+
+const dynamoSince = (before: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(home.counts().dynamodb)
+      .map(([op, n]) => [op, n - (before[op] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Runs one job to its end, counting the DynamoDB requests of its two log batches and its completion. */
+const measuredJob = async () => {
+  const submitted = await home.rest('POST', '/jobs', { runtime: 'bash', script: 'echo hi' });
+  const jobId = submitted.body.id as string;
+  await home.dispatch();
+  const task = home.taskOf(jobId);
+  let mark = home.counts().dynamodb;
+  await home.deliverLogs(task, home.writeLines(task, ['one', 'two']));
+  const firstBatch = dynamoSince(mark);
+  mark = home.counts().dynamodb;
+  await home.deliverLogs(task, home.writeLines(task, ['three']));
+  const secondBatch = dynamoSince(mark);
+  await home.uploadOut(jobId, { 'output.json': '{"ok":true}' });
+  mark = home.counts().dynamodb;
+  await home.stopped(task, { exitCode: 0 });
+  const completion = dynamoSince(mark);
+  return { jobId, firstBatch, secondBatch, completion };
+};
+
+describe('DynamoDB requests of a job with no subscriber (bench/awsRequests.ts counts them all)', () => {
+  it('costs a log batch its put and one subscription read, plus the tail and secrets once per job and container', async () => {
+    // Arrange: a warm home (the first job pays the cold reads).
+    vi.resetModules();
+    home = await startAwsHome();
+    await measuredJob();
+
+    // Act
+    const { jobId, firstBatch, secondBatch, completion } = await measuredJob();
+
+    // Assert: no send lease is taken for a job nobody watches, and the tail is not read again.
+    expect(firstBatch).toEqual({ Query: 2, PutItem: 1, GetItem: 1 });
+    expect(secondBatch).toEqual({ PutItem: 1, GetItem: 1 });
+    // The completion reads the job once and takes the drain's position and the final lastSeq from
+    // the recorder's cursor: no log tail Query, one job GetItem, one subscription GetItem.
+    expect(completion['GetItem']).toBe(2);
+    expect(completion['Query'] ?? 0).toBeLessThanOrEqual(1);
+    const view = await home.rest('GET', `/jobs/${jobId}`);
+    expect(view.body.status).toBe('completed');
+    expect((await home.rest('GET', `/jobs/${jobId}/logs`)).body.items.map((l: { line: string }) => l.line)).toEqual([
+      'one',
+      'two',
+      'three',
+    ]);
+    expect(total(firstBatch) + total(secondBatch)).toBe(6);
+  });
+});
