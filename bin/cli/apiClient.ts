@@ -21,6 +21,8 @@ export interface ApiClient {
   updateEvent(id: string, input: EventInput): Promise<EventDef>;
   deleteEvent(id: string): Promise<void>;
   runEvent(id: string): Promise<Job>;
+  /** A GET whose answer is not JSON (a log download): the response, its body unread; an error status throws ApiError. */
+  getRaw(path: string, query?: Query): Promise<Response>;
   /** Any other route (schedules: see commands/schedules.ts), answering its JSON. */
   request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T>;
 }
@@ -96,6 +98,19 @@ export const createApiClient = (o: ApiClientOptions): ApiClient => {
     }
   };
 
+  const getRaw = async (path: string, query?: Query): Promise<Response> => {
+    const url = new URL(baseUrl + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    let res: Response;
+    try {
+      res = await doFetch(url, { headers: { authorization: `Bearer ${o.apiKey}` } });
+    } catch (err) {
+      throw new UnreachableError(baseUrl, networkReason(err), { cause: err });
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    return res;
+  };
+
   const id = (value: string): string => encodeURIComponent(value);
 
   return {
@@ -112,6 +127,7 @@ export const createApiClient = (o: ApiClientOptions): ApiClient => {
     updateEvent: (eventId, input) => call('PUT', `/events/${id(eventId)}`, input),
     deleteEvent: (eventId) => call('DELETE', `/events/${id(eventId)}`),
     runEvent: (eventId) => call('POST', `/events/${id(eventId)}/runs`),
+    getRaw,
     request: (method, path, body, query) => call(method, path, body, query),
   };
 };

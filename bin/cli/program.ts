@@ -3,6 +3,7 @@ import { registerEventsCommands } from './commands/events';
 import { registerJobsCommands } from './commands/jobs';
 import { registerRunCommand } from './commands/run';
 import { registerSchedulesCommands } from './commands/schedules';
+import { registerStatsCommand } from './commands/stats';
 import { registerStartCommand } from './commands/start';
 import type { CommandContext } from './context';
 
@@ -40,5 +41,6 @@ export const buildProgram = (ctx: CommandContext): Command => {
   registerJobsCommands(program, ctx);
   registerEventsCommands(program, ctx);
   registerSchedulesCommands(program, ctx);
+  registerStatsCommand(program, ctx);
   return program;
 };

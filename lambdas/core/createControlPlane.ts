@@ -17,6 +17,7 @@ import { createExecutionReports, type ExecutionReports } from './reports/createE
 import { createScheduleFiring } from './schedules/createScheduleFiring';
 import { createScheduleUseCases } from './schedules/createScheduleUseCases';
 import { createServers } from './servers/createServers';
+import { createReadStats } from './stats/createReadStats';
 import { createVariables } from './variables/createVariables';
 import type { Caller, Job } from './model';
 
@@ -51,6 +52,8 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
     },
     events,
     schedules: createScheduleUseCases(deps),
+    /** A tenant's job statistics from the hourly aggregates (docs/statistics.md). */
+    stats: { read: createReadStats(deps) },
     connections: {
       async connect(caller: Caller, connectionId: string): Promise<void> {
         await deps.store.connections.putConnection({

@@ -33,3 +33,5 @@ export type {
 } from './schedules/scheduleModel';
 export type { FireTime, ScheduleDetails, SchedulePatch, ScheduleRequest } from './schedules/createScheduleUseCases';
 export type { ScheduleTickReport } from './schedules/createScheduleFiring';
+export { createReadStats, MAX_STATS_RANGE_MS, DEFAULT_STATS_RANGE_MS, RELATIVE_PRECISION } from './stats';
+export type { EventStats, StatsBucket, StatsCounts, StatsEntry, StatsQuery, StatsReport, StatsSummary } from './stats';

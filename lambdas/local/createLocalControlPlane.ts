@@ -18,6 +18,7 @@ import { createDeadLettersHandler } from '../handlers/deadLetters';
 import { createDispatcherHandler } from '../handlers/dispatcher';
 import { createTickHandler } from '../handlers/tick';
 import { createRestHandler } from '../handlers/rest';
+import { createLogDownloadStream } from '../handlers/rest/logDownloadRoutes';
 import { createWebSocketHandler } from '../handlers/websocket';
 import { ensureAdminKey } from './adminKey';
 import { ensureInstanceId } from './instanceId';
@@ -70,12 +71,15 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     rest: ReturnType<typeof createRestHandler>;
     authorizer: ReturnType<typeof createAuthorizerHandler>;
     websocket: ReturnType<typeof createWebSocketHandler>;
+    restStream: ReturnType<typeof createLogDownloadStream>;
   }> = {};
   const gateway = createLocalGateway({
     host: settings.host,
     port: settings.port,
     rest: (event, context) => handlers.rest!(event, context),
     restAuthorizer: (event) => handlers.authorizer!(event),
+    // Log downloads stream here (every line, no 6 MB payload); the REST handler answers them in parts on AWS.
+    restStream: (event) => handlers.restStream!(event),
     publicPaths: ['/health'],
     wsPath: '/ws',
     wsAuthorizer: (event) => handlers.authorizer!(event),
@@ -134,6 +138,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
   );
   const cp = createControlPlane({ ...deps, launcher }, { reports });
   handlers.rest = createRestHandler(cp, logger);
+  handlers.restStream = createLogDownloadStream(cp, logger);
   handlers.authorizer = createAuthorizerHandler(cp);
   handlers.websocket = createWebSocketHandler(cp, broadcaster, logger);
 

@@ -1,7 +1,9 @@
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { collectPages } from '../collectPages';
 import { wantsJson, type CommandContext } from '../context';
 import { drainLogs } from '../drainLogs';
+import { downloadLog, DownloadFormats, type DownloadFormat } from '../downloadLog';
 import { formatJson } from '../format';
 import { followToEnd } from '../followToEnd';
 import { jobDetails, jobsTable } from '../jobViews';
@@ -60,8 +62,16 @@ export const registerJobsCommands = (program: Command, ctx: CommandContext): voi
     .argument('<id>', 'job id')
     .option('-f, --follow', 'keep streaming until the job ends')
     .option('--after <seq>', 'only lines after this sequence number', nonNegativeInteger, 0)
-    .action(async (id: string, flags: { follow?: boolean; after: number }, cmd: Command) => {
+    .option('--download <file>', 'save the whole stored log to a file (attempts and servers marked)')
+    .addOption(new Option('--format <format>', 'file format of --download').choices(DownloadFormats).default('text'))
+    .action(async (id: string, flags: { follow?: boolean; after: number; download?: string; format: DownloadFormat }, cmd: Command) => {
       const session = ctx.session(cmd);
+      if (flags.download !== undefined) {
+        const file = resolve(io.cwd, flags.download);
+        const { bytes } = await downloadLog(session.api, id, file, flags.format);
+        io.stderr.write(`saved ${bytes} bytes of job ${id}'s log to ${file}\n`);
+        return;
+      }
       if (flags.follow) {
         ctx.setExitCode(await followToEnd(ctx, session, id, { afterSeq: flags.after, owned: false }));
         return;

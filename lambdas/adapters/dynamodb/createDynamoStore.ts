@@ -9,6 +9,7 @@ import { createDynamoJobStore } from './jobStore';
 import { createDynamoLogStore } from './logStore';
 import { createDynamoScheduleStore } from './scheduleStore';
 import { createDynamoSlotStore } from './slotStore';
+import { createDynamoStatsStore } from './statsStore';
 import { createDynamoVariableStore } from './variableStore';
 
 /** Log batches are kept this long unless `logTtlSeconds` says otherwise. */
@@ -43,5 +44,6 @@ export function createDynamoStore(o: DynamoStoreOptions): Store {
     variables: createDynamoVariableStore(ctx),
     servers: createDynamoServerStore(ctx),
     schedules: createDynamoScheduleStore(ctx),
+    stats: createDynamoStatsStore(ctx),
   };
 }

@@ -41,6 +41,11 @@ export const serversPartition = (tenant: string) => `T#${part('tenant', tenant)}
 /** The partition of a tenant's variables. */
 export const variablesPartition = (tenant: string) => `T#${part('tenant', tenant)}#VAR`;
 
+export const STATS_HOUR_PREFIX = 'HOUR#';
+export const STATS_EVENT_PREFIX = 'EVENT#';
+/** The partition of a tenant's statistics: its hourly totals and its events' hourly items. */
+export const statsPartition = (tenant: string) => `T#${part('tenant', tenant)}#STATS`;
+
 export const Keys = {
   job: (tenant: string, jobId: string) => ({ pk: jobPk(tenant, jobId), sk: 'JOB' }),
   logBatch: (tenant: string, jobId: string, firstSeq: number) => ({
@@ -66,6 +71,13 @@ export const Keys = {
   scheduleFire: (tenant: string, id: string, fireAt: string) => ({
     pk: schedulePk(tenant, id),
     sk: `${FIRE_PREFIX}${part('fireAt', fireAt)}`,
+  }),
+  /** A tenant's totals of one hour (`YYYY-MM-DDTHH`), so a range of hours is one Query. */
+  statsHour: (tenant: string, hour: string) => ({ pk: statsPartition(tenant), sk: `${STATS_HOUR_PREFIX}${part('hour', hour)}` }),
+  /** One event's figures of one hour; hour first, so a range holds every event's items. */
+  statsEventHour: (tenant: string, hour: string, eventId: string) => ({
+    pk: statsPartition(tenant),
+    sk: `${STATS_EVENT_PREFIX}${part('hour', hour)}#${part('eventId', eventId)}`,
   }),
   connection: (connectionId: string) => ({ pk: `CONN#${part('connectionId', connectionId)}`, sk: 'CONN' }),
   /**

@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../deps';
 import type { Job, JobStatus } from '../model';
+import { createStatsHook } from '../stats/statsHook';
 
 /**
  * Work that follows a job's change of status, kept out of the transitions themselves: a workflow's
@@ -33,6 +34,6 @@ export const runHooks =
  * The hooks of one runtime, built from its ports alone (reports build their lifecycle without a
  * control plane). Each feature that follows job changes adds its hook here.
  */
-export const createJobHooks = (deps: Omit<CoreDeps, 'launcher'>): JobHooks => runHooks([], deps.logger);
+export const createJobHooks = (deps: Omit<CoreDeps, 'launcher'>): JobHooks => runHooks([createStatsHook(deps)], deps.logger);
 
 export const noHooks: JobHooks = async () => {};

@@ -1,5 +1,6 @@
 import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Server, Variable } from '../model';
 import type { Schedule, ScheduleFire } from '../schedules/scheduleModel';
+import type { StatsBucket, StatsEntry } from '../stats/statsModel';
 
 /** One page of a listing; `nextCursor` is opaque and absent on the last page. */
 export interface Page<T> {
@@ -186,6 +187,7 @@ export interface Store {
   variables: VariableStore;
   servers: ServerStore;
   schedules: ScheduleStore;
+  stats: StatsStore;
 }
 
 /**
@@ -226,4 +228,23 @@ export interface ScheduleStore {
     scheduleId: string,
     query: { limit: number; order: 'newest' } | { limit: number; order: 'oldest'; from: string },
   ): Promise<ScheduleFire[]>;
+}
+
+/** Hour range of stats buckets, both ends included: `YYYY-MM-DDTHH` (UTC). */
+export interface StatsHours {
+  fromHour: string;
+  lastHour: string;
+}
+
+/**
+ * A tenant's job statistics, kept as jobs end in one item per tenant and hour and one per tenant,
+ * hour and event (docs/statistics.md), so reading a range never reads the jobs themselves.
+ */
+export interface StatsStore {
+  /** Adds one ended job to its hour's item of the tenant and, when it has an event, of the event: atomic ADDs, no read. */
+  add(entry: StatsEntry): Promise<void>;
+  /** The tenant's buckets of those hours, oldest first (hours without jobs are absent). */
+  readTotals(tenant: string, hours: StatsHours): Promise<StatsBucket[]>;
+  /** Its events' buckets of those hours; only `eventId`'s when given. */
+  readEvents(tenant: string, hours: StatsHours & { eventId?: string }): Promise<StatsBucket[]>;
 }

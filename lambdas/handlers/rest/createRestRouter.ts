@@ -18,6 +18,8 @@ import {
   updateServerBody,
 } from './schemas';
 import { withScheduleRoutes } from './scheduleRoutes';
+import { withStatsRoutes } from './statsRoutes';
+import { withLogDownloadRoutes } from './logDownloadRoutes';
 import { eventView, jobView } from './views';
 
 const body = (e: APIGatewayProxyEvent) => parseJsonBody(e.body, e.isBase64Encoded);
@@ -25,7 +27,7 @@ const query = (e: APIGatewayProxyEvent) => e.queryStringParameters ?? {};
 
 /** Every REST route: parse at the edge, call one use case, shape the answer. */
 export const createRestRouter = (cp: ControlPlane) =>
-  withScheduleRoutes(cp, createRouteTable())
+  withLogDownloadRoutes(cp, withStatsRoutes(cp, withScheduleRoutes(cp, createRouteTable())))
     .on('GET', '/health', async () => jsonResponse(200, { status: 'ok' }))
 
     .on('POST', '/jobs', async (e) => {

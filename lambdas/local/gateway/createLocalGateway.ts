@@ -40,7 +40,7 @@ export const createLocalGateway = (o: LocalGatewayOptions): LocalGateway => {
   const ws = createWebSocketBridge({ settings, websocket: o.websocket, wsAuthorizer: o.wsAuthorizer, connections });
   const router = createGatewayRouter({
     settings,
-    rest: createRestBridge({ settings, rest: o.rest, restAuthorizer: o.restAuthorizer }),
+    rest: createRestBridge({ settings, rest: o.rest, restAuthorizer: o.restAuthorizer, restStream: o.restStream }),
     ws,
     management: createManagementApi({ settings, connections }),
   });

@@ -10,15 +10,36 @@ import { croniumError, sendJson } from './respond';
 import { buildRestEvent, withBody } from './restEvent';
 import { toHttpResponse, writeHttpResponse, type HttpResponse } from './restResponse';
 import type { GatewaySettings } from './resolveSettings';
-import type { RequestAuthorizer, RestHandler } from './types';
+import type { RequestAuthorizer, RestHandler, RestStreamHandler } from './types';
+import { writeStreamed } from './writeStreamed';
 
 /** Turns plain HTTP requests into REST proxy invocations. */
 export interface RestBridge {
   handle(req: IncomingMessage, res: ServerResponse, target: { rawPath: string; rawQuery: string }): Promise<void>;
 }
 
+/** @returns whether `stream` served the request (the response is then written or being written). */
+const serveStreamed = async (
+  stream: RestStreamHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  event: ReturnType<typeof buildRestEvent>,
+  s: GatewaySettings,
+): Promise<boolean> => {
+  const result = await stream(event);
+  if (!result) return false;
+  req.resume();
+  await writeStreamed(res, result, event.requestContext.requestId, s.logger);
+  return true;
+};
+
 /** Builds the REST side of the gateway: authorizer, body limit, proxy event, result mapping. */
-export const createRestBridge = (o: { settings: GatewaySettings; rest: RestHandler; restAuthorizer?: RequestAuthorizer }): RestBridge => {
+export const createRestBridge = (o: {
+  settings: GatewaySettings;
+  rest: RestHandler;
+  restAuthorizer?: RequestAuthorizer;
+  restStream?: RestStreamHandler;
+}): RestBridge => {
   const s = o.settings;
 
   /** @returns whether the request may go on; when not, the response has been sent. */
@@ -73,6 +94,7 @@ export const createRestBridge = (o: { settings: GatewaySettings; rest: RestHandl
       );
       const requestId = event.requestContext.requestId;
       if (!(await authorize(req, res, event))) return;
+      if (o.restStream && req.method === 'GET' && (await serveStreamed(o.restStream, req, res, event, s))) return;
 
       let body: Buffer;
       try {

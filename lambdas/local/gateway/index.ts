@@ -10,6 +10,8 @@ export type {
   LocalGatewayOptions,
   RequestAuthorizer,
   RestHandler,
+  RestStreamHandler,
+  StreamedRestResult,
   WebSocketEvent,
   WebSocketHandler,
   WebSocketRequestContext,

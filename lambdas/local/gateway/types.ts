@@ -21,6 +21,19 @@ export interface GatewayLogger {
 /** A REST API Lambda proxy integration handler. */
 export type RestHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** A REST response whose body is written as it is produced (chunked), with no payload limit. */
+export interface StreamedRestResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: AsyncIterable<string> | Iterable<string>;
+}
+
+/**
+ * Serves an authorized REST request as a stream, or returns undefined to leave it to `rest`. What
+ * API Gateway's Lambda proxy cannot do (answer more than one 6 MB payload), on one machine only.
+ */
+export type RestStreamHandler = (event: APIGatewayProxyEvent) => Promise<StreamedRestResult | undefined>;
+
 /** A Lambda REQUEST authorizer, as wired to the REST API or to the WebSocket `$connect` route. */
 export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
 
@@ -95,6 +108,11 @@ export interface LocalGatewayOptions {
   bodyTimeoutMs?: number;
   /** Handler of every HTTP request outside `wsPath` and `/@connections/*`, as a `/{proxy+}` ANY resource. */
   rest: RestHandler;
+  /**
+   * Tried first for every authorized REST request without a body (log downloads); what it serves is
+   * written as a stream, past `timeoutMs`. @default none
+   */
+  restStream?: RestStreamHandler;
   /** REQUEST authorizer of the REST API; its identity source is the `Authorization` header. */
   restAuthorizer?: RequestAuthorizer;
   /** Exact paths served without the REST authorizer (e.g. `/health`). @default [] */

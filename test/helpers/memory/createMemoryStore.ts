@@ -1,5 +1,6 @@
 import { asStoredVariable } from '../../../lambdas/adapters/dynamodb';
 import { createMemoryScheduleStore } from './createMemoryScheduleStore';
+import { createMemoryStatsStore } from './createMemoryStatsStore';
 import { ConflictError, ValidationError } from '../../../lambdas/core/errors';
 import { isTerminal } from '../../../lambdas/core/model';
 import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine, Server, Variable } from '../../../lambdas/core/model';
@@ -208,6 +209,7 @@ const createLogStore = (logs: Map<string, Map<number, StoredBatch>>): LogStore =
       checkSeq(afterSeq, 'afterSeq');
       const out: LogLine[] = [];
       for (const { batch } of batchesOf(key)) {
+        if ((batch.lines.at(-1)?.seq ?? 0) <= afterSeq) continue;
         for (const line of batch.lines) {
           if (out.length >= limit) return out;
           if (line.seq > afterSeq) out.push(copy(line));
@@ -452,6 +454,7 @@ export const createMemoryStore = (): MemoryStore => {
     variables: createVariableStore(variables),
     servers: createServerStore(servers),
     schedules,
+    stats: createMemoryStatsStore(),
     snapshot: () =>
       copy({
         jobs: [...jobs.values()],
