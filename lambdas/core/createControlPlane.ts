@@ -2,6 +2,8 @@ import { createAuth } from './auth/createAuth';
 import type { CoreDeps } from './deps';
 import { UnauthorizedError } from './errors';
 import { createEventUseCases } from './events/createEventUseCases';
+import { createHealth } from './health/createHealth';
+import { noMetrics } from './ports';
 import { createCancelJob } from './jobs/createCancelJob';
 import { createLifecycle } from './jobs/createLifecycle';
 import { createJobHooks } from './jobs/jobHooks';
@@ -17,8 +19,11 @@ import { createExecutionReports, type ExecutionReports } from './reports/createE
 import { createScheduleFiring } from './schedules/createScheduleFiring';
 import { createScheduleUseCases } from './schedules/createScheduleUseCases';
 import { createServers } from './servers/createServers';
+import { createToolUseCases } from './tools/createToolUseCases';
 import { createReadStats } from './stats/createReadStats';
 import { createVariables } from './variables/createVariables';
+import { createRunAdvancer } from './workflows/createRunAdvancer';
+import { createWorkflowUseCases } from './workflows/createWorkflowUseCases';
 import type { Caller, Job } from './model';
 
 /**
@@ -38,9 +43,17 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
   const variables = createVariables(deps);
   const servers = createServers(deps);
   const events = createEventUseCases(deps, submitJob);
+  const cancelJob = createCancelJob(deps, lifecycle);
+  const workflows = createWorkflowUseCases(deps, createRunAdvancer(deps, submitJob), cancelJob);
+
+  const metrics = deps.metrics ?? noMetrics;
 
   return {
     auth: createAuth(deps),
+    /** `/live`, `/ready`, `/health`. */
+    health: createHealth(deps),
+    /** Where handlers record their own figures (requests, connections). */
+    metrics,
     jobs: {
       /** @throws ValidationError when a limit is exceeded. */
       submit: async (caller: Caller, request: JobSpecRequest, opts: { input?: unknown } = {}): Promise<Job> =>
@@ -48,12 +61,13 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
       get: createGetJob(deps),
       list: createListJobs(deps),
       logs: createReadLogs(deps),
-      cancel: createCancelJob(deps, lifecycle),
+      cancel: cancelJob,
     },
     events,
     schedules: createScheduleUseCases(deps),
     /** A tenant's job statistics from the hourly aggregates (docs/statistics.md). */
     stats: { read: createReadStats(deps) },
+    workflows,
     connections: {
       async connect(caller: Caller, connectionId: string): Promise<void> {
         await deps.store.connections.putConnection({
@@ -61,8 +75,12 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
           tenant: caller.tenant,
           connectedAt: new Date(deps.clock.now()).toISOString(),
         });
+        metrics.member('cronium_ws_connections', connectionId, true);
       },
-      disconnect: (connectionId: string): Promise<void> => deps.store.connections.deleteConnection(connectionId),
+      async disconnect(connectionId: string): Promise<void> {
+        metrics.member('cronium_ws_connections', connectionId, false);
+        await deps.store.connections.deleteConnection(connectionId);
+      },
       /** @throws UnauthorizedError for an unknown connection, NotFoundError for another tenant's job. */
       async subscribe(connectionId: string, jobId: string, afterSeq: number): Promise<void> {
         const connection = await deps.store.connections.getConnection(connectionId);
@@ -71,6 +89,8 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
       },
     },
     variables: { put: variables.put, list: variables.list, remove: variables.remove },
+    /** A job's notifications and the webhook signing secret (docs/notifications.md). */
+    tools: createToolUseCases(deps),
     servers: {
       get: servers.get,
       list: servers.list,
@@ -84,7 +104,7 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
     /** The inbound path launchers report output, exits and host keys into. */
     executions: opts.reports ?? createExecutionReports(deps),
     reconcile: createReconciler(deps, lifecycle),
-    ...createReaper(deps, lifecycle, createScheduleFiring(deps, events)),
+    ...createReaper(deps, lifecycle, createScheduleFiring(deps, events, workflows), workflows.advanceRunning),
   };
 };
 

@@ -1,4 +1,5 @@
 import type { CoreConfig } from './config';
+import type { NotificationSettings } from './notifications/notificationModel';
 import type {
   Broadcaster,
   Clock,
@@ -6,10 +7,14 @@ import type {
   ExecutionLauncher,
   IdGenerator,
   JobQueue,
+  HealthDeps,
   Logger,
+  Metrics,
   SecretCipher,
   ServerAccess,
   Store,
+  ToolActions,
+  ToolStore,
 } from './ports';
 
 /** Everything the use cases need from the outside world, wired once per runtime. */
@@ -26,4 +31,10 @@ export interface CoreDeps {
   serverAccess: ServerAccess;
   /** Cron matching on a zone-less wall clock (croner); zones and DST are the core's. */
   cron: CronMatcher;
+  /** Where the figures go (prom-client, EMF); none when absent. */
+  metrics?: Metrics;
+  /** The dependencies `/ready` and `/health` check besides the store, and the version they report. */
+  health?: HealthDeps;
+  /** Tool actions (tool jobs, notifications); without them no notification is sent (docs/notifications.md). */
+  tools?: { actions: ToolActions; store: ToolStore; settings?: Partial<NotificationSettings> };
 }

@@ -2,17 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadOrCreateLocalCipher } from '../adapters/crypto';
-import { createDockerLauncher } from '../adapters/docker';
-import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../adapters/http';
+import { createDockerHealthChecks, createDockerLauncher } from '../adapters/docker';
+import { createPromMetrics } from '../adapters/metrics';
+import { createGuardedNetwork, createHttpLauncher, isHttpRef, parseHttpAllowList } from '../adapters/http';
+import { createToolActions, createToolLauncher, isToolRef } from '../adapters/tools';
 import { routeJobs } from '../adapters/routing';
 import { createSshExecutor, createSshLauncher, createSshServerAccess, isSshRef } from '../adapters/ssh';
 import { createCronerMatcher } from '../adapters/cron';
-import { createDynamoStore, ensureTable } from '../adapters/dynamodb';
+import { createDynamoStore, createDynamoToolStore, ensureTable } from '../adapters/dynamodb';
 import { createBackoffRetry, createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
 import type { Env } from '../config/coreConfigFromEnv';
 import { coreConfigFromEnv, numberFromEnv } from '../config/coreConfigFromEnv';
 import type { ControlPlane } from '../core';
-import { createControlPlane, createExecutionReports, WorkspaceLimits } from '../core';
+import { countPushes, createControlPlane, createExecutionReports, createToolRunner, toolJobData, WorkspaceLimits } from '../core';
 import { createAuthorizerHandler } from '../handlers/authorizer';
 import { createDeadLettersHandler } from '../handlers/deadLetters';
 import { createDispatcherHandler } from '../handlers/dispatcher';
@@ -20,6 +22,7 @@ import { createTickHandler } from '../handlers/tick';
 import { createRestHandler } from '../handlers/rest';
 import { createLogDownloadStream } from '../handlers/rest/logDownloadRoutes';
 import { createWebSocketHandler } from '../handlers/websocket';
+import { PublicPaths } from '../handlers/rest/healthRoutes';
 import { ensureAdminKey } from './adminKey';
 import { ensureInstanceId } from './instanceId';
 import { holdPrivateUmask, prepareDataDir } from './dataDir';
@@ -29,6 +32,8 @@ import { createLocalJobQueue, createLocalQueue, createQueuePoller } from './queu
 import type { LocalSettings } from './localSettings';
 import { localSettingsFromEnv } from './localSettings';
 import { startTickTimer } from './startTickTimer';
+import { localQueueHealthCheck, sshPoolGauges } from './localHealthChecks';
+import { croniumVersion } from './version';
 
 const TABLE = 'cronium';
 
@@ -39,8 +44,12 @@ export interface LocalControlPlane {
   adminKeyCreated: boolean;
   settings: LocalSettings;
   cp: ControlPlane;
-  /** Stops taking work and closes everything; running containers are left to be re-attached next start. */
-  close(): Promise<void>;
+  /**
+   * Stops taking work (tick, queue pollers), lets REST requests being answered finish for up to
+   * `graceMs` (default 10 s), then closes everything; running containers are left to be
+   * re-attached on the next start (docs/operate.md).
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -66,6 +75,15 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     redrivePolicy: { deadLetterQueue: deadLetters, maxReceiveCount: settings.maxReceiveCount },
   });
 
+  const sshExecutor = createSshExecutor({
+    logger,
+    breaker: {
+      failureThreshold: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_FAILURES', 3, { integer: true }),
+      coolDownMs: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_COOLDOWN_MS', 30_000, { integer: true }),
+    },
+  });
+  const metrics = createPromMetrics({ beforeScrape: [sshPoolGauges(() => sshExecutor.poolStats())] });
+
   const managementKeyId = `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`;
   const handlers: Partial<{
     rest: ReturnType<typeof createRestHandler>;
@@ -80,7 +98,9 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     restAuthorizer: (event) => handlers.authorizer!(event),
     // Log downloads stream here (every line, no 6 MB payload); the REST handler answers them in parts on AWS.
     restStream: (event) => handlers.restStream!(event),
-    publicPaths: ['/health'],
+    publicPaths: [...PublicPaths],
+    // Loopback only unless CRONIUM_METRICS_TOKEN is set (docs/operate.md).
+    metrics: { render: () => metrics.render(), contentType: metrics.contentType, token: env['CRONIUM_METRICS_TOKEN'] || undefined },
     wsPath: '/ws',
     wsAuthorizer: (event) => handlers.authorizer!(event),
     websocket: (event) => handlers.websocket!(event as never),
@@ -90,14 +110,14 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
   const { url } = await gateway.listen();
 
   // Pushes go straight into the gateway's connections; its management API stays for other callers (docs/architecture.md).
-  const broadcaster = createDirectBroadcaster({ gateway });
-  const sshExecutor = createSshExecutor({
-    logger,
-    breaker: {
-      failureThreshold: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_FAILURES', 3, { integer: true }),
-      coolDownMs: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_COOLDOWN_MS', 30_000, { integer: true }),
-    },
-  });
+  const broadcaster = countPushes(createDirectBroadcaster({ gateway }), metrics);
+  const images = {
+    bash: `${settings.imagePrefix}/bash:latest`,
+    python: `${settings.imagePrefix}/python:latest`,
+    node: `${settings.imagePrefix}/node:latest`,
+  };
+  // The queue check reads the poller, which starts last.
+  const work: { poller?: ReturnType<typeof createQueuePoller> } = {};
   const deps = {
     store: createDynamoStore({ tableName: TABLE, client: dynamo.client }),
     queue: createLocalJobQueue({ queue }),
@@ -109,6 +129,20 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     cipher,
     serverAccess: createSshServerAccess(sshExecutor),
     cron: createCronerMatcher(),
+    // Tool jobs and notifications: the SSRF guard of http jobs, state in the same table (docs/notifications.md).
+    tools: {
+      actions: createToolActions({ network: createGuardedNetwork({ allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']) }) }),
+      store: createDynamoToolStore({ tableName: TABLE, client: dynamo.client }),
+      settings: {
+        maxAttempts: numberFromEnv(env, 'CRONIUM_NOTIFY_MAX_ATTEMPTS', 5, { integer: true }),
+        backoffMs: numberFromEnv(env, 'CRONIUM_NOTIFY_BACKOFF_MS', 5_000, { integer: true }),
+      },
+    },
+    metrics,
+    health: {
+      version: croniumVersion(),
+      checks: [...createDockerHealthChecks({ images }), localQueueHealthCheck({ queue, deadLetters, poller: () => work.poller })],
+    },
   };
   // Reports need no launcher: built first, given to the launchers, then to the control plane.
   const reports = createExecutionReports({ ...deps, retry: createBackoffRetry() });
@@ -116,11 +150,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     events: reports,
     logger,
     instance: await ensureInstanceId(settings.dataDir),
-    images: {
-      bash: `${settings.imagePrefix}/bash:latest`,
-      python: `${settings.imagePrefix}/python:latest`,
-      node: `${settings.imagePrefix}/node:latest`,
-    },
+    images,
   });
   const http = createHttpLauncher({
     events: reports,
@@ -129,9 +159,16 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     maxBodyBytes: WorkspaceLimits.maxValueBytes,
   });
   const ssh = createSshLauncher({ executor: sshExecutor, events: reports, logger });
+  const toolRunner = createToolRunner(deps);
+  const tools = createToolLauncher({
+    events: reports,
+    logger,
+    run: (job, signal) => toolRunner.perform(job.tenant, job.tool!, toolJobData(job), { signal }),
+  });
   const launcher = routeJobs(
     [
       { launcher: http, takes: (job) => job.runtime === 'http', owns: isHttpRef },
+      { launcher: tools, takes: (job) => job.runtime === 'tool', owns: isToolRef },
       { launcher: ssh, takes: (job) => job.target?.type === 'ssh', owns: isSshRef },
     ],
     containers,
@@ -153,6 +190,7 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     visibilityTimeoutMs: 60_000,
     logger,
   });
+  work.poller = poller;
   poller.start();
   // The same tick handler EventBridge invokes on AWS, and the same consumer of the dead-letter queue.
   const ticker = startTickTimer({ handler: createTickHandler(cp, logger), intervalMs: settings.reapIntervalMs, logger });
@@ -173,14 +211,16 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     adminKeyCreated: admin.created,
     settings,
     cp,
-    async close() {
+    async close(opts = {}) {
       await ticker.stop();
       await poller.stop();
       await deadLetterPoller.stop();
+      // The API stays up until its requests are answered: a cancel still needs the launchers.
+      await gateway.close({ graceMs: opts.graceMs ?? 10_000 });
       await http.close();
+      await tools.close();
       await ssh.close();
       await containers.close();
-      await gateway.close();
       await dynamo.close();
       releaseUmask();
     },

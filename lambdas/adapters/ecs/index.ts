@@ -22,3 +22,4 @@ export {
 export type { JobLogEvent, StreamPosition } from './jobLogStream';
 export { createJobLogReader } from './createJobLogReader';
 export type { JobLogReader, JobLogReaderOptions } from './createJobLogReader';
+export { createEcsHealthCheck } from './healthCheck';

@@ -2,24 +2,44 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
 import { createCronerMatcher } from '../../adapters/cron';
 import { createKmsCipher } from '../../adapters/crypto';
-import { createDocumentClient, createDynamoStore } from '../../adapters/dynamodb';
-import { createEcsLauncher, createJobLogReader, createTaskJobs, familyOf, jobLogStreamName, taskIdOf } from '../../adapters/ecs';
+import { createDocumentClient, createDynamoStore, createDynamoToolStore } from '../../adapters/dynamodb';
+import {
+  createEcsHealthCheck,
+  createEcsLauncher,
+  createJobLogReader,
+  createTaskJobs,
+  familyOf,
+  jobLogStreamName,
+  taskIdOf,
+} from '../../adapters/ecs';
 import type { EcsTaskStateChangeDetail } from '../../adapters/ecs';
-import { createHttpLauncher, isHttpRef, parseHttpAllowList } from '../../adapters/http';
+import { createGuardedNetwork, createHttpLauncher, parseHttpAllowList } from '../../adapters/http';
+import { createRunnerLauncher, isRunnerRef } from '../../adapters/lambda-runner';
 import { routeJobs } from '../../adapters/routing';
 import { createS3Workspace } from '../../adapters/s3';
 import { createSshExecutor, createSshServerAccess } from '../../adapters/ssh';
-import { createSqsJobQueue } from '../../adapters/sqs';
+import { createSqsHealthCheck, createSqsJobQueue } from '../../adapters/sqs';
+import { createEmfMetrics } from '../../adapters/metrics';
+import { createToolActions, createToolLauncher, isToolRef } from '../../adapters/tools';
 import { createBackoffRetry, createIdGenerator, createPinoLogger, systemClock } from '../../adapters/system';
 import { ConfigError, coreConfigFromEnv } from '../../config/coreConfigFromEnv';
 import type { Env } from '../../config/coreConfigFromEnv';
-import type { ExecutionLauncher, JobKey } from '../../core';
-import { createControlPlane, createExecutionReports, ScriptRuntimes, WorkspaceLimits } from '../../core';
+import type { JobKey } from '../../core';
+import {
+  countPushes,
+  createControlPlane,
+  createExecutionReports,
+  createToolRunner,
+  ScriptRuntimes,
+  toolJobData,
+  WorkspaceLimits,
+} from '../../core';
 import { createJobLogForwarding } from './jobLogForwarding';
 
 const required = (env: Env, name: string): string => {
@@ -32,9 +52,14 @@ let built: ReturnType<typeof compose> | undefined;
 
 const compose = (env: Env) => {
   const logger = createPinoLogger({ level: env['LOG_LEVEL'] });
-  const broadcaster = createApiGatewayBroadcaster({
-    client: new ApiGatewayManagementApiClient({ endpoint: required(env, 'CRONIUM_WS_ENDPOINT') }),
-  });
+  // Figures go out as CloudWatch EMF lines (docs/operate.md); the dashboard reads them.
+  const metrics = createEmfMetrics({ serviceName: env['AWS_LAMBDA_FUNCTION_NAME'] ?? 'cronium' });
+  const broadcaster = countPushes(
+    createApiGatewayBroadcaster({
+      client: new ApiGatewayManagementApiClient({ endpoint: required(env, 'CRONIUM_WS_ENDPOINT') }),
+    }),
+    metrics,
+  );
   const deps = {
     store: createDynamoStore({
       tableName: required(env, 'CRONIUM_TABLE'),
@@ -50,6 +75,20 @@ const compose = (env: Env) => {
     // Key checks and connection tests from the API; ssh jobs need the VPC runner Lambda (not yet deployed).
     serverAccess: createSshServerAccess(createSshExecutor({ logger, helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers' })),
     cron: createCronerMatcher(),
+    metrics,
+    // Checked by /ready and /health (the REST function holds DescribeClusters and GetQueueAttributes for them).
+    health: {
+      version: env['CRONIUM_VERSION'] ?? 'unknown',
+      checks: [
+        createSqsHealthCheck({ client: new SQSClient({}), queueUrl: required(env, 'CRONIUM_QUEUE_URL') }),
+        createEcsHealthCheck({ client: new ECSClient({}), cluster: required(env, 'CRONIUM_ECS_CLUSTER') }),
+      ],
+    },
+    // Tool jobs and notifications: the SSRF guard of http jobs, state in the same table (docs/notifications.md).
+    tools: {
+      actions: createToolActions({ network: createGuardedNetwork({ allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']) }) }),
+      store: createDynamoToolStore({ tableName: required(env, 'CRONIUM_TABLE'), client: createDocumentClient() }),
+    },
   };
   // The one inbound path of reports: the http launcher here, and the completion and log-forwarder handlers.
   const reports = createExecutionReports({ ...deps, retry: createBackoffRetry() });
@@ -59,18 +98,26 @@ const compose = (env: Env) => {
     allow: parseHttpAllowList(env['CRONIUM_HTTP_ALLOW']),
     maxBodyBytes: WorkspaceLimits.maxValueBytes,
   });
-  // A Lambda is frozen once it returns: an http job runs to its end inside the dispatcher's invocation.
-  const httpToCompletion: ExecutionLauncher = {
-    ...http,
-    async start(ref, job) {
-      await http.start(ref, job);
-      await http.drain();
+  // Each http job gets its own invocation of the runner function (jobRunner.ts), which runs it with
+  // `http` to its end: the dispatcher only hands it over (docs/aws.md, "http jobs").
+  // Tool jobs run where http jobs run: in the runner function, one job per invocation.
+  const toolRunner = createToolRunner(deps);
+  const toolLauncher = createToolLauncher({
+    events: reports,
+    logger,
+    run: (job, signal) => toolRunner.perform(job.tenant, job.tool!, toolJobData(job), { signal }),
+  });
+  const inProcess = {
+    ...routeJobs([{ launcher: toolLauncher, takes: (job) => job.runtime === 'tool', owns: isToolRef }], http),
+    drain: async () => {
+      await Promise.all([http.drain(), toolLauncher.drain()]);
     },
   };
+  const runner = createRunnerLauncher({ client: new LambdaClient({}), functionName: () => required(env, 'CRONIUM_RUNNER_FUNCTION') });
   // Each container job's in/ (with its env) and out/ travel through S3: RunTask carries only presigned URLs.
   const workspace = createS3Workspace({ client: new S3Client({}), bucket: required(env, 'CRONIUM_WORKSPACE_BUCKET') });
   const launcher = routeJobs(
-    [{ launcher: httpToCompletion, takes: (job) => job.runtime === 'http', owns: isHttpRef }],
+    [{ launcher: runner, takes: (job) => job.runtime === 'http' || job.runtime === 'tool', owns: isRunnerRef }],
     createEcsLauncher({
       client: new ECSClient({}),
       cluster: required(env, 'CRONIUM_ECS_CLUSTER'),
@@ -85,7 +132,7 @@ const compose = (env: Env) => {
     }),
   );
   const cp = createControlPlane({ ...deps, launcher }, { reports });
-  return { cp, reports, broadcaster, logger, workspace };
+  return { cp, reports, broadcaster, logger, workspace, store: deps.store, inProcess };
 };
 
 /**

@@ -17,7 +17,9 @@ import {
   submitJobBody,
   updateServerBody,
 } from './schemas';
+import { withHealthRoutes } from './healthRoutes';
 import { withScheduleRoutes } from './scheduleRoutes';
+import { withWorkflowRoutes } from './workflowRoutes';
 import { withStatsRoutes } from './statsRoutes';
 import { withLogDownloadRoutes } from './logDownloadRoutes';
 import { eventView, jobView } from './views';
@@ -27,9 +29,7 @@ const query = (e: APIGatewayProxyEvent) => e.queryStringParameters ?? {};
 
 /** Every REST route: parse at the edge, call one use case, shape the answer. */
 export const createRestRouter = (cp: ControlPlane) =>
-  withLogDownloadRoutes(cp, withStatsRoutes(cp, withScheduleRoutes(cp, createRouteTable())))
-    .on('GET', '/health', async () => jsonResponse(200, { status: 'ok' }))
-
+  withHealthRoutes(cp, withLogDownloadRoutes(cp, withStatsRoutes(cp, withScheduleRoutes(cp, withWorkflowRoutes(cp, createRouteTable())))))
     .on('POST', '/jobs', async (e) => {
       const { input, ...spec } = parseWith(submitJobBody, body(e));
       const job = await cp.jobs.submit(callerOf(e), spec, { input });
@@ -39,7 +39,12 @@ export const createRestRouter = (cp: ControlPlane) =>
       const page = await cp.jobs.list(callerOf(e), parseWith(listJobsQuery, query(e)));
       return jsonResponse(200, { items: page.items.map(jobView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     })
-    .on('GET', '/jobs/:id', async (e, p) => jsonResponse(200, jobView(await cp.jobs.get(callerOf(e), p['id']!))))
+    .on('GET', '/jobs/:id', async (e, p) => {
+      const job = jobView(await cp.jobs.get(callerOf(e), p['id']!));
+      const notifications = await cp.tools.notifications(callerOf(e), job.id);
+      return jsonResponse(200, notifications.length ? { ...job, notifications } : job);
+    })
+    .on('GET', '/settings/webhook-secret', async (e) => jsonResponse(200, await cp.tools.webhookSecret(callerOf(e))))
     .on('GET', '/jobs/:id/logs', async (e, p) => {
       const { after, limit } = parseWith(logsQuery, query(e));
       return jsonResponse(200, await cp.jobs.logs(callerOf(e), p['id']!, after, limit));

@@ -43,9 +43,19 @@ export const createLocalGateway = (o: LocalGatewayOptions): LocalGateway => {
     rest: createRestBridge({ settings, rest: o.rest, restAuthorizer: o.restAuthorizer, restStream: o.restStream }),
     ws,
     management: createManagementApi({ settings, connections }),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
   });
   const server = createServer();
-  server.on('request', router.onRequest);
+  // Requests being answered, so close() can let them finish.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  server.on('request', (req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
+    router.onRequest(req, res);
+  });
   server.on('upgrade', router.onUpgrade);
 
   return {
@@ -63,8 +73,19 @@ export const createLocalGateway = (o: LocalGatewayOptions): LocalGateway => {
         });
       }),
     push: (connectionId, data) => pushToConnection(connections, connectionId, data, settings.logger),
-    async close() {
+    async close(opts = {}) {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const graceMs = opts.graceMs ?? 0;
+      if (inFlight > 0 && graceMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+        ]);
+        clearTimeout(timer);
+        if (inFlight > 0) settings.logger.warn({ inFlight, graceMs }, 'closing with REST requests still being answered');
+      }
       await ws.close();
       server.closeAllConnections();
       await stopped;

@@ -10,6 +10,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
+import type { MetricsEndpoint } from './serveMetrics';
 
 /** The pino-like logger the gateway reports to; every method takes structured details first. */
 export interface GatewayLogger {
@@ -141,6 +142,8 @@ export interface LocalGatewayOptions {
   timeoutMs?: number;
   /** @default a logger that drops everything */
   logger?: GatewayLogger;
+  /** Served at `GET /metrics`, outside the REST authorizer (see serveMetrics.ts). @default none: `/metrics` reaches REST */
+  metrics?: MetricsEndpoint;
 }
 
 /** A running (or ready to run) local gateway. */
@@ -152,6 +155,9 @@ export interface LocalGateway {
    * trip: the same outcomes (`gone` for 410, `throttled` for 429) under the same 1 MiB unread rule.
    */
   push(connectionId: string, data: Buffer): 'sent' | 'gone' | 'throttled';
-  /** Closes every WebSocket (1001, each `$disconnect` delivered) and stops listening. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets REST requests being answered finish for up to `graceMs`
+   * (default 0), then closes every WebSocket (1001, each `$disconnect` delivered) and every connection.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
