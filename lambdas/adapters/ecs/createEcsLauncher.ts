@@ -42,7 +42,16 @@ export interface EcsLauncherOptions {
   taskDefinitions: Record<ScriptRuntime, string>;
   /** Stores each job's `in/` and environment before RunTask and signs the task's URLs. */
   workspace: TaskWorkspace;
+  /** Epoch ms, for how long ago a task stopped. @default Date.now */
+  now?: () => number;
 }
+
+/**
+ * How long `list` still reports a task after it STOPPED: long enough that the tick does not take its
+ * job for lost while the STOPPED event is on its way to the completion handler; ECS itself lists
+ * stopped tasks for about an hour, which made the tick stop each one again every minute.
+ */
+export const STOPPED_LISTED_MS = 2 * 60_000;
 
 /** What runs each runtime's script; the image's entrypoint runs it once `in/` is in place. */
 const Interpreters: Record<ScriptRuntime, readonly string[]> = {
@@ -121,6 +130,7 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
  */
 export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
   const { client, cluster } = o;
+  const now = o.now ?? Date.now;
 
   /** Checks what can be checked before anything is stored or launched. */
   const checkRequest = ({ job, workspace }: ExecutionRequest): { runtime: ScriptRuntime; size: FargateSize } => {
@@ -248,7 +258,7 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
       const arns: string[] = [];
       try {
         for (const family of families) {
-          // Stopped tasks stay visible for about an hour: the reaper still has to collect them.
+          // Desired STOPPED covers tasks still stopping (their job is not lost) and those stopped lately.
           for (const status of ['RUNNING', 'STOPPED'] as const) arns.push(...(await listArns(family, status)));
         }
         const infos: ExecutionInfo[] = [];
@@ -260,7 +270,9 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
             const jobId = tag(JobTaskContract.tags.jobId);
             // A task without our tags was not started by Cronium: not ours to reconcile.
             if (!task.taskArn || !tenant || !jobId) continue;
-            infos.push({ key: { tenant, jobId }, ref: task.taskArn, running: task.lastStatus !== 'STOPPED' });
+            const stopped = task.lastStatus === 'STOPPED';
+            if (stopped && !(task.stoppedAt !== undefined && now() - task.stoppedAt.getTime() <= STOPPED_LISTED_MS)) continue;
+            infos.push({ key: { tenant, jobId }, ref: task.taskArn, running: !stopped });
           }
         }
         return infos;

@@ -20,6 +20,7 @@ import {
   OverridesTooLargeError,
   type TaskWorkspace,
 } from '../../../lambdas/adapters/ecs';
+import { STOPPED_LISTED_MS } from '../../../lambdas/adapters/ecs/createEcsLauncher';
 import { createS3Workspace } from '../../../lambdas/adapters/s3';
 import { ErrorCodes } from '../../../lambdas/core/errors';
 import { jobFactory } from '../../helpers/factories';
@@ -61,8 +62,9 @@ const recordingWorkspace = (urls = { inUrl: IN_URL, outUrl: OUT_URL }) => {
 };
 let store = recordingWorkspace();
 
-const launcher = (workspace: TaskWorkspace = store.workspace) =>
+const launcher = (workspace: TaskWorkspace = store.workspace, now?: () => number) =>
   createEcsLauncher({
+    ...(now ? { now } : {}),
     client: new ECSClient({ region: 'eu-west-1' }),
     cluster: 'jobs',
     subnets: ['subnet-aaa', 'subnet-bbb'],
@@ -454,7 +456,7 @@ describe('createEcsLauncher list', () => {
     ecs.on(DescribeTasksCommand).resolves({
       tasks: [
         { taskArn: 'arn:t1', lastStatus: 'RUNNING', tags: tags('acme', 'job1') },
-        { taskArn: 'arn:t2', lastStatus: 'STOPPED', tags: tags('globex', 'job2') },
+        { taskArn: 'arn:t2', lastStatus: 'STOPPED', stoppedAt: new Date(Date.now() - 30_000), tags: tags('globex', 'job2') },
         { taskArn: 'arn:t3', lastStatus: 'RUNNING', tags: [] },
       ],
     });
@@ -470,6 +472,35 @@ describe('createEcsLauncher list', () => {
     const families = ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input.family);
     expect(new Set(families)).toEqual(new Set(['cronium-bash', 'cronium-python', 'cronium-node']));
     expect(ecs.commandCalls(DescribeTasksCommand)[0]!.args[0].input).toMatchObject({ cluster: 'jobs', include: ['TAGS'] });
+  });
+
+  it('leaves out tasks stopped longer ago than STOPPED_LISTED_MS, so the tick does not stop them again', async () => {
+    // Arrange: ECS lists stopped tasks for about an hour.
+    const at = Date.parse('2026-12-05T12:00:00Z');
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    ecs
+      .on(ListTasksCommand, { family: 'cronium-bash', desiredStatus: 'STOPPED' })
+      .resolves({ taskArns: ['arn:old', 'arn:new', 'arn:stopping'] });
+    const tags = (jobId: string) => [
+      { key: JobTaskContract.tags.tenant, value: 'acme' },
+      { key: JobTaskContract.tags.jobId, value: jobId },
+    ];
+    ecs.on(DescribeTasksCommand).resolves({
+      tasks: [
+        { taskArn: 'arn:old', lastStatus: 'STOPPED', stoppedAt: new Date(at - STOPPED_LISTED_MS - 1), tags: tags('old') },
+        { taskArn: 'arn:new', lastStatus: 'STOPPED', stoppedAt: new Date(at - 10_000), tags: tags('new') },
+        { taskArn: 'arn:stopping', lastStatus: 'DEPROVISIONING', tags: tags('stopping') },
+      ],
+    });
+
+    // Act
+    const executions = await launcher(store.workspace, () => at).list();
+
+    // Assert: a task still stopping counts as running (its job is not lost); an old stopped one is gone.
+    expect(executions).toEqual([
+      { key: { tenant: 'acme', jobId: 'new' }, ref: 'arn:new', running: false },
+      { key: { tenant: 'acme', jobId: 'stopping' }, ref: 'arn:stopping', running: true },
+    ]);
   });
 
   it('describes tasks in batches of at most 100', async () => {
