@@ -4,12 +4,18 @@ import { coreOpenApiRoutes } from './openapiCoreRoutes';
 import { healthOpenApiRoutes } from './openapiHealthRoutes';
 import type { OpenApiRoutes } from './openapiOperation';
 import { scheduleOpenApiRoutes } from './openapiScheduleRoutes';
+import { statsOpenApiRoutes } from './openapiStatsRoutes';
 
 /**
  * Every route group's operations. A new group of routes adds its `openapi<Group>Routes.ts` here;
  * test/handlers/openapi.test.ts fails while a route of the table is missing.
  */
-export const OpenApiRouteGroups: readonly OpenApiRoutes[] = [healthOpenApiRoutes, coreOpenApiRoutes, scheduleOpenApiRoutes];
+export const OpenApiRouteGroups: readonly OpenApiRoutes[] = [
+  healthOpenApiRoutes,
+  coreOpenApiRoutes,
+  scheduleOpenApiRoutes,
+  statsOpenApiRoutes,
+];
 
 /** `/jobs/:id` as OpenAPI writes it: `/jobs/{id}`. */
 const openApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
