@@ -1,0 +1,66 @@
+/**
+ * Workflow step hand-off: from a parent step's job stored `completed` (its `finishedAt`) to its
+ * child's job stored `queued` (its `createdAt`), both stamped by the control plane's clock.
+ * Chains of `CHAIN` steps (a bash `true` each, real containers) run `RUNS` at a time through a
+ * control plane in its own process (local home: dynalite, local queue, Docker). What lies between
+ * the two stamps: the end's hooks (the workflow hook reads the run and the step jobs, writes the
+ * run with its version check, reads the child's event) and the child's submission.
+ *
+ * `npx tsx bench/run.ts --handoff` (or this file alone) writes bench/results/handoff.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { eventually } from '../test/e2e/harness';
+import { startServer } from './server';
+import { summarize } from './stats';
+
+const CHAIN = Number(process.env['BENCH_HANDOFF_CHAIN'] ?? 21);
+const RUNS = Number(process.env['BENCH_HANDOFF_RUNS'] ?? 3);
+const RESULTS = 'bench/results/handoff.json';
+
+interface Step {
+  nodeId: string;
+  jobId?: string;
+}
+
+export const benchHandoff = async () => {
+  const h = await startServer({ LOG_LEVEL: 'error' });
+  try {
+    const event = (await h.admin.post('/events', { name: 'noop', runtime: 'bash', script: 'true\n' })).body.id as string;
+    const nodes = Array.from({ length: CHAIN }, (_, i) => ({ id: `s${i}`, eventId: event }));
+    const edges = nodes.slice(1).map((n, i) => ({ from: `s${i}`, to: n.id, when: 'success' }));
+    const wf = (await h.admin.post('/workflows', { name: 'chain', nodes, edges })).body.id as string;
+
+    const runIds: string[] = [];
+    for (let i = 0; i < RUNS; i++) runIds.push((await h.admin.post(`/workflows/${wf}/runs`, {})).body.id as string);
+    const samples: number[] = [];
+    for (const runId of runIds) {
+      const run = await eventually(
+        async () => {
+          const { body } = await h.admin.get(`/workflow-runs/${runId}`);
+          return body.status === 'running' ? undefined : (body as { status: string; steps: Step[] });
+        },
+        20 * 60_000,
+        `run ${runId}`,
+      );
+      if (run.status !== 'completed') throw new Error(`run ${runId} ended ${run.status}`);
+      const jobs = await Promise.all(
+        run.steps.map(async (s) => (await h.admin.get(`/jobs/${s.jobId}`)).body as { createdAt: string; finishedAt: string }),
+      );
+      for (let i = 1; i < jobs.length; i++) samples.push(Date.parse(jobs[i]!.createdAt) - Date.parse(jobs[i - 1]!.finishedAt));
+      process.stderr.write(`run ${runId} done\n`);
+    }
+    return { handoffs: summarize(samples), chain: CHAIN, runs: RUNS, note: 'parent finishedAt to child createdAt, ms' };
+  } finally {
+    await h.close();
+  }
+};
+
+export const mainHandoff = async () => {
+  const result = { measuredAt: new Date().toISOString(), ...(await benchHandoff()) };
+  await mkdir('bench/results', { recursive: true });
+  await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`written to ${RESULTS}`);
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) await mainHandoff();
