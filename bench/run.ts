@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { openSocket } from '../test/e2e/harness';
 import { rawSshArgs, startSshd } from '../test/helpers/sshd';
 import { benchAwsRequests } from './awsRequests';
+import { mainHandoff } from './handoffBench';
 import { benchLive, LIVE_PARTS, type LivePart } from './liveBench';
 import { startServer, type BenchServer } from './server';
 import { round, summarize } from './stats';
@@ -160,6 +161,7 @@ const mainAws = async () => {
 
 const main = async () => {
   if (process.argv.includes('--aws')) return mainAws();
+  if (process.argv.includes('--handoff')) return mainHandoff();
   const parts = liveOnly();
   if (parts) return mainLive(parts);
   const h = await startServer({ LOG_LEVEL: 'error' });
