@@ -38,6 +38,7 @@ export const coreConfigFromEnv = (env: Env): CoreConfig => {
     maxTimeoutSeconds: int('CRONIUM_MAX_TIMEOUT_SECONDS', d.maxTimeoutSeconds),
     maxLogBytes: int('CRONIUM_MAX_LOG_BYTES', d.maxLogBytes),
     authCacheTtlMs: int('CRONIUM_AUTH_CACHE_MS', d.authCacheTtlMs),
+    maxQueuedPerTenant: int('CRONIUM_MAX_QUEUED_PER_TENANT', d.maxQueuedPerTenant),
     defaultResources: {
       cpu: numberFromEnv(env, 'CRONIUM_DEFAULT_CPU', d.defaultResources.cpu),
       memoryMb: int('CRONIUM_DEFAULT_MEMORY_MB', d.defaultResources.memoryMb),

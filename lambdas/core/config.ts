@@ -27,6 +27,15 @@ export interface CoreConfig {
   scheduleWindowMs: number;
   /** At most this many missed fires of one schedule run under `catchUp: all`: the most recent ones. */
   maxCatchUpFires: number;
+  /** Jobs one tenant may have `queued` (waiting ones included); a submission beyond it is refused with 429. */
+  maxQueuedPerTenant: number;
+  /**
+   * The longest an http or tool job may run where such jobs run inside a function with a time limit
+   * (AWS: the runner Lambda's timeout less a margin). Unset on one machine, where nothing cuts them short.
+   */
+  runnerTimeoutSeconds?: number;
+  /** False where no launcher can reach users' servers (AWS, until its SSH runner exists): ssh targets are refused. */
+  sshTargets?: boolean;
 }
 
 export const defaultCoreConfig: CoreConfig = {
@@ -41,4 +50,5 @@ export const defaultCoreConfig: CoreConfig = {
   authCacheTtlMs: 30_000,
   scheduleWindowMs: 90_000,
   maxCatchUpFires: 10,
+  maxQueuedPerTenant: 1000,
 };

@@ -19,6 +19,8 @@ export const ErrorCodes = {
   circuitOpen: 'circuit_open',
   lost: 'lost',
   deadLettered: 'dead_lettered',
+  concurrencyLimit: 'concurrency_limit',
+  tooManyQueued: 'too_many_queued',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -63,6 +65,19 @@ export class NotFoundError extends ControlPlaneError {
     readonly id: string,
   ) {
     super(ErrorCodes.notFound, `${kind} ${id} not found`);
+  }
+}
+
+/** The tenant has as many jobs queued as the operator allows; `retryAfterSeconds` becomes `Retry-After`. */
+export class TooManyQueuedError extends ControlPlaneError {
+  constructor(
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      ErrorCodes.tooManyQueued,
+      `this tenant already has ${limit} jobs queued (CRONIUM_MAX_QUEUED_PER_TENANT); retry after ${retryAfterSeconds} s, once some have started`,
+    );
   }
 }
 

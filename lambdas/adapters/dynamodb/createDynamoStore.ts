@@ -9,6 +9,7 @@ import { createDynamoJobStore } from './jobStore';
 import { createDynamoLogStore } from './logStore';
 import { createDynamoScheduleStore } from './scheduleStore';
 import { createDynamoSlotStore } from './slotStore';
+import { createDynamoQueuedCountStore } from './queuedCountStore';
 import { createDynamoStatsStore } from './statsStore';
 import { createDynamoVariableStore } from './variableStore';
 
@@ -41,6 +42,7 @@ export function createDynamoStore(o: DynamoStoreOptions): Store {
     apiKeys: createDynamoApiKeyStore(ctx),
     connections: createDynamoConnectionStore(ctx),
     slots: createDynamoSlotStore(ctx),
+    queued: createDynamoQueuedCountStore(ctx),
     variables: createDynamoVariableStore(ctx),
     servers: createDynamoServerStore(ctx),
     schedules: createDynamoScheduleStore(ctx),

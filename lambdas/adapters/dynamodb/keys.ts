@@ -1,4 +1,4 @@
-import type { JobStatus } from '../../core';
+import type { JobStatus, Priority, SlotPool } from '../../core';
 import { ValidationError } from '../../core';
 
 /**
@@ -25,6 +25,11 @@ export function padSeq(n: number, field = 'seq'): string {
 export const LOG_PREFIX = 'LOG#';
 export const SLOT_PREFIX = 'SLOT#';
 export const SLOTS_PARTITION = 'SLOTS';
+export const QUEUED_PARTITION = 'QUEUED';
+/** Every event's own slots share one partition: `held(pool)` is a Query of its prefix, the tick's a Query of all. */
+export const EVENT_SLOTS_PARTITION = 'EVSLOTS';
+/** Sort-key prefix of one event's slots in EVENT_SLOTS_PARTITION. */
+export const eventSlotPrefix = (pool: SlotPool) => `${SLOT_PREFIX}${part('tenant', pool.tenant)}#${part('eventId', pool.eventId)}#`;
 /** Sort keys of every log batch of a job lie between these two. */
 export const LOG_SK_MIN = `${LOG_PREFIX}${padSeq(0)}`;
 export const LOG_SK_MAX = `${LOG_PREFIX}${padSeq(MAX_SEQ)}`;
@@ -79,6 +84,8 @@ export const Keys = {
     pk: statsPartition(tenant),
     sk: `${STATS_EVENT_PREFIX}${part('hour', hour)}#${part('eventId', eventId)}`,
   }),
+  /** Every tenant's queued-job counter shares one partition, so the tick reads them with one Query. */
+  queuedCount: (tenant: string) => ({ pk: QUEUED_PARTITION, sk: part('tenant', tenant) }),
   connection: (connectionId: string) => ({ pk: `CONN#${part('connectionId', connectionId)}`, sk: 'CONN' }),
   /**
    * All slots share one partition so `held()` is a strongly consistent Query of a few items,
@@ -88,7 +95,15 @@ export const Keys = {
     if (!Number.isSafeInteger(slot) || slot < 0) throw new ValidationError('slot', 'must be a non-negative integer');
     return { pk: SLOTS_PARTITION, sk: `${SLOT_PREFIX}${String(slot).padStart(10, '0')}` };
   },
+  /** A slot of one event's own limit. */
+  eventSlot: (pool: SlotPool, slot: number) => {
+    if (!Number.isSafeInteger(slot) || slot < 0) throw new ValidationError('slot', 'must be a non-negative integer');
+    return { pk: EVENT_SLOTS_PARTITION, sk: `${eventSlotPrefix(pool)}${String(slot).padStart(10, '0')}` };
+  },
 } as const;
+
+/** Sorts first for the highest priority. */
+const priorityRank = (priority: Priority | undefined): number => (priority === 'high' ? 0 : priority === 'low' ? 2 : 1);
 
 /** Partition values of the secondary indexes (see schema.ts). */
 export const IndexKeys = {
@@ -105,6 +120,15 @@ export const IndexKeys = {
   active: 'ACTIVE',
   /** The partition of gsi4 that holds queued jobs waiting for a slot. */
   waiting: 'WAITING',
+  /** The partition of gsi4 that holds queued jobs waiting for a slot of their event's own limit. */
+  waitingForEvent: 'EVWAIT',
+  /** WAITING's sort key: priority first (high leads), then age. */
+  waitingSort: (priority: Priority | undefined, createdAt: string, tenant: string, id: string) =>
+    `${priorityRank(priority)}#${createdAt}#${tenant}#${id}`,
+  /** EVWAIT's sort key: one event's waiting runs together, each event's in WAITING's order. */
+  eventWaitingPrefix: (tenant: string, eventId: string) => `${part('tenant', tenant)}#${part('eventId', eventId)}#`,
+  eventWaitingSort: (tenant: string, eventId: string, priority: Priority | undefined, createdAt: string, id: string) =>
+    `${part('tenant', tenant)}#${part('eventId', eventId)}#${priorityRank(priority)}#${createdAt}#${id}`,
   /** Newest-first sort key of tenant listings; it ends with the id, which the cursor relies on. */
   created: (createdAt: string, id: string) => `${createdAt}#${id}`,
   activeSort: (createdAt: string, tenant: string, id: string) => `${createdAt}#${tenant}#${id}`,

@@ -119,6 +119,8 @@ export const createDynamoLogStore = (ctx: TableContext & { ttlSeconds: number })
       if (!last) return { lastSeq: 0, totalBytes: 0 };
       const tail: LogTail = { lastSeq: last.lastSeq, totalBytes: last.totalBytes };
       if (last.resumeToken !== undefined) tail.resumeToken = last.resumeToken;
+      const attempt = last.lines.at(-1)?.attempt;
+      if (attempt !== undefined) tail.attempt = attempt;
       return tail;
     },
   };

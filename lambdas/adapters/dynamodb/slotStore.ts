@@ -1,14 +1,18 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobKey, SlotStore } from '../../core';
+import type { JobKey, SlotPool, SlotStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
-import { Keys, SLOT_PREFIX, SLOTS_PARTITION } from './keys';
+import { EVENT_SLOTS_PARTITION, eventSlotPrefix, Keys, SLOT_PREFIX, SLOTS_PARTITION } from './keys';
 import { queryAll } from './listing';
 
 interface SlotItem {
   slot: number;
   holder: JobKey;
+  /** Only on a slot of an event's own limit. */
+  pool?: SlotPool;
 }
+
+const keyOf = (slot: number, pool: SlotPool | undefined) => (pool ? Keys.eventSlot(pool, slot) : Keys.slot(slot));
 
 /** `holder` of the stored slot is `h`, in expression form. */
 function heldBy(e: Expr, h: JobKey): string {
@@ -24,16 +28,20 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
   const { client, tableName } = ctx;
 
   return {
-    async acquire(slot, holder) {
+    async acquire(slot, holder, pool) {
       const e = new Expr();
-      const item: SlotItem = { slot, holder: { tenant: holder.tenant, jobId: holder.jobId } };
+      const item: SlotItem = {
+        slot,
+        holder: { tenant: holder.tenant, jobId: holder.jobId },
+        ...(pool ? { pool: { tenant: pool.tenant, eventId: pool.eventId } } : {}),
+      };
       return call(
         'PutItem',
         async () => {
           await client.send(
             new PutCommand({
               TableName: tableName,
-              Item: { ...Keys.slot(slot), ...item },
+              Item: { ...keyOf(slot, pool), ...item },
               // Re-acquiring by the same holder succeeds, so a retried claim is harmless.
               ConditionExpression: `attribute_not_exists(${e.name('pk')}) OR (${heldBy(e, holder)})`,
               ...e.params(),
@@ -45,20 +53,22 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
       );
     },
 
-    async release(slot, holder) {
+    async release(slot, holder, pool) {
       const e = new Expr();
       await call(
         'DeleteItem',
         () =>
           client.send(
-            new DeleteCommand({ TableName: tableName, Key: Keys.slot(slot), ConditionExpression: heldBy(e, holder), ...e.params() }),
+            new DeleteCommand({ TableName: tableName, Key: keyOf(slot, pool), ConditionExpression: heldBy(e, holder), ...e.params() }),
           ),
         () => undefined,
       );
     },
 
-    async held() {
+    async held(pool) {
       const e = new Expr();
+      const partition = pool ? EVENT_SLOTS_PARTITION : SLOTS_PARTITION;
+      const prefix = pool ? eventSlotPrefix(pool) : SLOT_PREFIX;
       const items = await queryAll(ctx, {
         KeyConditionExpression: `${e.name('pk')} = ${e.value(SLOTS_PARTITION)} AND begins_with(${e.name('sk')}, ${e.value(SLOT_PREFIX)})`,
         ConsistentRead: true,
@@ -67,6 +77,19 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
       return items.map((i) => {
         const { slot, holder } = i as unknown as SlotItem;
         return { slot, holder: { tenant: holder.tenant, jobId: holder.jobId } };
+      });
+    },
+
+    async heldByEvents() {
+      const e = new Expr();
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: `${e.name('pk')} = ${e.value(EVENT_SLOTS_PARTITION)}`,
+        ConsistentRead: true,
+        ...e.params(),
+      });
+      return items.map((i) => {
+        const { slot, holder, pool } = i as unknown as Required<SlotItem>;
+        return { pool: { tenant: pool.tenant, eventId: pool.eventId }, slot, holder: { tenant: holder.tenant, jobId: holder.jobId } };
       });
     },
   };

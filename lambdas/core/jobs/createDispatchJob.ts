@@ -2,11 +2,12 @@ import type { CoreDeps } from '../deps';
 import { ConflictError, ErrorCodes, ValidationError } from '../errors';
 import type { Job, JobKey } from '../model';
 import { isTerminal } from '../model';
-import type { ExecutionRequest } from '../ports';
+import type { ExecutionRequest, SlotPool } from '../ports';
 import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import { buildWorkspace } from '../workspace/workspaceContract';
 import type { Lifecycle } from './createLifecycle';
+import { dueDelaySeconds } from './retryPolicy';
 
 /** `retrying`: the launch was refused for now (capacity, throttling) and the job will be offered again after a delay. */
 export type DispatchOutcome = 'launched' | 'waiting' | 'retrying' | 'skipped';
@@ -49,13 +50,13 @@ export const createDispatchJob = (
    * One read of the held slots, then conditional puts on the free ones in order until one holds:
    * a constant number of requests whatever the cap, instead of one put per slot.
    */
-  const acquireSlot = async (key: JobKey): Promise<number | undefined> => {
-    const held = await store.slots.held();
+  const acquireSlot = async (key: JobKey, max = config.maxConcurrent, pool?: SlotPool): Promise<number | undefined> => {
+    const held = await store.slots.held(pool);
     const own = held.find((h) => h.holder.tenant === key.tenant && h.holder.jobId === key.jobId);
     if (own) return own.slot;
     const taken = new Set(held.map((h) => h.slot));
-    for (let slot = 0; slot < config.maxConcurrent; slot++) {
-      if (!taken.has(slot) && (await store.slots.acquire(slot, key))) return slot;
+    for (let slot = 0; slot < max; slot++) {
+      if (!taken.has(slot) && (await store.slots.acquire(slot, key, pool))) return slot;
     }
     return undefined;
   };
@@ -63,19 +64,55 @@ export const createDispatchJob = (
   /**
    * Marks the job as waiting, then looks at the slots once more: a slot freed between the first look
    * and the mark offered no one (its releaser did not see the mark yet), so this second look takes it.
+   * `forEvent`: it waits for a slot of its event's own limit (offered when a run of that event ends).
    * @returns the slot, or undefined when the job now waits (or changed meanwhile).
    */
-  const waitForSlot = async (queued: Job): Promise<{ job: Job; slot: number } | undefined> => {
-    const key = { tenant: queued.tenant, jobId: queued.id };
+  const waitForSlot = async (
+    queued: Job,
+    look: () => Promise<number | undefined>,
+    mark: Pick<Job, 'waitingForEvent' | 'eventSlot'> = {},
+  ): Promise<{ job: Job; slot: number } | undefined> => {
     let waiting: Job;
     try {
-      waiting = await store.jobs.transition(queued, 'queued', { waitingSince: queued.waitingSince ?? new Date(clock.now()).toISOString() });
+      waiting = await store.jobs.transition(queued, 'queued', {
+        waitingSince: queued.waitingSince ?? new Date(clock.now()).toISOString(),
+        waitingForEvent: mark.waitingForEvent,
+        ...(mark.eventSlot !== undefined ? { eventSlot: mark.eventSlot } : {}),
+      });
     } catch (err) {
       if (err instanceof ConflictError) return undefined;
       throw err;
     }
     const slot = await acquireSlot(key);
     return slot === undefined ? undefined : { job: waiting, slot };
+  };
+
+  /**
+   * Takes a slot of the job's event's own limit (docs/lifecycle.md, Limits), the same way as a global
+   * slot: the conditional put on a free slot is what holds the limit when dispatchers race.
+   * @returns the slot (undefined for a job without a limit), or 'waiting' / 'skipped' when it may not run now.
+   */
+  const takeEventSlot = async (queued: Job): Promise<{ job: Job; eventSlot?: number } | 'waiting' | 'skipped'> => {
+    const limit = queued.concurrency;
+    if (!limit || queued.eventId === undefined) return { job: queued };
+    const key = { tenant: queued.tenant, jobId: queued.id };
+    const pool = { tenant: queued.tenant, eventId: queued.eventId };
+    const look = () => acquireSlot(key, limit.max, pool);
+    const eventSlot = await look();
+    if (eventSlot !== undefined) return { job: queued, eventSlot };
+    if (limit.onLimit === 'skip') {
+      await lifecycle.end(key, {
+        status: 'cancelled',
+        error: {
+          code: ErrorCodes.concurrencyLimit,
+          message: `event ${queued.eventId} already runs ${limit.max} at once and its concurrency.onLimit is skip`,
+        },
+        onlyFrom: ['queued'],
+      });
+      return 'skipped';
+    }
+    const won = await waitForSlot(queued, look, { waitingForEvent: true });
+    return won ? { job: won.job, eventSlot: won.slot } : 'waiting';
   };
 
   const tryAdvance = async (...args: Parameters<Lifecycle['advance']>): Promise<Job | undefined> => {
@@ -121,10 +158,14 @@ export const createDispatchJob = (
     }
   };
 
-  /** A lost claim: the winner (a duplicate delivery) owns the shared slot, unless the job ended meanwhile. */
-  const afterLostClaim = async (key: JobKey, slot: number) => {
+  /** A lost claim: the winner (a duplicate delivery) owns the shared slots, unless the job ended meanwhile. */
+  const afterLostClaim = async (key: JobKey, slot: number, eventSlot: number | undefined, eventId: string | undefined) => {
     const now = await store.jobs.get(key);
-    if (!now || isTerminal(now.status)) await lifecycle.releaseSlot(slot, key);
+    if (now && !isTerminal(now.status)) return;
+    await lifecycle.releaseSlot(slot, key);
+    if (eventSlot !== undefined && eventId !== undefined) {
+      await lifecycle.releaseEventSlot({ ...(now ?? { tenant: key.tenant, id: key.jobId }), eventSlot, eventId } as Job);
+    }
   };
 
   /** Puts a job whose launch was refused for now back in the queue, delayed, or fails it past the last attempt. */
@@ -148,19 +189,36 @@ export const createDispatchJob = (
   };
 
   return async (key: JobKey): Promise<DispatchOutcome> => {
-    let queued = await store.jobs.get(key);
-    if (queued?.status !== 'queued') return 'skipped';
+    const found = await store.jobs.get(key);
+    if (found?.status !== 'queued') return 'skipped';
+    // A retry not yet due (its backoff is longer than the queue can hold a message): send the next leg.
+    const due = dueDelaySeconds(found.retryAt, clock.now());
+    if (due > 0) {
+      await queue.enqueue(key, { delaySeconds: due });
+      return 'retrying';
+    }
+
+    const event = await takeEventSlot(found);
+    if (event === 'waiting' || event === 'skipped') return event;
+    let queued = event.job;
+    const { eventSlot } = event;
 
     let slot = await acquireSlot(key);
     if (slot === undefined) {
-      const won = await waitForSlot(queued);
+      // It keeps its event's slot while it waits: it is that event's next run.
+      const won = await waitForSlot(queued, () => acquireSlot(key), { eventSlot });
       if (!won) return 'waiting';
       ({ job: queued, slot } = won);
     }
 
-    const claimed = await tryAdvance(queued, 'claimed', { claimedAt: new Date(clock.now()).toISOString(), waitingSince: undefined });
+    const claimed = await tryAdvance(queued, 'claimed', {
+      claimedAt: new Date(clock.now()).toISOString(),
+      waitingSince: undefined,
+      waitingForEvent: undefined,
+      ...(eventSlot !== undefined ? { eventSlot } : {}),
+    });
     if (!claimed) {
-      await afterLostClaim(key, slot);
+      await afterLostClaim(key, slot, eventSlot, queued.eventId);
       return 'skipped';
     }
 

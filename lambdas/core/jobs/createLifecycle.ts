@@ -1,9 +1,11 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError } from '../errors';
 import type { ExecutionResult, Job, JobError, JobKey, JobStatus } from '../model';
+import type { SlotPool } from '../ports';
 import { isTerminal } from '../model';
 import type { LiveFeed } from '../live/createLiveFeed';
 import { noHooks, type JobHooks } from './jobHooks';
+import { createRetryScheduler } from './scheduleRetry';
 
 export type TerminalStatus = Extract<JobStatus, 'completed' | 'failed' | 'timeout' | 'cancelled'>;
 
@@ -39,11 +41,14 @@ export interface Lifecycle {
   /** Frees a slot and offers it to the job that has waited longest. */
   releaseSlot(slot: number, holder: JobKey): Promise<void>;
   /**
-   * Offers up to `count` of the jobs waiting for a slot, longest waiting first: each is unmarked
-   * (one conditional write, so two offerers never both offer it) and gets a queue message.
+   * Offers up to `count` of the jobs waiting for a slot, highest priority then longest waiting
+   * first: each is unmarked (one conditional write, so two offerers never both offer it) and gets a
+   * queue message. With `pool`, the jobs waiting for a slot of that event's own limit.
    * @returns how many were offered.
    */
-  offerWaiting(count: number): Promise<number>;
+  offerWaiting(count: number, pool?: SlotPool): Promise<number>;
+  /** Frees the slot a job holds under its event's limit, if any, and offers it to that event's next waiting run. */
+  releaseEventSlot(job: Job): Promise<void>;
 }
 
 export const createLifecycle = (
@@ -60,7 +65,11 @@ export const createLifecycle = (
     for (let job: Job | undefined = candidate, attempt = 0; attempt < 2; attempt++) {
       if (job?.status !== 'queued' || job.waitingSince === undefined) return false;
       try {
-        await store.jobs.transition(job, 'queued', { waitingSince: undefined, offeredAt: new Date(clock.now()).toISOString() });
+        await store.jobs.transition(job, 'queued', {
+          waitingSince: undefined,
+          waitingForEvent: undefined,
+          offeredAt: new Date(clock.now()).toISOString(),
+        });
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         job = await store.jobs.get(key);
@@ -73,10 +82,10 @@ export const createLifecycle = (
     return false;
   };
 
-  const offerWaiting = async (count: number): Promise<number> => {
+  const offerWaiting = async (count: number, pool?: SlotPool): Promise<number> => {
     if (count < 1) return 0;
     let offered = 0;
-    for (const candidate of await store.jobs.nextWaiting(count + OFFER_SLACK)) {
+    for (const candidate of await store.jobs.nextWaiting(count + OFFER_SLACK, pool)) {
       if (offered >= count) break;
       if (await offer(candidate)) offered++;
     }
@@ -88,6 +97,13 @@ export const createLifecycle = (
     await offerWaiting(1).catch((err: unknown) => logger.warn({ err }, 'could not offer a waiting job'));
   };
 
+  const releaseEventSlot = async (job: Job) => {
+    if (job.eventSlot === undefined || job.eventId === undefined) return;
+    const pool = { tenant: job.tenant, eventId: job.eventId };
+    await store.slots.release(job.eventSlot, { tenant: job.tenant, jobId: job.id }, pool);
+    await offerWaiting(1, pool).catch((err: unknown) => logger.warn({ err }, 'could not offer a waiting run of the event'));
+  };
+
   const advance = async (job: Job, to: JobStatus, patch: Partial<Job> = {}, known: { lastSeq?: number } = {}) => {
     const next = await store.jobs.transition(job, to, patch);
     const lastSeq = !isTerminal(to) ? undefined : (known.lastSeq ?? (await store.logs.tail({ tenant: job.tenant, jobId: job.id })).lastSeq);
@@ -95,6 +111,8 @@ export const createLifecycle = (
     await hooks(next, job.status);
     return next;
   };
+
+  const retries = createRetryScheduler(deps, live, { advance, releaseSlot, releaseEventSlot });
 
   const end = async (key: JobKey, ending: Ending, known: { job?: Job | undefined; lastSeq?: number } = {}): Promise<Job | undefined> => {
     // Retried because a concurrent non-terminal change (e.g. claimed → running) may win the race.
@@ -105,21 +123,26 @@ export const createLifecycle = (
       const now = clock.now();
       const started = Date.parse(job.startedAt ?? job.createdAt);
       try {
+        // A failure with attempts left goes back to queued instead: the job never ends in between.
+        const retried = await retries.retryIfDue(job, ending);
+        if (retried) return retried;
         const ended = await advance(
           job,
           ending.status,
           {
+            ...retries.finalAttemptPatch(job, ending, new Date(now).toISOString()),
             finishedAt: new Date(now).toISOString(),
             durationMs: Math.max(0, now - started),
             ...(ending.exitCode !== undefined ? { exitCode: ending.exitCode } : {}),
             ...(ending.error ? { error: ending.error } : {}),
             ...ending.results,
             ...(ending.executions ? { executions: ending.executions } : {}),
-            ...(job.waitingSince !== undefined ? { waitingSince: undefined } : {}),
+            ...(job.waitingSince !== undefined ? { waitingSince: undefined, waitingForEvent: undefined } : {}),
           },
           known.lastSeq !== undefined ? { lastSeq: known.lastSeq } : {},
         );
         if (job.slot !== undefined) await releaseSlot(job.slot, key);
+        await releaseEventSlot(job);
         return ended;
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
@@ -128,5 +151,5 @@ export const createLifecycle = (
     throw new ConflictError(`job ${key.jobId} kept changing while it was being ended`);
   };
 
-  return { advance, end, releaseSlot, offerWaiting };
+  return { advance, end, releaseSlot, offerWaiting, releaseEventSlot };
 };

@@ -3,12 +3,17 @@ import type { ScheduleTickReport } from '../schedules/createScheduleFiring';
 import type { Lifecycle } from './createLifecycle';
 import type { ReconcileReport } from './createReconciler';
 import { createReconciler } from './createReconciler';
+import { recountQueued } from './queuedCountHook';
 
 export interface TickReport extends ReconcileReport {
   /** Waiting jobs offered because slots were free (a job end normally offers them itself). */
   waitingOffered: number;
   /** What the schedules did (see createScheduleFiring). */
   schedules?: ScheduleTickReport;
+  /** Running workflow runs advanced: a step end no hook followed (a crash in between) is picked up here. */
+  workflowRuns?: number;
+  /** Tenants whose count of queued jobs (the cap's) had drifted and was set again. */
+  queuedRecounted: number;
 }
 
 /**
@@ -22,6 +27,7 @@ export const createTick = (
   deps: Pick<CoreDeps, 'store' | 'queue' | 'launcher' | 'clock' | 'config' | 'logger'>,
   lifecycle: Lifecycle,
   fireSchedules?: () => Promise<ScheduleTickReport>,
+  advanceWorkflows?: () => Promise<number>,
 ) => {
   const reconcile = createReconciler(deps, lifecycle);
   return async (): Promise<TickReport> => {
@@ -30,6 +36,17 @@ export const createTick = (
     const reconciled = await reconcile({ afterRestart: false });
     const free = deps.config.maxConcurrent - (await deps.store.slots.held()).length;
     const waitingOffered = await lifecycle.offerWaiting(free);
-    return { ...reconciled, waitingOffered, ...(schedules ? { schedules } : {}) };
+    const queuedRecounted = await recountQueued(deps).catch((err: unknown) => {
+      deps.logger.warn({ err }, 'could not recount queued jobs');
+      return 0;
+    });
+    const workflowRuns = advanceWorkflows ? await advanceWorkflows() : undefined;
+    return {
+      ...reconciled,
+      waitingOffered,
+      queuedRecounted,
+      ...(schedules ? { schedules } : {}),
+      ...(workflowRuns !== undefined ? { workflowRuns } : {}),
+    };
   };
 };

@@ -1,6 +1,18 @@
 import type { CoreConfig } from '../config';
 import { ValidationError } from '../errors';
-import type { EnvValue, HttpRequestSpec, JobSpec, Resources, Runtime, Target } from '../model';
+import {
+  isScriptRuntime,
+  type EnvValue,
+  type HttpRequestSpec,
+  type JobSpec,
+  type Priority,
+  type Resources,
+  type RetryPolicy,
+  type Runtime,
+  type Target,
+} from '../model';
+import type { NotifyRule } from '../notifications/notificationModel';
+import type { ToolAction } from '../tools/toolModel';
 
 /** What a caller may ask for; omitted fields take the operator's defaults. */
 export interface JobSpecRequest {
@@ -11,7 +23,41 @@ export interface JobSpecRequest {
   timeoutSeconds?: number;
   resources?: Partial<Resources>;
   target?: Target;
+  retries?: RetryRequest;
+  priority?: Priority;
 }
+
+/** A retry policy as asked: only `max` is required. */
+export type RetryRequest = Pick<RetryPolicy, 'max'> & Partial<RetryPolicy>;
+
+/** Most retries of one job, and the longest wait before one (a day). */
+export const MAX_RETRIES = 20;
+export const MAX_RETRY_BACKOFF_SECONDS = 86_400;
+const RetryDefaults = { backoffSeconds: 10, factor: 2, maxBackoffSeconds: 3600 } as const;
+
+/** A retry policy with its defaults filled, within bounds. @throws ValidationError naming the field. */
+export const resolveRetries = (request: RetryRequest | undefined, prefix = ''): Pick<JobSpec, 'retries'> => {
+  if (!request) return {};
+  const f = `${prefix}retries`;
+  const max = within(`${f}.max`, request.max, 0, MAX_RETRIES);
+  if (max === 0) return {};
+  const backoffSeconds = within(
+    `${f}.backoffSeconds`,
+    request.backoffSeconds ?? RetryDefaults.backoffSeconds,
+    0,
+    MAX_RETRY_BACKOFF_SECONDS,
+    false,
+  );
+  const factor = within(`${f}.factor`, request.factor ?? RetryDefaults.factor, 1, 10, false);
+  const maxBackoffSeconds = within(
+    `${f}.maxBackoffSeconds`,
+    request.maxBackoffSeconds ?? Math.max(backoffSeconds, RetryDefaults.maxBackoffSeconds),
+    backoffSeconds,
+    MAX_RETRY_BACKOFF_SECONDS,
+    false,
+  );
+  return { retries: { max, backoffSeconds, factor, maxBackoffSeconds } };
+};
 
 /** Servers one job may run on at once. */
 export const MAX_SSH_SERVERS = 20;
@@ -74,6 +120,8 @@ export const resolveJobSpec = (request: JobSpecRequest, config: CoreConfig, pref
     ...whatToRun(request, timeoutSeconds, prefix),
     ...targetOf(request, prefix),
     env: request.env ?? {},
+    ...resolveRetries(request.retries, prefix),
+    ...(request.priority && request.priority !== 'normal' ? { priority: request.priority } : {}),
     timeoutSeconds,
     resources: {
       cpu: within(`${prefix}resources.cpu`, r.cpu ?? d.cpu, 0.05, m.cpu, false),

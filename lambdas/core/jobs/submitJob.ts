@@ -1,6 +1,25 @@
 import type { CoreDeps } from '../deps';
-import type { Caller, Job, JobSpec } from '../model';
-import { noHooks, type JobHooks } from './jobHooks';
+import { TooManyQueuedError } from '../errors';
+import type { Caller, Job, JobSpec, JobStatus } from '../model';
+
+/** What a caller refused at the cap is told to wait before trying again. */
+export const QUEUED_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Counts the job in its tenant's queued jobs, or refuses it at the cap (one conditional write: racing
+ * submissions cannot both take the last place). A workflow's next step is counted but never refused:
+ * its run was admitted already, and refusing a step would fail the run halfway.
+ * @throws TooManyQueuedError
+ */
+const admitQueued = async (store: CoreDeps['store'], config: CoreDeps['config'], tenant: string, step: boolean) => {
+  if (step) return store.queued.add(tenant, 1);
+  if (!(await store.queued.reserve(tenant, config.maxQueuedPerTenant))) {
+    throw new TooManyQueuedError(config.maxQueuedPerTenant, QUEUED_RETRY_AFTER_SECONDS);
+  }
+};
+
+/** JobHooks' shape, named here so that a hook may submit jobs without an import cycle through jobHooks.ts. */
+type AfterSubmit = (job: Job, from: JobStatus | undefined) => Promise<void>;
 
 export interface SubmitOptions {
   eventId?: string;
@@ -20,6 +39,7 @@ export interface SubmitOptions {
  * The job is written before the message is sent, so a message never names a missing job;
  * if sending fails the job stays queued and reconciliation offers it again.
  * @throws ConflictError when `opts.jobId` names a job that exists (nothing is sent then).
+ * @throws TooManyQueuedError when the tenant has `maxQueuedPerTenant` jobs queued already.
  */
 export const createSubmitJob =
   ({ store, queue, clock, ids }: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids'>, hooks: JobHooks = noHooks) =>
@@ -38,7 +58,13 @@ export const createSubmitJob =
       // Reconciliation counts a lost message from when it became deliverable.
       ...(opts.delaySeconds ? { offeredAt: new Date(clock.now() + opts.delaySeconds * 1000).toISOString() } : {}),
     };
-    await store.jobs.create(job);
+    await admitQueued(store, config, job.tenant, opts.workflow !== undefined);
+    try {
+      await store.jobs.create(job);
+    } catch (err) {
+      await store.queued.add(job.tenant, -1);
+      throw err;
+    }
     if (opts.delaySeconds) await queue.enqueue({ tenant: job.tenant, jobId: job.id }, { delaySeconds: opts.delaySeconds });
     else await queue.enqueue({ tenant: job.tenant, jobId: job.id });
     await hooks(job, undefined);

@@ -35,10 +35,16 @@ export interface JobStore {
    */
   listActive(): Promise<Job[]>;
   /**
-   * The `limit` jobs that have waited for a slot longest (oldest first; jobs have no priority yet).
-   * Read from an index, so a job marked or unmarked a moment ago may be missing or still listed.
+   * The `limit` jobs waiting for a slot that come first: highest priority, then longest waiting.
+   * With `pool`, those waiting for a slot of that event's own limit (`waitingForEvent`), else those
+   * waiting for a global slot. Read from an index, so a job marked or unmarked a moment ago may be
+   * missing or still listed.
    */
-  nextWaiting(limit: number): Promise<Job[]>;
+  nextWaiting(limit: number, pool?: SlotPool): Promise<Job[]>;
+  /** Jobs waiting for a slot of some event's own limit, at most `limit`, for the tick's safety net. */
+  waitingForEvents(limit: number): Promise<Job[]>;
+  /** How many of a tenant's jobs are `queued` now (read from an index: a moment behind). */
+  countQueued(tenant: string): Promise<number>;
 }
 
 export interface EventStore {
@@ -62,6 +68,8 @@ export interface LogBatch {
 export interface LogTail {
   /** Seq of the last stored line, 0 when none. */
   lastSeq: number;
+  /** `attempt` of the last stored line, when it has one (a retried job's later attempts). */
+  attempt?: number;
   totalBytes: number;
   resumeToken?: string;
 }
@@ -148,14 +156,37 @@ export interface ConnectionStore {
   releaseSendLease(key: JobKey, lease: SendLease, progress: SendProgress): Promise<boolean>;
 }
 
-/** Concurrency slots: a slot is held by at most one job. */
+/**
+ * How many jobs each tenant has `queued`, for the cap on them (docs/lifecycle.md, Limits): one counter
+ * per tenant changed by atomic adds, the submission's conditional, and set again by the tick.
+ */
+export interface QueuedCountStore {
+  /** Adds one unless the count has reached `limit`. @returns whether it was added. */
+  reserve(tenant: string, limit: number): Promise<boolean>;
+  /** Adds `delta` (a job entered or left `queued` after its submission); the count never goes below 0. */
+  add(tenant: string, delta: number): Promise<void>;
+  /** Every tenant's counter. */
+  list(): Promise<{ tenant: string; count: number }[]>;
+  /** Sets a tenant's count (the tick's recount). */
+  set(tenant: string, count: number): Promise<void>;
+}
+
+/** The slots of one event's own concurrency limit; without a pool, a slot is one of the global cap. */
+export interface SlotPool {
+  tenant: string;
+  eventId: string;
+}
+
+/** Concurrency slots: a slot (of a pool) is held by at most one job. */
 export interface SlotStore {
   /** @returns true when `slot` was free (or already held by `holder`) and is now held by `holder`. */
-  acquire(slot: number, holder: JobKey): Promise<boolean>;
+  acquire(slot: number, holder: JobKey, pool?: SlotPool): Promise<boolean>;
   /** Frees `slot` if `holder` holds it; otherwise does nothing. */
-  release(slot: number, holder: JobKey): Promise<void>;
-  /** Slots currently held. */
-  held(): Promise<{ slot: number; holder: JobKey }[]>;
+  release(slot: number, holder: JobKey, pool?: SlotPool): Promise<void>;
+  /** Slots currently held (of the pool). Strongly consistent. */
+  held(pool?: SlotPool): Promise<{ slot: number; holder: JobKey }[]>;
+  /** Slots held in every event's pool, for the tick. */
+  heldByEvents(): Promise<{ pool: SlotPool; slot: number; holder: JobKey }[]>;
 }
 
 export interface VariableStore {
@@ -184,6 +215,7 @@ export interface Store {
   apiKeys: ApiKeyStore;
   connections: ConnectionStore;
   slots: SlotStore;
+  queued: QueuedCountStore;
   variables: VariableStore;
   servers: ServerStore;
   schedules: ScheduleStore;

@@ -1,7 +1,8 @@
 import type { CoreDeps } from '../deps';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, TooManyQueuedError } from '../errors';
 import { isTerminal } from '../model';
 import type { EventUseCases } from '../events/createEventUseCases';
+import type { WorkflowUseCases } from '../workflows/createWorkflowUseCases';
 import { nextFireAfter, type FirePlan } from './fireTimes';
 import type { Schedule, ScheduleFire } from './scheduleModel';
 import { planOf } from './schedulePlan';
@@ -47,6 +48,7 @@ const iso = (t: number) => new Date(t).toISOString();
 export const createScheduleFiring = (
   deps: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 'cron' | 'config' | 'logger'>,
   events: Pick<EventUseCases, 'run'>,
+  workflows?: Pick<WorkflowUseCases, 'start'>,
 ) => {
   const { store, clock, ids, cron, config, logger } = deps;
 
@@ -55,18 +57,39 @@ export const createScheduleFiring = (
     const fireAt = Date.parse(fire.fireAt);
     const delaySeconds = Math.max(0, Math.ceil((fireAt - now) / 1000));
     let done: ScheduleFire;
+    const caller = { tenant: s.tenant, role: 'user' } as const;
+    const { eventId, workflowId } = s.target;
+    const submitted = { ...fire, status: 'submitted', submittedAt: iso(now) } as const;
     try {
-      await events.run({ tenant: s.tenant, role: 'user' }, s.target.eventId, {
-        jobId: fire.jobId,
-        scheduleId: s.id,
-        scheduledAt: fire.fireAt,
-        ...(s.input !== undefined ? { input: s.input } : {}),
-        ...(delaySeconds > 0 ? { delaySeconds } : {}),
-      });
-      done = { ...fire, status: 'submitted', submittedAt: iso(now) };
+      if (workflowId !== undefined) {
+        // Its first steps wait in the queue until the fire time, as a job does (see createRunAdvancer).
+        if (!workflows) throw new NotFoundError('workflow', workflowId);
+        await workflows.start(caller, workflowId, {
+          runId: fire.jobId!,
+          scheduleId: s.id,
+          scheduledAt: fire.fireAt,
+          ...(s.input !== undefined ? { input: s.input } : {}),
+        });
+      } else {
+        await events.run(caller, eventId, {
+          jobId: fire.jobId,
+          scheduleId: s.id,
+          scheduledAt: fire.fireAt,
+          ...(s.input !== undefined ? { input: s.input } : {}),
+          ...(delaySeconds > 0 ? { delaySeconds } : {}),
+        });
+      }
+      done = { ...submitted, ...(workflowId !== undefined ? { workflowRunId: fire.jobId! } : {}) };
     } catch (err) {
-      if (err instanceof ConflictError) done = { ...fire, status: 'submitted', submittedAt: iso(now) };
-      else if (err instanceof NotFoundError) done = { ...fire, status: 'failed', reason: `event ${s.target.eventId} not found` };
+      if (err instanceof ConflictError) done = { ...submitted, ...(workflowId !== undefined ? { workflowRunId: fire.jobId! } : {}) };
+      // Over the tenant's cap on queued jobs: this fire does not run, and says why.
+      else if (err instanceof TooManyQueuedError) done = { ...fire, status: 'skipped', reason: err.message };
+      else if (err instanceof NotFoundError)
+        done = {
+          ...fire,
+          status: 'failed',
+          reason: workflowId !== undefined ? `workflow ${workflowId} not found` : `event ${eventId} not found`,
+        };
       else throw err;
     }
     await store.schedules.recordFire(done);
@@ -75,6 +98,7 @@ export const createScheduleFiring = (
 
   const stillRunning = async (s: Schedule, jobId: string | undefined): Promise<boolean> => {
     if (!jobId) return false;
+    if (s.target.workflowId !== undefined) return (await store.workflows.getRun(s.tenant, jobId))?.status === 'running';
     const job = await store.jobs.get({ tenant: s.tenant, jobId });
     return job !== undefined && !isTerminal(job.status);
   };

@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from '../../core';
-import { ControlPlaneError, ErrorCodes, silentLogger } from '../../core';
+import { ControlPlaneError, ErrorCodes, silentLogger, TooManyQueuedError } from '../../core';
 import { MethodNotAllowedError } from './createRouteTable';
 import { jsonResponse } from './jsonResponse';
 
@@ -13,6 +13,7 @@ const statusByCode: Partial<Record<string, number>> = {
   [ErrorCodes.notFound]: 404,
   [ErrorCodes.methodNotAllowed]: 405,
   [ErrorCodes.conflict]: 409,
+  [ErrorCodes.tooManyQueued]: 429,
 };
 
 /** Maps an error to `{error: {code, message}}`; unexpected ones are logged, never shown. */
@@ -27,6 +28,7 @@ export const errorResponse = (
       const response = jsonResponse(status, { error: { code: err.code, message: err.message } });
       // A 405 names the methods the path has (RFC 9110, 15.5.6).
       if (err instanceof MethodNotAllowedError) response.headers = { ...response.headers, allow: err.allowed.join(', ') };
+      if (err instanceof TooManyQueuedError) response.headers = { ...response.headers, 'retry-after': String(err.retryAfterSeconds) };
       return response;
     }
   }

@@ -18,6 +18,8 @@ import type {
   Page,
   SendLease,
   ServerStore,
+  QueuedCountStore,
+  SlotPool,
   SlotStore,
   Store,
   Subscription,
@@ -150,13 +152,30 @@ const createJobStore = (jobs: Map<string, Job>): JobStore => ({
     return oldestFirst([...jobs.values()].filter((j) => !isTerminal(j.status) && !isWaiting(j))).map(copy);
   },
 
-  async nextWaiting(limit) {
+  async nextWaiting(limit, pool) {
     checkLimit(limit);
-    return oldestFirst([...jobs.values()].filter(isWaiting))
+    const inPool = (j: Job) =>
+      pool ? j.waitingForEvent === true && j.tenant === pool.tenant && j.eventId === pool.eventId : j.waitingForEvent !== true;
+    return byPriority(oldestFirst([...jobs.values()].filter((j) => isWaiting(j) && inPool(j))))
+      .slice(0, limit)
+      .map(copy);
+  },
+
+  async countQueued(tenant) {
+    return [...jobs.values()].filter((j) => j.tenant === tenant && j.status === 'queued').length;
+  },
+
+  async waitingForEvents(limit) {
+    checkLimit(limit);
+    return oldestFirst([...jobs.values()].filter((j) => isWaiting(j) && j.waitingForEvent === true))
       .slice(0, limit)
       .map(copy);
   },
 });
+
+const priorityRank = (j: Job) => (j.priority === 'high' ? 0 : j.priority === 'low' ? 2 : 1);
+/** Stable: keeps age order within a priority, as the index's sort key does. */
+const byPriority = (list: Job[]) => [...list].sort((a, b) => priorityRank(a) - priorityRank(b));
 
 const createEventStore = (events: Map<string, EventDef>): EventStore => {
   const keyOf = (tenant: string, id: string) => `${part('tenant', tenant)}#${part('eventId', id)}`;
@@ -224,6 +243,7 @@ const createLogStore = (logs: Map<string, Map<number, StoredBatch>>): LogStore =
       const lastLine = last.batch.lines.at(-1);
       const tail: LogTail = { lastSeq: lastLine?.seq ?? 0, totalBytes: last.batch.totalBytes };
       if (last.batch.resumeToken !== undefined) tail.resumeToken = last.batch.resumeToken;
+      if (lastLine?.attempt !== undefined) tail.attempt = lastLine.attempt;
       return tail;
     },
   };
@@ -353,26 +373,62 @@ const createConnectionStore = (connections: Map<string, Connection>, subscriptio
   };
 };
 
-const createSlotStore = (slots: Map<number, JobKey>): SlotStore => {
+const createQueuedCountStore = (counts: Map<string, number>): QueuedCountStore => ({
+  async reserve(tenant, limit) {
+    const n = counts.get(part('tenant', tenant)) ?? 0;
+    if (n >= limit) return false;
+    counts.set(tenant, n + 1);
+    return true;
+  },
+  async add(tenant, delta) {
+    const n = counts.get(part('tenant', tenant)) ?? 0;
+    if (n + delta >= 0) counts.set(tenant, n + delta);
+  },
+  async list() {
+    return [...counts.entries()].map(([tenant, count]) => ({ tenant, count }));
+  },
+  async set(tenant, count) {
+    counts.set(part('tenant', tenant), count);
+  },
+});
+
+const createSlotStore = (slots: Map<number, JobKey>, eventSlots: Map<string, Map<number, JobKey>>): SlotStore => {
   const checkSlot = (slot: number) => {
     if (!Number.isSafeInteger(slot) || slot < 0) throw new ValidationError('slot', 'must be a non-negative integer');
   };
   const same = (a: JobKey, b: JobKey) => a.tenant === b.tenant && a.jobId === b.jobId;
+  const poolKey = (p: SlotPool) => `${part('tenant', p.tenant)}#${part('eventId', p.eventId)}`;
+  const poolOf = (pool: SlotPool | undefined): Map<number, JobKey> => {
+    if (!pool) return slots;
+    const k = poolKey(pool);
+    const found = eventSlots.get(k) ?? new Map<number, JobKey>();
+    eventSlots.set(k, found);
+    return found;
+  };
+  const list = (m: Map<number, JobKey>) => [...m.entries()].sort(([a], [b]) => a - b).map(([slot, holder]) => ({ slot, holder: copy(holder) }));
   return {
-    async acquire(slot, holder) {
+    async acquire(slot, holder, pool) {
       checkSlot(slot);
-      const current = slots.get(slot);
+      const m = poolOf(pool);
+      const current = m.get(slot);
       if (current && !same(current, holder)) return false;
-      slots.set(slot, { tenant: holder.tenant, jobId: holder.jobId });
+      m.set(slot, { tenant: holder.tenant, jobId: holder.jobId });
       return true;
     },
-    async release(slot, holder) {
+    async release(slot, holder, pool) {
       checkSlot(slot);
-      const current = slots.get(slot);
-      if (current && same(current, holder)) slots.delete(slot);
+      const m = poolOf(pool);
+      const current = m.get(slot);
+      if (current && same(current, holder)) m.delete(slot);
     },
-    async held() {
-      return [...slots.entries()].sort(([a], [b]) => a - b).map(([slot, holder]) => ({ slot, holder: copy(holder) }));
+    async held(pool) {
+      return list(poolOf(pool));
+    },
+    async heldByEvents() {
+      return [...eventSlots.entries()].flatMap(([k, m]) => {
+        const [tenant = '', eventId = ''] = k.split('#');
+        return list(m).map((h) => ({ pool: { tenant, eventId }, ...h }));
+      });
     },
   };
 };
@@ -440,6 +496,7 @@ export const createMemoryStore = (): MemoryStore => {
   const connections = new Map<string, Connection>();
   const subscriptions = new Map<string, StoredSubscription>();
   const slots = new Map<number, JobKey>();
+  const eventSlots = new Map<string, Map<number, JobKey>>();
   const variables = new Map<string, Map<string, Variable>>();
   const servers = new Map<string, Map<string, Server>>();
   const schedules = createMemoryScheduleStore();
@@ -450,7 +507,8 @@ export const createMemoryStore = (): MemoryStore => {
     logs: createLogStore(logs),
     apiKeys: createApiKeyStore(apiKeys),
     connections: createConnectionStore(connections, subscriptions),
-    slots: createSlotStore(slots),
+    slots: createSlotStore(slots, eventSlots),
+    queued: createQueuedCountStore(new Map()),
     variables: createVariableStore(variables),
     servers: createServerStore(servers),
     schedules,
