@@ -1,12 +1,18 @@
+import type { NotifyRule } from './notifications/notificationModel';
+import type { ToolAction } from './tools/toolModel';
+
 /** Script runtimes a container (or server) can run. */
 export const ScriptRuntimes = ['bash', 'python', 'node'] as const;
 export type ScriptRuntime = (typeof ScriptRuntimes)[number];
 
-/** Every kind of job: a script runtime, or `http` (a request the control plane makes itself). */
-export const Runtimes = [...ScriptRuntimes, 'http'] as const;
+/**
+ * Every kind of job: a script runtime, `http` (a request the control plane makes itself) or `tool`
+ * (a tool action the control plane performs: webhook, Slack, Discord, email; docs/notifications.md).
+ */
+export const Runtimes = [...ScriptRuntimes, 'http', 'tool'] as const;
 export type Runtime = (typeof Runtimes)[number];
 
-export const isScriptRuntime = (r: Runtime): r is ScriptRuntime => r !== 'http';
+export const isScriptRuntime = (r: Runtime): r is ScriptRuntime => (ScriptRuntimes as readonly string[]).includes(r);
 
 /** An environment value: literal, or taken from the tenant's variable store when the job starts. */
 export type EnvValue = string | { fromVariable: string };
@@ -46,38 +52,6 @@ export interface Resources {
 export type Target = { type: 'container' } | { type: 'ssh'; serverIds: string[] };
 
 /**
- * How a failed or timed-out job runs again (docs/lifecycle.md, Retries): at most `max` more attempts,
- * the nth retry after `min(maxBackoffSeconds, backoffSeconds * factor^(n-1))` seconds, jittered down
- * to half of it at most.
- */
-export interface RetryPolicy {
-  max: number;
-  backoffSeconds: number;
-  factor: number;
-  maxBackoffSeconds: number;
-}
-
-/** Which waiting job a freed slot goes to first; age decides within one priority. */
-export const Priorities = ['high', 'normal', 'low'] as const;
-export type Priority = (typeof Priorities)[number];
-
-/** Runs of one event at once: above `max`, a new run waits (`queue`) or ends `cancelled` (`skip`). */
-export interface ConcurrencyLimit {
-  max: number;
-  onLimit: 'queue' | 'skip';
-}
-
-/** How one attempt of a retried job ended. */
-export interface AttemptRecord {
-  attempt: number;
-  status: 'completed' | 'failed' | 'timeout' | 'cancelled';
-  exitCode?: number;
-  error?: JobError;
-  startedAt?: string;
-  finishedAt: string;
-}
-
-/**
  * What to run: shared by saved events and the jobs they start. A script job has `script`, an http
  * job `http`, a tool job `tool`.
  */
@@ -85,17 +59,14 @@ export interface JobSpec {
   runtime: Runtime;
   script?: string;
   http?: HttpRequestSpec;
+  tool?: ToolAction;
+  /** Tool actions performed when the job starts or ends (docs/notifications.md). */
+  notify?: NotifyRule[];
   /** Absent means a container. */
   target?: Target;
   env: Record<string, EnvValue>;
   timeoutSeconds: number;
   resources: Resources;
-  /** Absent: a failure is final. */
-  retries?: RetryPolicy;
-  /** Absent means `normal`. */
-  priority?: Priority;
-  /** An event's limit on its runs at once (a job copies its event's); absent: only the global cap. */
-  concurrency?: ConcurrencyLimit;
 }
 
 /** A saved job definition. */
@@ -146,16 +117,6 @@ export interface Job extends JobSpec {
   offeredAt?: string;
   /** Launches refused as retryable (capacity, throttling) so far; each waits longer before the next. */
   launchAttempts?: number;
-  /** Slot of the event's own limit held while claimed or running. */
-  eventSlot?: number;
-  /** Set while a `queued` job waits for a slot of its event's limit (with `waitingSince`). */
-  waitingForEvent?: boolean;
-  /** Which run of the job this is, from 1; absent means 1. */
-  attempt?: number;
-  /** Each ended attempt of a job with a retry policy, oldest first. */
-  attempts?: AttemptRecord[];
-  /** While a retry is due: not dispatched before this time (ISO). */
-  retryAt?: string;
   /** The run's input (`in/input.json`). */
   input?: unknown;
   /** What the script passed to `output()`, or an http job's response. */
@@ -232,8 +193,6 @@ export interface LogLine {
   line: string;
   /** The server that wrote it, for jobs that run on several. */
   server?: string;
-  /** The attempt that wrote it, on jobs run more than once (retries); absent means 1. */
-  attempt?: number;
 }
 
 /** Identifies a job across tenants: every store call carries the tenant. */

@@ -8,3 +8,4 @@ export { asStoredVariable, MAX_VARIABLE_VALUE_BYTES } from './variableStore';
 export { TableIndexes, TableKeys } from './schema';
 export type { TableIndex } from './schema';
 export { FIRE_TTL_SECONDS } from './scheduleStore';
+export { createDynamoToolStore } from './toolStore';

@@ -18,3 +18,5 @@ export {
   InvalidHttpSpecError,
 } from './errors';
 export type { AbortReason, HttpFailureReason } from './errors';
+export { createGuardedNetwork } from './guardedRequest';
+export type { GuardedNetwork, GuardedRequest, GuardedResponse } from './guardedRequest';

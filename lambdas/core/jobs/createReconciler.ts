@@ -3,7 +3,6 @@ import { ConflictError, ErrorCodes } from '../errors';
 import type { Job, JobKey } from '../model';
 import type { ExecutionInfo } from '../ports';
 import type { Lifecycle } from './createLifecycle';
-import { createEventSlotSweep } from './sweepEventSlots';
 
 export interface ReconcileReport {
   resumed: number;
@@ -14,9 +13,6 @@ export interface ReconcileReport {
   slotsFreed: number;
   /** Queued jobs whose message was lost (unclaimed long after it was due), offered again. */
   reoffered: number;
-  /** Slots of events' own limits whose holder had ended, freed; and runs offered to free ones. */
-  eventSlotsFreed: number;
-  eventWaitingOffered: number;
 }
 
 /** Grace past a deadline before the reaper steps in for a launcher that missed it. */
@@ -27,11 +23,11 @@ const CLOCK_SKEW_MS = 5_000;
 const keyOf = (k: JobKey) => `${k.tenant}\u0000${k.jobId}`;
 
 /**
- * An http job's request lives only in the process that makes it (on AWS, the dispatcher invocation),
+ * An http (or tool) job's request lives only in the process that makes it (on AWS, the dispatcher invocation),
  * so a reaper in another process never sees it listed: it is lost only once its request must have ended.
  */
 const visibleToListAfter = (job: Job): number =>
-  job.runtime === 'http'
+  job.runtime === 'http' || job.runtime === 'tool'
     ? Date.parse(job.startedAt ?? job.createdAt) + (job.http?.timeoutMs ?? job.timeoutSeconds * 1000) + DEADLINE_GRACE_MS
     : 0;
 
@@ -68,20 +64,8 @@ export const createReconciler = (
     return true;
   };
 
-  const sweepEventSlots = createEventSlotSweep({ store }, lifecycle);
-
   return async ({ afterRestart }: { afterRestart: boolean }): Promise<ReconcileReport> => {
-    const report: ReconcileReport = {
-      resumed: 0,
-      requeued: 0,
-      lost: 0,
-      timedOut: 0,
-      orphansStopped: 0,
-      slotsFreed: 0,
-      reoffered: 0,
-      eventSlotsFreed: 0,
-      eventWaitingOffered: 0,
-    };
+    const report: ReconcileReport = { resumed: 0, requeued: 0, lost: 0, timedOut: 0, orphansStopped: 0, slotsFreed: 0, reoffered: 0 };
     const listedAt = clock.now();
     const executions = new Map((await launcher.list()).map((e) => [keyOf(e.key), e]));
     const active = await store.jobs.listActive();
@@ -138,9 +122,6 @@ export const createReconciler = (
       await lifecycle.releaseSlot(slot, holder);
       report.slotsFreed++;
     }
-    const events = await sweepEventSlots(afterRestart);
-    report.eventSlotsFreed = events.freed;
-    report.eventWaitingOffered = events.offered;
     return report;
   };
 };

@@ -1,16 +1,6 @@
 import type { CoreConfig } from '../config';
 import { ValidationError } from '../errors';
-import {
-  isScriptRuntime,
-  type EnvValue,
-  type HttpRequestSpec,
-  type JobSpec,
-  type Priority,
-  type Resources,
-  type RetryPolicy,
-  type Runtime,
-  type Target,
-} from '../model';
+import { isScriptRuntime, type EnvValue, type HttpRequestSpec, type JobSpec, type Resources, type Runtime, type Target } from '../model';
 import type { NotifyRule } from '../notifications/notificationModel';
 import type { ToolAction } from '../tools/toolModel';
 
@@ -19,45 +9,13 @@ export interface JobSpecRequest {
   runtime: Runtime;
   script?: string;
   http?: Omit<HttpRequestSpec, 'headers' | 'timeoutMs'> & Partial<Pick<HttpRequestSpec, 'headers' | 'timeoutMs'>>;
+  tool?: ToolAction;
+  notify?: NotifyRule[];
   env?: Record<string, EnvValue>;
   timeoutSeconds?: number;
   resources?: Partial<Resources>;
   target?: Target;
-  retries?: RetryRequest;
-  priority?: Priority;
 }
-
-/** A retry policy as asked: only `max` is required. */
-export type RetryRequest = Pick<RetryPolicy, 'max'> & Partial<RetryPolicy>;
-
-/** Most retries of one job, and the longest wait before one (a day). */
-export const MAX_RETRIES = 20;
-export const MAX_RETRY_BACKOFF_SECONDS = 86_400;
-const RetryDefaults = { backoffSeconds: 10, factor: 2, maxBackoffSeconds: 3600 } as const;
-
-/** A retry policy with its defaults filled, within bounds. @throws ValidationError naming the field. */
-export const resolveRetries = (request: RetryRequest | undefined, prefix = ''): Pick<JobSpec, 'retries'> => {
-  if (!request) return {};
-  const f = `${prefix}retries`;
-  const max = within(`${f}.max`, request.max, 0, MAX_RETRIES);
-  if (max === 0) return {};
-  const backoffSeconds = within(
-    `${f}.backoffSeconds`,
-    request.backoffSeconds ?? RetryDefaults.backoffSeconds,
-    0,
-    MAX_RETRY_BACKOFF_SECONDS,
-    false,
-  );
-  const factor = within(`${f}.factor`, request.factor ?? RetryDefaults.factor, 1, 10, false);
-  const maxBackoffSeconds = within(
-    `${f}.maxBackoffSeconds`,
-    request.maxBackoffSeconds ?? Math.max(backoffSeconds, RetryDefaults.maxBackoffSeconds),
-    backoffSeconds,
-    MAX_RETRY_BACKOFF_SECONDS,
-    false,
-  );
-  return { retries: { max, backoffSeconds, factor, maxBackoffSeconds } };
-};
 
 /** Servers one job may run on at once. */
 export const MAX_SSH_SERVERS = 20;
@@ -65,7 +23,9 @@ export const MAX_SSH_SERVERS = 20;
 const targetOf = (request: JobSpecRequest, prefix: string): Pick<JobSpec, 'target'> => {
   const target = request.target;
   if (!target || target.type === 'container') return {};
-  if (request.runtime === 'http') throw new ValidationError(`${prefix}target`, 'an http job runs in the control plane, not on servers');
+  if (!isScriptRuntime(request.runtime)) {
+    throw new ValidationError(`${prefix}target`, `an ${request.runtime} job runs in the control plane, not on servers`);
+  }
   const ids = target.serverIds;
   if (ids.length === 0 || ids.length > MAX_SSH_SERVERS) {
     throw new ValidationError(`${prefix}target.serverIds`, `must name 1 to ${MAX_SSH_SERVERS} servers`);
@@ -77,7 +37,14 @@ const targetOf = (request: JobSpecRequest, prefix: string): Pick<JobSpec, 'targe
 const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
 /** A script job needs a script; an http job needs a request and no script. */
-const whatToRun = (request: JobSpecRequest, timeoutSeconds: number, prefix: string): Pick<JobSpec, 'script' | 'http'> => {
+const whatToRun = (request: JobSpecRequest, timeoutSeconds: number, prefix: string): Pick<JobSpec, 'script' | 'http' | 'tool'> => {
+  if (request.runtime !== 'tool' && request.tool) throw new ValidationError(`${prefix}tool`, 'is only for runtime tool');
+  if (request.runtime === 'tool') {
+    if (request.script !== undefined) throw new ValidationError(`${prefix}script`, 'is not used by runtime tool; give tool instead');
+    if (request.http) throw new ValidationError(`${prefix}http`, 'is only for runtime http');
+    if (!request.tool) throw new ValidationError(`${prefix}tool`, 'is required for runtime tool');
+    return { tool: request.tool };
+  }
   if (request.runtime !== 'http') {
     if (request.http) throw new ValidationError(`${prefix}http`, 'is only for runtime http');
     if (!request.script) throw new ValidationError(`${prefix}script`, 'is required for a script runtime');
@@ -119,9 +86,8 @@ export const resolveJobSpec = (request: JobSpecRequest, config: CoreConfig, pref
     runtime: request.runtime,
     ...whatToRun(request, timeoutSeconds, prefix),
     ...targetOf(request, prefix),
+    ...(request.notify?.length ? { notify: request.notify } : {}),
     env: request.env ?? {},
-    ...resolveRetries(request.retries, prefix),
-    ...(request.priority && request.priority !== 'normal' ? { priority: request.priority } : {}),
     timeoutSeconds,
     resources: {
       cpu: within(`${prefix}resources.cpu`, r.cpu ?? d.cpu, 0.05, m.cpu, false),

@@ -1,4 +1,4 @@
-import type { Job, ScriptRuntime } from '../model';
+import { isScriptRuntime, type Job, type ScriptRuntime } from '../model';
 import type { WorkspaceFiles, WorkspaceOutputs } from '../ports';
 import { reservedKeyProblem, storableProblem } from '../jsonRules';
 
@@ -60,7 +60,7 @@ const json = (value: unknown) => `${JSON.stringify(value ?? null)}\n`;
 
 /** The `in/` files of a script job. */
 export const buildWorkspace = (job: Job, variables: Record<string, unknown>, attempt = 1): WorkspaceFiles => {
-  if (job.runtime === 'http' || job.script === undefined) return {};
+  if (!isScriptRuntime(job.runtime) || job.script === undefined) return {};
   const context: RunContext = {
     jobId: job.id,
     tenant: job.tenant,

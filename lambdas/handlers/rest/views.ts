@@ -20,13 +20,8 @@ export const jobView = (job: Job) => ({
   ...(job.condition !== undefined ? { condition: job.condition } : {}),
   ...(job.outputError ? { outputError: job.outputError } : {}),
   ...(job.target ? { target: job.target } : {}),
+  ...(job.tool ? { tool: job.tool } : {}),
   ...(job.executions ? { executions: job.executions } : {}),
-  ...(job.priority ? { priority: job.priority } : {}),
-  ...(job.retries ? { retries: job.retries } : {}),
-  ...(job.attempt !== undefined ? { attempt: job.attempt } : {}),
-  ...(job.attempts ? { attempts: job.attempts } : {}),
-  ...(job.retryAt ? { retryAt: job.retryAt } : {}),
-  ...(job.concurrency ? { concurrency: job.concurrency } : {}),
 });
 
 export const eventView = ({ tenant: _tenant, ...event }: EventDef) => event;
