@@ -52,6 +52,38 @@ export interface Resources {
 export type Target = { type: 'container' } | { type: 'ssh'; serverIds: string[] };
 
 /**
+ * How a failed or timed-out job runs again (docs/lifecycle.md, Retries): at most `max` more attempts,
+ * the nth retry after `min(maxBackoffSeconds, backoffSeconds * factor^(n-1))` seconds, jittered down
+ * to half of it at most.
+ */
+export interface RetryPolicy {
+  max: number;
+  backoffSeconds: number;
+  factor: number;
+  maxBackoffSeconds: number;
+}
+
+/** Which waiting job a freed slot goes to first; age decides within one priority. */
+export const Priorities = ['high', 'normal', 'low'] as const;
+export type Priority = (typeof Priorities)[number];
+
+/** Runs of one event at once: above `max`, a new run waits (`queue`) or ends `cancelled` (`skip`). */
+export interface ConcurrencyLimit {
+  max: number;
+  onLimit: 'queue' | 'skip';
+}
+
+/** How one attempt of a retried job ended. */
+export interface AttemptRecord {
+  attempt: number;
+  status: 'completed' | 'failed' | 'timeout' | 'cancelled';
+  exitCode?: number;
+  error?: JobError;
+  startedAt?: string;
+  finishedAt: string;
+}
+
+/**
  * What to run: shared by saved events and the jobs they start. A script job has `script`, an http
  * job `http`, a tool job `tool`.
  */
@@ -67,6 +99,12 @@ export interface JobSpec {
   env: Record<string, EnvValue>;
   timeoutSeconds: number;
   resources: Resources;
+  /** Absent: a failure is final. */
+  retries?: RetryPolicy;
+  /** Absent means `normal`. */
+  priority?: Priority;
+  /** An event's limit on its runs at once (a job copies its event's); absent: only the global cap. */
+  concurrency?: ConcurrencyLimit;
 }
 
 /** A saved job definition. */
@@ -93,6 +131,10 @@ export interface Job extends JobSpec {
   /** The schedule that started it, and the fire time it planned (ISO, UTC): `scheduledAt` of its run context. */
   scheduleId?: string;
   scheduledAt?: string;
+  /** The workflow run it is a step of (docs/workflows.md): `workflowRunId` and `workflowStep` of its run context. */
+  workflowId?: string;
+  workflowRunId?: string;
+  workflowStepId?: string;
   status: JobStatus;
   version: number;
   createdAt: string;
@@ -117,6 +159,16 @@ export interface Job extends JobSpec {
   offeredAt?: string;
   /** Launches refused as retryable (capacity, throttling) so far; each waits longer before the next. */
   launchAttempts?: number;
+  /** Slot of the event's own limit held while claimed or running. */
+  eventSlot?: number;
+  /** Set while a `queued` job waits for a slot of its event's limit (with `waitingSince`). */
+  waitingForEvent?: boolean;
+  /** Which run of the job this is, from 1; absent means 1. */
+  attempt?: number;
+  /** Each ended attempt of a job with a retry policy, oldest first. */
+  attempts?: AttemptRecord[];
+  /** While a retry is due: not dispatched before this time (ISO). */
+  retryAt?: string;
   /** The run's input (`in/input.json`). */
   input?: unknown;
   /** What the script passed to `output()`, or an http job's response. */
@@ -193,6 +245,8 @@ export interface LogLine {
   line: string;
   /** The server that wrote it, for jobs that run on several. */
   server?: string;
+  /** The attempt that wrote it, on jobs run more than once (retries); absent means 1. */
+  attempt?: number;
 }
 
 /** Identifies a job across tenants: every store call carries the tenant. */

@@ -1,14 +1,28 @@
 import type { CoreDeps } from '../deps';
-import { NotFoundError } from '../errors';
-import type { Caller, EventDef, Job } from '../model';
+import { NotFoundError, ValidationError } from '../errors';
+import type { Caller, ConcurrencyLimit, EventDef, Job } from '../model';
 import type { Page } from '../ports';
-import type { JobSpecRequest } from '../jobs/resolveJobSpec';
+import type { JobSpecRequest, RetryRequest } from '../jobs/resolveJobSpec';
 import { resolveJobSpec } from '../jobs/resolveJobSpec';
 import type { createSubmitJob, SubmitOptions } from '../jobs/submitJob';
 
 export interface EventRequest extends JobSpecRequest {
   name: string;
+  concurrency?: ConcurrencyLimit;
 }
+
+/** Most runs of one event at once an event's own limit may allow. */
+export const MAX_EVENT_CONCURRENCY = 1000;
+
+/** @throws ValidationError naming `concurrency.max`. */
+const concurrencyOf = (request: EventRequest): Pick<EventDef, 'concurrency'> => {
+  const limit = request.concurrency;
+  if (!limit) return {};
+  if (!Number.isInteger(limit.max) || limit.max < 1 || limit.max > MAX_EVENT_CONCURRENCY) {
+    throw new ValidationError('concurrency.max', `must be a whole number from 1 to ${MAX_EVENT_CONCURRENCY}, got ${limit.max}`);
+  }
+  return { concurrency: { max: limit.max, onLimit: limit.onLimit } };
+};
 
 /** CRUD on saved job definitions, and starting a run of one. Every call is scoped to the caller's tenant. */
 export const createEventUseCases = (
@@ -30,6 +44,7 @@ export const createEventUseCases = (
       const now = new Date(clock.now()).toISOString();
       const event: EventDef = {
         ...resolveJobSpec(request, config),
+        ...concurrencyOf(request),
         tenant: caller.tenant,
         id: ids.next(),
         name: request.name,
@@ -45,6 +60,7 @@ export const createEventUseCases = (
       const existing = await get(caller, id);
       const event: EventDef = {
         ...resolveJobSpec(request, config),
+        ...concurrencyOf(request),
         tenant: caller.tenant,
         id,
         name: request.name,
@@ -66,10 +82,18 @@ export const createEventUseCases = (
      * Starts a job from the event's current definition, checked against today's limits
      * (the operator may have lowered them since it was saved). @throws NotFoundError, ValidationError
      */
-    async run(caller: Caller, id: string, opts: Omit<SubmitOptions, 'eventId' | 'eventName'> = {}): Promise<Job> {
-      const { runtime, script, http, tool, notify, env, timeoutSeconds, resources, target, name } = await get(caller, id);
-      const spec = resolveJobSpec({ runtime, script, http, tool, notify, env, timeoutSeconds, resources, target }, config);
-      return submitJob(caller, spec, { ...opts, eventId: id, eventName: name });
+    async run(
+      caller: Caller,
+      id: string,
+      { retries: retriesOverride, ...opts }: Omit<SubmitOptions, 'eventId' | 'eventName'> & { retries?: RetryRequest } = {},
+    ): Promise<Job> {
+      const { runtime, script, http, tool, notify, env, timeoutSeconds, resources, target, name, retries, priority, concurrency } =
+        await get(caller, id);
+      const spec = resolveJobSpec(
+        { runtime, script, http, tool, notify, env, timeoutSeconds, resources, target, retries: retriesOverride ?? retries, priority },
+        config,
+      );
+      return submitJob(caller, concurrency ? { ...spec, concurrency } : spec, { ...opts, eventId: id, eventName: name });
     },
   };
 };

@@ -14,10 +14,15 @@ const withNotificationRetries =
   };
 
 /** The use cases that keep jobs from staying active forever: the tick and the dead-letter consumer's. */
-export const createReaper = (deps: CoreDeps, lifecycle: Lifecycle, fireSchedules?: () => Promise<ScheduleTickReport>) => ({
+export const createReaper = (
+  deps: CoreDeps,
+  lifecycle: Lifecycle,
+  fireSchedules?: () => Promise<ScheduleTickReport>,
+  advanceWorkflows?: () => Promise<number>,
+) => ({
   /** The periodic tick (see createTick), then the notifications due for another attempt. */
   tick: withNotificationRetries(
-    createTick(deps, lifecycle, fireSchedules),
+    createTick(deps, lifecycle, fireSchedules, advanceWorkflows),
     deps.tools ? createNotifier({ ...deps, tools: deps.tools }).retryDue : undefined,
   ),
   /** Ends a job whose queue message was dead-lettered (see createEndDeadLettered). */

@@ -3,6 +3,7 @@ import { ConflictError, ErrorCodes } from '../errors';
 import type { Job, JobKey } from '../model';
 import type { ExecutionInfo } from '../ports';
 import type { Lifecycle } from './createLifecycle';
+import { createEventSlotSweep } from './sweepEventSlots';
 
 export interface ReconcileReport {
   resumed: number;
@@ -13,6 +14,9 @@ export interface ReconcileReport {
   slotsFreed: number;
   /** Queued jobs whose message was lost (unclaimed long after it was due), offered again. */
   reoffered: number;
+  /** Slots of events' own limits whose holder had ended, freed; and runs offered to free ones. */
+  eventSlotsFreed: number;
+  eventWaitingOffered: number;
 }
 
 /** Grace past a deadline before the reaper steps in for a launcher that missed it. */
@@ -64,8 +68,20 @@ export const createReconciler = (
     return true;
   };
 
+  const sweepEventSlots = createEventSlotSweep({ store }, lifecycle);
+
   return async ({ afterRestart }: { afterRestart: boolean }): Promise<ReconcileReport> => {
-    const report: ReconcileReport = { resumed: 0, requeued: 0, lost: 0, timedOut: 0, orphansStopped: 0, slotsFreed: 0, reoffered: 0 };
+    const report: ReconcileReport = {
+      resumed: 0,
+      requeued: 0,
+      lost: 0,
+      timedOut: 0,
+      orphansStopped: 0,
+      slotsFreed: 0,
+      reoffered: 0,
+      eventSlotsFreed: 0,
+      eventWaitingOffered: 0,
+    };
     const listedAt = clock.now();
     const executions = new Map((await launcher.list()).map((e) => [keyOf(e.key), e]));
     const active = await store.jobs.listActive();
@@ -122,6 +138,9 @@ export const createReconciler = (
       await lifecycle.releaseSlot(slot, holder);
       report.slotsFreed++;
     }
+    const events = await sweepEventSlots(afterRestart);
+    report.eventSlotsFreed = events.freed;
+    report.eventWaitingOffered = events.offered;
     return report;
   };
 };

@@ -1,6 +1,16 @@
 import type { CoreConfig } from '../config';
 import { ValidationError } from '../errors';
-import { isScriptRuntime, type EnvValue, type HttpRequestSpec, type JobSpec, type Resources, type Runtime, type Target } from '../model';
+import {
+  isScriptRuntime,
+  type EnvValue,
+  type HttpRequestSpec,
+  type JobSpec,
+  type Priority,
+  type Resources,
+  type RetryPolicy,
+  type Runtime,
+  type Target,
+} from '../model';
 import type { NotifyRule } from '../notifications/notificationModel';
 import type { ToolAction } from '../tools/toolModel';
 
@@ -15,14 +25,51 @@ export interface JobSpecRequest {
   timeoutSeconds?: number;
   resources?: Partial<Resources>;
   target?: Target;
+  retries?: RetryRequest;
+  priority?: Priority;
 }
+
+/** A retry policy as asked: only `max` is required. */
+export type RetryRequest = Pick<RetryPolicy, 'max'> & Partial<RetryPolicy>;
+
+/** Most retries of one job, and the longest wait before one (a day). */
+export const MAX_RETRIES = 20;
+export const MAX_RETRY_BACKOFF_SECONDS = 86_400;
+const RetryDefaults = { backoffSeconds: 10, factor: 2, maxBackoffSeconds: 3600 } as const;
+
+/** A retry policy with its defaults filled, within bounds. @throws ValidationError naming the field. */
+export const resolveRetries = (request: RetryRequest | undefined, prefix = ''): Pick<JobSpec, 'retries'> => {
+  if (!request) return {};
+  const f = `${prefix}retries`;
+  const max = within(`${f}.max`, request.max, 0, MAX_RETRIES);
+  if (max === 0) return {};
+  const backoffSeconds = within(
+    `${f}.backoffSeconds`,
+    request.backoffSeconds ?? RetryDefaults.backoffSeconds,
+    0,
+    MAX_RETRY_BACKOFF_SECONDS,
+    false,
+  );
+  const factor = within(`${f}.factor`, request.factor ?? RetryDefaults.factor, 1, 10, false);
+  const maxBackoffSeconds = within(
+    `${f}.maxBackoffSeconds`,
+    request.maxBackoffSeconds ?? Math.max(backoffSeconds, RetryDefaults.maxBackoffSeconds),
+    backoffSeconds,
+    MAX_RETRY_BACKOFF_SECONDS,
+    false,
+  );
+  return { retries: { max, backoffSeconds, factor, maxBackoffSeconds } };
+};
 
 /** Servers one job may run on at once. */
 export const MAX_SSH_SERVERS = 20;
 
-const targetOf = (request: JobSpecRequest, prefix: string): Pick<JobSpec, 'target'> => {
+const targetOf = (request: JobSpecRequest, config: CoreConfig, prefix: string): Pick<JobSpec, 'target'> => {
   const target = request.target;
   if (!target || target.type === 'container') return {};
+  if (config.sshTargets === false) {
+    throw new ValidationError(`${prefix}target`, 'ssh targets are not available on this deployment (the AWS home has no SSH runner yet)');
+  }
   if (!isScriptRuntime(request.runtime)) {
     throw new ValidationError(`${prefix}target`, `an ${request.runtime} job runs in the control plane, not on servers`);
   }
@@ -70,24 +117,38 @@ const within = (field: string, value: number, min: number, max: number, integer 
 };
 
 /**
+ * The job's time limit as asked, or the default. A job that runs inside a runner function (on AWS,
+ * http and tool jobs) cannot outlast it: its default is cut to that limit, and a longer one asked
+ * for is refused, naming the limit.
+ */
+const timeoutFor = (request: JobSpecRequest, config: CoreConfig, prefix: string): number => {
+  const limit = request.runtime === 'http' || request.runtime === 'tool' ? config.runnerTimeoutSeconds : undefined;
+  if (limit === undefined) return request.timeoutSeconds ?? config.defaultTimeoutSeconds;
+  if (request.timeoutSeconds !== undefined && request.timeoutSeconds > limit) {
+    throw new ValidationError(
+      `${prefix}timeoutSeconds`,
+      `must be at most ${limit} here: ${request.runtime} jobs run inside a function limited to ${limit} seconds, got ${request.timeoutSeconds}`,
+    );
+  }
+  return request.timeoutSeconds ?? Math.min(config.defaultTimeoutSeconds, limit);
+};
+
+/**
  * Fills defaults and enforces the operator's maxima.
  * @throws ValidationError naming the first field out of bounds.
  */
 export const resolveJobSpec = (request: JobSpecRequest, config: CoreConfig, prefix = ''): JobSpec => {
   const { defaultResources: d, maxResources: m } = config;
   const r = request.resources ?? {};
-  const timeoutSeconds = within(
-    `${prefix}timeoutSeconds`,
-    request.timeoutSeconds ?? config.defaultTimeoutSeconds,
-    1,
-    config.maxTimeoutSeconds,
-  );
+  const timeoutSeconds = within(`${prefix}timeoutSeconds`, timeoutFor(request, config, prefix), 1, config.maxTimeoutSeconds);
   return {
     runtime: request.runtime,
     ...whatToRun(request, timeoutSeconds, prefix),
-    ...targetOf(request, prefix),
+    ...targetOf(request, config, prefix),
     ...(request.notify?.length ? { notify: request.notify } : {}),
     env: request.env ?? {},
+    ...resolveRetries(request.retries, prefix),
+    ...(request.priority && request.priority !== 'normal' ? { priority: request.priority } : {}),
     timeoutSeconds,
     resources: {
       cpu: within(`${prefix}resources.cpu`, r.cpu ?? d.cpu, 0.05, m.cpu, false),

@@ -67,8 +67,8 @@ export const buildWorkspace = (job: Job, variables: Record<string, unknown>, att
     eventId: job.eventId ?? null,
     eventName: job.eventName ?? null,
     attempt,
-    workflowRunId: null,
-    workflowStep: null,
+    workflowRunId: job.workflowRunId ?? null,
+    workflowStep: job.workflowStepId ?? null,
     scheduledAt: job.scheduledAt ?? null,
   };
   return {

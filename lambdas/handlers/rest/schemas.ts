@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiKeyRoles, JobStatuses, Runtimes, WorkspaceLimits } from '../../core';
+import { ApiKeyRoles, JobStatuses, MAX_RETRIES, MAX_RETRY_BACKOFF_SECONDS, Priorities, Runtimes, WorkspaceLimits } from '../../core';
 import { storableProblem } from '../http/jsonRules';
 import { notifyRules } from './notifySchemas';
 import { toolAction } from './toolSchemas';
@@ -45,6 +45,22 @@ const target = z.discriminatedUnion(
   { error: 'type must be "container" or "ssh"' },
 );
 
+const retries = z
+  .object({
+    max: z.number({ error: 'is required and must be a number' }).int('must be a whole number').min(0).max(MAX_RETRIES),
+    backoffSeconds: z.number().min(0).max(MAX_RETRY_BACKOFF_SECONDS).optional(),
+    factor: z.number().min(1).max(10).optional(),
+    maxBackoffSeconds: z.number().min(0).max(MAX_RETRY_BACKOFF_SECONDS).optional(),
+  })
+  .strict();
+
+const concurrency = z
+  .object({
+    max: z.number({ error: 'is required and must be a number' }).int('must be a whole number').positive(),
+    onLimit: z.enum(['queue', 'skip'], { error: 'must be "queue" or "skip"' }).default('queue'),
+  })
+  .strict();
+
 const jobSpec = {
   target: target.optional(),
   runtime: z.enum(Runtimes, { error: `must be one of ${Runtimes.join(', ')}` }),
@@ -59,6 +75,8 @@ const jobSpec = {
   env: z.record(z.string().regex(envName, 'names must be letters, digits and underscores'), envValue).optional(),
   timeoutSeconds: z.number().int('must be a whole number of seconds').positive().optional(),
   resources: resources.optional(),
+  retries: retries.optional(),
+  priority: z.enum(Priorities, { error: `must be one of ${Priorities.join(', ')}` }).optional(),
 };
 
 /** Most bytes of a run's input as JSON: it shares one 400 KB DynamoDB item with the script. */
@@ -112,7 +130,13 @@ export const putVariableBody = z
   })
   .strict();
 
-export const eventBody = z.object({ name: z.string({ error: 'is required and must be a string' }).min(1).max(200), ...jobSpec }).strict();
+export const eventBody = z
+  .object({
+    name: z.string({ error: 'is required and must be a string' }).min(1).max(200),
+    ...jobSpec,
+    concurrency: concurrency.optional(),
+  })
+  .strict();
 
 export const createKeyBody = z
   .object({

@@ -7,6 +7,7 @@ export const jobView = (job: Job) => ({
   runtime: job.runtime,
   ...(job.eventId ? { eventId: job.eventId } : {}),
   ...(job.scheduleId ? { scheduleId: job.scheduleId, scheduledAt: job.scheduledAt } : {}),
+  ...(job.workflowRunId ? { workflowId: job.workflowId, workflowRunId: job.workflowRunId, workflowStepId: job.workflowStepId } : {}),
   ...(job.exitCode !== undefined ? { exitCode: job.exitCode } : {}),
   ...(job.error ? { error: job.error } : {}),
   createdAt: job.createdAt,
@@ -22,6 +23,12 @@ export const jobView = (job: Job) => ({
   ...(job.target ? { target: job.target } : {}),
   ...(job.tool ? { tool: job.tool } : {}),
   ...(job.executions ? { executions: job.executions } : {}),
+  ...(job.priority ? { priority: job.priority } : {}),
+  ...(job.retries ? { retries: job.retries } : {}),
+  ...(job.attempt !== undefined ? { attempt: job.attempt } : {}),
+  ...(job.attempts ? { attempts: job.attempts } : {}),
+  ...(job.retryAt ? { retryAt: job.retryAt } : {}),
+  ...(job.concurrency ? { concurrency: job.concurrency } : {}),
 });
 
 export const eventView = ({ tenant: _tenant, ...event }: EventDef) => event;
