@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { type Construct } from 'constructs';
 import { ScriptRuntimes } from '../lambdas/core/model';
 import { CroniumFunction } from './CroniumFunction';
@@ -9,6 +10,8 @@ import { throwIfConflicts } from './InvalidPropsError';
 import { JobCluster } from './JobCluster';
 import { JobCompletion } from './JobCompletion';
 import { JobQueue } from './JobQueue';
+import { OperationsDashboard } from './OperationsDashboard';
+import { JobRunner, RUNNER_REPORT_MARGIN } from './JobRunner';
 import { JobWorkspace } from './JobWorkspace';
 import { Reaper } from './Reaper';
 import type { JobNetwork } from './JobVpc';
@@ -60,6 +63,10 @@ export class CroniumStack extends Stack {
   public readonly webSocketApi: WebSocketApiConstruct;
   /** Ends jobs from their tasks' STOPPED events and stores their CloudWatch log lines. */
   public readonly completion: JobCompletion;
+  /** Runs each http job in an invocation of its own. */
+  public readonly jobRunner: JobRunner;
+  /** The CloudWatch dashboard of the functions' EMF figures. */
+  public readonly dashboard: OperationsDashboard;
   /** Encrypts secret variables; each ciphertext is bound to its tenant by encryption context. */
   public readonly secretsKey: kms.Key;
   public readonly functions: {
@@ -69,6 +76,7 @@ export class CroniumStack extends Stack {
     readonly dispatcher: CroniumFunction;
     readonly tick: CroniumFunction;
     readonly deadLetters: CroniumFunction;
+    readonly runner: CroniumFunction;
   };
 
   constructor(scope: Construct, id: string, props: CroniumStackProps = {}) {
@@ -93,8 +101,13 @@ export class CroniumStack extends Stack {
     });
     // The AWS composition root (lambdas/handlers/aws/composition.ts) wires every port in every function
     // and requires all of these, so each function gets them all; IAM below is what stays per function.
+    const runnerTimeout = Duration.minutes(15);
     const environment = {
       CRONIUM_TABLE: this.table.table.tableName,
+      // Submissions refuse an http job the runner function could not finish.
+      CRONIUM_RUNNER_TIMEOUT_SECONDS: String(runnerTimeout.toSeconds() - RUNNER_REPORT_MARGIN.toSeconds()),
+      // No launcher reaches users' servers from here yet (the SSH runner is not built): refuse ssh targets.
+      CRONIUM_SSH_TARGETS: 'off',
       CRONIUM_QUEUE_URL: this.queue.queue.queueUrl,
       CRONIUM_MAX_CONCURRENT: String(maxConcurrentJobs),
       CRONIUM_SECRETS_KEY_ID: this.secretsKey.keyArn,
@@ -125,7 +138,9 @@ export class CroniumStack extends Stack {
       environment,
     }).function;
     const reaper = new Reaper(this, 'Reaper', { table: this.table, queue: this.queue, jobs: this.jobs, environment });
-    this.functions = { rest, authorizer, websocket, dispatcher, tick: reaper.tick, deadLetters: reaper.deadLetters };
+    this.jobRunner = new JobRunner(this, 'JobRunner', { timeout: runnerTimeout, environment });
+    const runner = this.jobRunner.function;
+    this.functions = { rest, authorizer, websocket, dispatcher, tick: reaper.tick, deadLetters: reaper.deadLetters, runner };
     this.completion = new JobCompletion(this, 'JobCompletion', {
       cluster: this.jobs.cluster,
       jobLogGroup: this.jobs.jobLogGroup,
@@ -144,7 +159,7 @@ export class CroniumStack extends Stack {
     });
     // The stage logs through the account's CloudWatch role, which the REST API sets.
     this.webSocketApi.stage.node.addDependency(this.restApi.cloudWatchAccount);
-    for (const fn of [authorizer, rest, websocket, dispatcher, completion, logForwarder]) {
+    for (const fn of [authorizer, rest, websocket, dispatcher, completion, logForwarder, runner]) {
       fn.fn.addEnvironment('CRONIUM_WS_ENDPOINT', this.webSocketApi.managementEndpoint);
     }
     // The tick and the dead-letter consumer end jobs, which tells their subscribers.
@@ -177,12 +192,23 @@ export class CroniumStack extends Stack {
     this.secretsKey.grant(completion.fn, 'kms:Encrypt', 'kms:Decrypt');
     this.secretsKey.grant(logForwarder.fn, 'kms:Decrypt');
     this.jobs.grantLaunch(dispatcher);
+    // The dispatcher hands each http job to its own runner invocation; the runner stores and pushes
+    // its lines (masked: decrypt) and ends it, which frees its slot and offers a waiting job.
+    this.jobRunner.grantHandOver(dispatcher);
+    this.table.grantReadWrite(runner);
+    this.webSocketApi.grantManageConnections(runner);
+    this.secretsKey.grant(runner.fn, 'kms:Decrypt');
+    this.queue.grantSend(runner);
     // The dispatcher stores each job's in/ and signs the task's presigned URLs.
     this.workspace.grantStage(dispatcher);
     // The completion function reads each job's out/ back.
     this.workspace.grantReadOutputs(completion);
     // Cancelling a running job stops its task.
     this.jobs.grantStop(rest);
+    // /ready and /health check the job cluster and the queue (lambdas/adapters/{ecs,sqs}/healthCheck.ts).
+    rest.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeClusters'], resources: [this.jobs.cluster.clusterArn] }));
+    rest.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [this.queue.queue.queueArn] }));
+    this.dashboard = new OperationsDashboard(this, 'Operations');
 
     new CfnOutput(this, 'RestApiUrl', { value: this.restApi.api.url, description: 'REST API base URL' });
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url, description: 'WebSocket URL (connect with ?token=<API key>)' });

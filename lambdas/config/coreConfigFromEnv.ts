@@ -45,6 +45,8 @@ export const coreConfigFromEnv = (env: Env): CoreConfig => {
       pids: int('CRONIUM_DEFAULT_PIDS', d.defaultResources.pids),
       diskMb: int('CRONIUM_DEFAULT_DISK_MB', d.defaultResources.diskMb ?? 64),
     },
+    ...(env['CRONIUM_RUNNER_TIMEOUT_SECONDS'] ? { runnerTimeoutSeconds: int('CRONIUM_RUNNER_TIMEOUT_SECONDS', 1) } : {}),
+    ...(env['CRONIUM_SSH_TARGETS'] === 'off' ? { sshTargets: false } : {}),
     maxResources: {
       cpu: numberFromEnv(env, 'CRONIUM_MAX_CPU', d.maxResources.cpu),
       memoryMb: int('CRONIUM_MAX_MEMORY_MB', d.maxResources.memoryMb),

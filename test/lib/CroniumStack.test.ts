@@ -120,8 +120,8 @@ describe('CroniumStack functions', () => {
     }));
 
     // Assert
-    // rest, authorizer, websocket, dispatcher, JobCompletion's completion and log forwarder, Reaper's tick and dead letters.
-    expect(functions).toHaveLength(8);
+    // rest, authorizer, websocket, dispatcher, JobCompletion's completion and log forwarder, Reaper's tick and dead letters, the job runner.
+    expect(functions).toHaveLength(9);
     for (const shape of shapes) {
       expect(shape).toEqual({
         runtime: 'nodejs22.x',
@@ -153,11 +153,16 @@ describe('CroniumStack functions', () => {
     };
 
     // Act
-    const envs = ['AuthorizerFunction', 'RestFunction', 'WebSocketFunction', 'DispatcherFunction'].map(functionEnv);
+    const names = ['AuthorizerFunction', 'RestFunction', 'WebSocketFunction', 'DispatcherFunction', 'JobRunnerFunction'];
+    const envs = names.map((name) => [name, functionEnv(name)] as const);
 
     // Assert
-    for (const env of envs) {
+    for (const [name, env] of envs) {
       expect(env).toEqual({
+        // Only the dispatcher hands jobs over to the runner.
+        ...(name === 'DispatcherFunction' ? { CRONIUM_RUNNER_FUNCTION: { Ref: expect.stringMatching(/^JobRunnerFunction/) } } : {}),
+        CRONIUM_RUNNER_TIMEOUT_SECONDS: '840',
+        CRONIUM_SSH_TARGETS: 'off',
         NODE_OPTIONS: '--enable-source-maps',
         CRONIUM_TABLE: { Ref: expect.stringMatching(/^Table/) },
         CRONIUM_QUEUE_URL: { Ref: expect.stringMatching(/^Queue/) },

@@ -15,7 +15,8 @@ const CodeCalls: Record<string, readonly string[]> = {
   AuthorizerFunction: ['dynamodb:GetItem'],
   // rest.ts: the stores (Get/Query/Put/Update/DeleteCommand); variables and servers encrypt and
   // decrypt (createKmsCipher); submit enqueues (createSqsJobQueue SendMessage); cancel stops the task
-  // (createEcsLauncher StopTask); ending a job pushes its status (createApiGatewayBroadcaster).
+  // (createEcsLauncher StopTask); ending a job pushes its status (createApiGatewayBroadcaster);
+  // /ready and /health check the cluster and the queue (ecs and sqs healthCheck.ts).
   RestFunction: [
     'dynamodb:GetItem',
     'dynamodb:Query',
@@ -26,6 +27,8 @@ const CodeCalls: Record<string, readonly string[]> = {
     'kms:Decrypt',
     'sqs:SendMessage',
     'ecs:StopTask',
+    'ecs:DescribeClusters',
+    'sqs:GetQueueAttributes',
     'execute-api:ManageConnections',
   ],
   // websocket.ts: connections and subscriptions in the store, replays through the management API.
@@ -57,6 +60,19 @@ const CodeCalls: Record<string, readonly string[]> = {
     'ecs:TagResource',
     'iam:PassRole',
     'ecs:StopTask',
+    'sqs:SendMessage',
+    'lambda:InvokeFunction',
+    'execute-api:ManageConnections',
+  ],
+  // jobRunner.ts -> the http launcher's reports: stores masked lines and the ending (store; masking
+  // decrypts), frees the slot and offers a waiting job (SendMessage), pushes lines and status.
+  JobRunnerFunction: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'kms:Decrypt',
     'sqs:SendMessage',
     'execute-api:ManageConnections',
   ],
@@ -121,7 +137,7 @@ const CodeCalls: Record<string, readonly string[]> = {
  * Grants the Lambda service uses on the function's behalf, not the code: writing the function's own
  * logs (CroniumFunction's log group), X-Ray tracing, the SQS event source polling its queue
  * (dispatcher: the job queue; dead letters: the DLQ; CDK's SqsEventSource also grants GetQueueUrl),
- * and the log forwarder's on-failure destination (a queue Lambda sends a failed async event to).
+ * and the log forwarder's and the runner's on-failure destinations (a queue Lambda sends a failed async event to).
  */
 const PlatformCalls: Record<string, readonly string[]> = {
   '*': ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
@@ -140,6 +156,7 @@ const PlatformCalls: Record<string, readonly string[]> = {
     'sqs:GetQueueUrl',
   ],
   JobCompletionLogForwarderFunction: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+  JobRunnerFunction: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
 };
 
 /** Actions allowed on `*`, because their API takes no resource: X-Ray, and ListTasks (held to the job cluster by a condition). */
@@ -165,8 +182,12 @@ const CommandOf: Record<string, string> = {
   'iam:PassRole': 'RunTaskCommand',
   'ecs:StopTask': 'StopTaskCommand',
   'ecs:DescribeTasks': 'DescribeTasksCommand',
+  'ecs:DescribeClusters': 'DescribeClustersCommand',
+  'sqs:GetQueueAttributes': 'GetQueueAttributesCommand',
   'ecs:ListTasks': 'paginateListTasks',
   'logs:FilterLogEvents': 'FilterLogEventsCommand',
+  // createRunnerLauncher hands an http job to the runner function.
+  'lambda:InvokeFunction': 'InvokeCommand',
   'execute-api:ManageConnections': 'PostToConnectionCommand',
 };
 
