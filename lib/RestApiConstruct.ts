@@ -15,7 +15,7 @@ const errorBody = (code: string, message: string): string => JSON.stringify({ er
 const GatewayErrors: ReadonlyArray<{ type: apigw.ResponseType; status: string; body: string }> = [
   { type: apigw.ResponseType.UNAUTHORIZED, status: '401', body: errorBody(ErrorCodes.unauthorized, new UnauthorizedError().message) },
   { type: apigw.ResponseType.ACCESS_DENIED, status: '403', body: errorBody(ErrorCodes.forbidden, new ForbiddenError().message) },
-  // /health has GET only and / has no method: API Gateway calls such requests "missing token".
+  // The public paths have GET only and / has no method: API Gateway calls such requests "missing token".
   { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', body: errorBody(ErrorCodes.notFound, 'no such route') },
   {
     type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
@@ -28,9 +28,15 @@ const GatewayErrors: ReadonlyArray<{ type: apigw.ResponseType; status: string; b
   { type: apigw.ResponseType.DEFAULT_5XX, status: '500', body: errorBody(ErrorCodes.internal, 'internal error') },
 ];
 
+/**
+ * Paths served without an API key, each a GET method with no authorizer: the same list as the
+ * REST handler's `PublicPaths` (lambdas/handlers/rest/healthRoutes.ts; a test holds them equal).
+ */
+export const PublicRestPaths = ['/live', '/ready', '/health', '/openapi.json'] as const;
+
 /** Props of {@link RestApiConstruct}. */
 export interface RestApiConstructProps {
-  /** The REST handler: serves `/{proxy+}` (every method) and `GET /health`. */
+  /** The REST handler: serves `/{proxy+}` (every method) and the public GETs ({@link PublicRestPaths}). */
   readonly handler: lambda.IFunction;
   /** The REQUEST authorizer; it reads `Authorization: Bearer <key>`. */
   readonly authorizer: lambda.IFunction;
@@ -70,7 +76,7 @@ export interface RestApiConstructProps {
 }
 
 /**
- * The REST API: `/{proxy+}` (ANY) behind a Lambda REQUEST authorizer, `GET /health` open, JSON access
+ * The REST API: `/{proxy+}` (ANY) behind a Lambda REQUEST authorizer, `GET /live`, `/ready`, `/health` and `/openapi.json` open, JSON access
  * logs, execution logging at ERROR, X-Ray, stage throttling, and API Gateway's own errors rendered in
  * Cronium's `{"error":{"code","message"}}` shape.
  *
@@ -85,6 +91,8 @@ export class RestApiConstruct extends Construct {
   public readonly proxyMethod: apigw.Method;
   /** `GET /health`, open. */
   public readonly healthMethod: apigw.Method;
+  /** Every open `GET` of {@link PublicRestPaths}, by path. */
+  public readonly publicMethods: Record<(typeof PublicRestPaths)[number], apigw.Method>;
   /**
    * The account-level setting that lets API Gateway write to CloudWatch Logs; any API stage that logs
    * (the WebSocket stage too) must be created after it.
@@ -158,9 +166,13 @@ export class RestApiConstruct extends Construct {
       requestValidator: validator,
       requestParameters: { 'method.request.path.proxy': true },
     });
-    this.healthMethod = this.api.root.addResource('health').addMethod('GET', integration, {
-      authorizationType: apigw.AuthorizationType.NONE,
-    });
+    this.publicMethods = Object.fromEntries(
+      PublicRestPaths.map((path) => [
+        path,
+        this.api.root.addResource(path.slice(1)).addMethod('GET', integration, { authorizationType: apigw.AuthorizationType.NONE }),
+      ]),
+    ) as RestApiConstruct['publicMethods'];
+    this.healthMethod = this.publicMethods['/health'];
 
     for (const e of GatewayErrors) {
       this.api.addGatewayResponse(`${e.type.responseType}Response`, {
@@ -191,9 +203,13 @@ export class RestApiConstruct extends Construct {
   }
 
   private suppressNagFindings(): void {
-    const healthReason = 'GET /health is the liveness probe: it must answer without a key and returns no tenant data.';
-    acknowledgeNag(this.healthMethod, 'AwsSolutions-APIG4', healthReason);
-    acknowledgeNag(this.healthMethod, 'AwsSolutions-COG4', healthReason);
+    const openReason =
+      'GET /live, /ready and /health are the probes and /openapi.json the API contract: they must answer without a key ' +
+      'and return no secret, path or tenant data.';
+    for (const method of Object.values(this.publicMethods)) {
+      acknowledgeNag(method, 'AwsSolutions-APIG4', openReason);
+      acknowledgeNag(method, 'AwsSolutions-COG4', openReason);
+    }
     acknowledgeNag(
       this.proxyMethod,
       'AwsSolutions-COG4',
