@@ -6,10 +6,18 @@
  * the two stamps: the end's hooks (the workflow hook reads the run and the step jobs, writes the
  * run with its version check, reads the child's event) and the child's submission.
  *
+ * The same hand-off is also measured in-process with nothing else running (`core`): the control
+ * plane over dynalite with a launcher that only records, each step ended through the report path
+ * as soon as it is dispatched, so the figure is the code's own cost with the store it uses.
+ *
  * `npx tsx bench/run.ts --handoff` (or this file alone) writes bench/results/handoff.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createDynamoStore } from '../lambdas/adapters/dynamodb';
+import { createControlPlane } from '../lambdas/core';
 import { eventually } from '../test/e2e/harness';
+import { startDynalite } from '../test/helpers/dynamo';
+import { createTestDeps } from '../test/helpers/memory/createTestDeps';
 import { startServer } from './server';
 import { summarize } from './stats';
 
@@ -55,8 +63,44 @@ export const benchHandoff = async () => {
   }
 };
 
+/** The hand-off through the core alone: dynalite, a recording launcher, steps ended at once. */
+export const benchHandoffCore = async (chains = 2, length = 30) => {
+  const dynamo = await startDynalite();
+  try {
+    const deps = createTestDeps({ clock: { now: Date.now, set: () => {}, advance: () => {} } });
+    const cp = createControlPlane({ ...deps, store: createDynamoStore({ tableName: await dynamo.newTable(), client: dynamo.client }) });
+    const caller = { tenant: 'bench', role: 'user' } as const;
+    const event = await cp.events.create(caller, { name: 'noop', runtime: 'bash', script: 'true' });
+    const nodes = Array.from({ length }, (_, i) => ({ id: `s${i}`, eventId: event.id }));
+    const edges = nodes.slice(1).map((n, i) => ({ from: `s${i}`, to: n.id, when: 'success' as const }));
+    const wf = await cp.workflows.create(caller, { name: 'chain', nodes, edges });
+    const samples: number[] = [];
+    for (let c = 0; c < chains; c++) {
+      const run = await cp.workflows.start(caller, wf.id);
+      let previous: { finishedAt?: string } | undefined;
+      for (let i = 0; i < length; i++) {
+        const key = { tenant: 'bench', jobId: `${run.id}-s${i}-1` };
+        const job = await cp.jobs.get(caller, key.jobId);
+        if (previous) samples.push(Date.parse(job.createdAt) - Date.parse(previous.finishedAt!));
+        await cp.dispatch(key);
+        await cp.executions.exited(key, { exitCode: 0, oomKilled: false, timedOut: false, outputs: { files: {} } });
+        previous = await cp.jobs.get(caller, key.jobId);
+      }
+    }
+    return {
+      handoffs: summarize(samples),
+      chains,
+      length,
+      note: 'in-process, dynalite, recording launcher; parent finishedAt to child createdAt, ms',
+    };
+  } finally {
+    await dynamo.stop();
+  }
+};
+
 export const mainHandoff = async () => {
-  const result = { measuredAt: new Date().toISOString(), ...(await benchHandoff()) };
+  const core = await benchHandoffCore();
+  const result = { measuredAt: new Date().toISOString(), core, local: await benchHandoff() };
   await mkdir('bench/results', { recursive: true });
   await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));

@@ -93,7 +93,7 @@ export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'conf
     wanted.forEach((s, i) => outputs.set(s.nodeId, jobs[i]?.output));
   };
 
-  const advanceOnce = async (tenant: string, runId: string): Promise<WorkflowRun | 'conflict' | undefined> => {
+  const advanceOnce = async (tenant: string, runId: string, endedJob?: Job): Promise<WorkflowRun | 'conflict' | undefined> => {
     const run = await store.workflows.getRun(tenant, runId);
     if (!run) return undefined;
     const now = new Date(clock.now()).toISOString();
@@ -107,7 +107,12 @@ export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'conf
 
     // 1. What the jobs say.
     const running = Object.values(steps).filter((s) => s.status === 'running' && s.jobId);
-    const jobs = await Promise.all(running.map((s) => store.jobs.get({ tenant, jobId: s.jobId! })));
+    // The job whose end called this is as stored: no need to read it again.
+    const jobs = await Promise.all(
+      running.map((s) =>
+        endedJob && endedJob.id === s.jobId && isTerminal(endedJob.status) ? endedJob : store.jobs.get({ tenant, jobId: s.jobId! }),
+      ),
+    );
     const outputs = new Map<string, unknown>();
     for (const [i, step] of running.entries()) {
       const job = jobs[i];
@@ -153,14 +158,15 @@ export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'conf
         changed = true;
       }
       let failedAtOnce = false;
-      for (const { nodeId, input } of plan.start) {
-        const found = await specOf(tenant, nodeOf(nodeId));
-        specs.set(nodeId, found);
+      const found = await Promise.all(plan.start.map(({ nodeId }) => specOf(tenant, nodeOf(nodeId))));
+      for (const [i, { nodeId, input }] of plan.start.entries()) {
+        const spec = found[i]!;
+        specs.set(nodeId, spec);
         const step = steps[nodeId]!;
         inputs.set(nodeId, input);
         const base = { ...step, startedAt: now };
-        if ('error' in found) {
-          steps[nodeId] = { ...base, status: 'failed', error: found.error, finishedAt: now };
+        if ('error' in spec) {
+          steps[nodeId] = { ...base, status: 'failed', error: spec.error, finishedAt: now };
           failedAtOnce = true;
         } else {
           steps[nodeId] = { ...base, status: 'running', jobId: stepJobId(run.id, nodeId, step.attempt) };
@@ -201,13 +207,14 @@ export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'conf
   };
 
   /**
-   * Advances a run until it is stored (see createRunAdvancer).
+   * Advances a run until it is stored (see createRunAdvancer). `endedJob`: the step job whose end calls it, as stored.
    * @returns the run as stored, or undefined when it does not exist.
    * @throws ConflictError when other writers kept changing it.
    */
-  return async (tenant: string, runId: string): Promise<WorkflowRun | undefined> => {
+  return async (tenant: string, runId: string, endedJob?: Job): Promise<WorkflowRun | undefined> => {
     for (let attempt = 0; attempt < ADVANCE_TRIES; attempt++) {
-      const result = await advanceOnce(tenant, runId);
+      // After a lost race the hint may be stale no more than the store: a terminal job stays as it ended.
+      const result = await advanceOnce(tenant, runId, endedJob);
       if (result !== 'conflict') return result;
     }
     throw new ConflictError(`workflow run ${runId} kept changing while it was being advanced`);

@@ -17,7 +17,7 @@ export const createWorkflowStepHook = (
     name: 'workflow-step',
     async changed(job, from) {
       if (!job.workflowRunId || !isTerminal(job.status) || (from !== undefined && isTerminal(from))) return;
-      await advance(job.tenant, job.workflowRunId);
+      await advance(job.tenant, job.workflowRunId, job);
     },
   };
 };
