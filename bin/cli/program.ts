@@ -5,6 +5,7 @@ import { registerRunCommand } from './commands/run';
 import { registerSchedulesCommands } from './commands/schedules';
 import { registerStatsCommand } from './commands/stats';
 import { registerStartCommand } from './commands/start';
+import { registerWorkflowsCommands } from './commands/workflows';
 import type { CommandContext } from './context';
 
 const environmentHelp = `
@@ -41,6 +42,7 @@ export const buildProgram = (ctx: CommandContext): Command => {
   registerJobsCommands(program, ctx);
   registerEventsCommands(program, ctx);
   registerSchedulesCommands(program, ctx);
+  registerWorkflowsCommands(program, ctx);
   registerStatsCommand(program, ctx);
   return program;
 };

@@ -12,6 +12,7 @@ import { createDynamoSlotStore } from './slotStore';
 import { createDynamoQueuedCountStore } from './queuedCountStore';
 import { createDynamoStatsStore } from './statsStore';
 import { createDynamoVariableStore } from './variableStore';
+import { createDynamoWorkflowStore } from './workflowStore';
 
 /** Log batches are kept this long unless `logTtlSeconds` says otherwise. */
 export const DEFAULT_LOG_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -47,5 +48,6 @@ export function createDynamoStore(o: DynamoStoreOptions): Store {
     servers: createDynamoServerStore(ctx),
     schedules: createDynamoScheduleStore(ctx),
     stats: createDynamoStatsStore(ctx),
+    workflows: createDynamoWorkflowStore(ctx),
   };
 }

@@ -46,6 +46,10 @@ export const serversPartition = (tenant: string) => `T#${part('tenant', tenant)}
 /** The partition of a tenant's variables. */
 export const variablesPartition = (tenant: string) => `T#${part('tenant', tenant)}#VAR`;
 
+/** A workflow's partition, and a workflow run's (a run is one item holding every step's state). */
+const workflowPk = (tenant: string, id: string) => `T#${part('tenant', tenant)}#WORKFLOW#${part('workflowId', id)}`;
+const workflowRunPk = (tenant: string, id: string) => `T#${part('tenant', tenant)}#WFRUN#${part('workflowRunId', id)}`;
+
 export const STATS_HOUR_PREFIX = 'HOUR#';
 export const STATS_EVENT_PREFIX = 'EVENT#';
 /** The partition of a tenant's statistics: its hourly totals and its events' hourly items. */
@@ -77,6 +81,8 @@ export const Keys = {
     pk: schedulePk(tenant, id),
     sk: `${FIRE_PREFIX}${part('fireAt', fireAt)}`,
   }),
+  workflow: (tenant: string, id: string) => ({ pk: workflowPk(tenant, id), sk: 'WORKFLOW' }),
+  workflowRun: (tenant: string, id: string) => ({ pk: workflowRunPk(tenant, id), sk: 'WFRUN' }),
   /** A tenant's totals of one hour (`YYYY-MM-DDTHH`), so a range of hours is one Query. */
   statsHour: (tenant: string, hour: string) => ({ pk: statsPartition(tenant), sk: `${STATS_HOUR_PREFIX}${part('hour', hour)}` }),
   /** One event's figures of one hour; hour first, so a range holds every event's items. */
@@ -113,6 +119,11 @@ export const IndexKeys = {
   eventsByTenant: (tenant: string) => `T#${part('tenant', tenant)}#EVENTS`,
   apiKeysByTenant: (tenant: string) => `T#${part('tenant', tenant)}#KEYS`,
   schedulesByTenant: (tenant: string) => `T#${part('tenant', tenant)}#SCHEDULES`,
+  workflowsByTenant: (tenant: string) => `T#${part('tenant', tenant)}#WORKFLOWS`,
+  /** gsi3: a workflow's runs, newest first. */
+  runsByWorkflow: (tenant: string, workflowId: string) => `T#${part('tenant', tenant)}#WORKFLOW#${part('workflowId', workflowId)}#RUNS`,
+  /** The partition of gsi4 that holds running workflow runs, oldest first (`activeSort`). */
+  runningRuns: 'WFRUNS',
   /** The partition of gsi4 that holds enabled schedules by next fire time. */
   schedulesDue: 'SCHEDULES',
   /** Soonest first; ISO times of one length sort as they compare. */

@@ -30,6 +30,8 @@ export interface SubmitOptions {
   jobId?: string;
   scheduleId?: string;
   scheduledAt?: string;
+  /** A workflow step's job carries its workflow, run and node. */
+  workflow?: { workflowId: string; workflowRunId: string; workflowStepId: string };
   /** Held back by the queue this long (a schedule fire handed over before its time). */
   delaySeconds?: number;
 }
@@ -42,7 +44,10 @@ export interface SubmitOptions {
  * @throws TooManyQueuedError when the tenant has `maxQueuedPerTenant` jobs queued already.
  */
 export const createSubmitJob =
-  ({ store, queue, clock, ids }: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids'>, hooks: JobHooks = noHooks) =>
+  (
+    { store, queue, clock, ids, config }: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids' | 'config'>,
+    hooks: AfterSubmit = async () => {},
+  ) =>
   async (caller: Caller, spec: JobSpec, opts: SubmitOptions = {}): Promise<Job> => {
     const job: Job = {
       ...spec,
@@ -51,6 +56,7 @@ export const createSubmitJob =
       ...(opts.eventId ? { eventId: opts.eventId } : {}),
       ...(opts.eventName ? { eventName: opts.eventName } : {}),
       ...(opts.scheduleId ? { scheduleId: opts.scheduleId, scheduledAt: opts.scheduledAt } : {}),
+      ...(opts.workflow ?? {}),
       ...(opts.input !== undefined ? { input: opts.input } : {}),
       status: 'queued',
       version: 1,

@@ -1,6 +1,7 @@
 import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Server, Variable } from '../model';
 import type { Schedule, ScheduleFire } from '../schedules/scheduleModel';
 import type { StatsBucket, StatsEntry } from '../stats/statsModel';
+import type { Workflow, WorkflowRun } from '../workflows/workflowModel';
 
 /** One page of a listing; `nextCursor` is opaque and absent on the last page. */
 export interface Page<T> {
@@ -220,6 +221,7 @@ export interface Store {
   servers: ServerStore;
   schedules: ScheduleStore;
   stats: StatsStore;
+  workflows: WorkflowStore;
 }
 
 /**
@@ -260,6 +262,33 @@ export interface ScheduleStore {
     scheduleId: string,
     query: { limit: number; order: 'newest' } | { limit: number; order: 'oldest'; from: string },
   ): Promise<ScheduleFire[]>;
+}
+
+/**
+ * Workflows and their runs. A run is one item (every step's state in it) written with a version
+ * check; a running run is also in an index, so the tick finds runs a crash left behind.
+ */
+export interface WorkflowStore {
+  /** Creates or replaces a workflow. */
+  put(workflow: Workflow): Promise<void>;
+  get(tenant: string, id: string): Promise<Workflow | undefined>;
+  /** A tenant's workflows, newest first. */
+  list(tenant: string, query: { limit: number; cursor?: string }): Promise<Page<Workflow>>;
+  /** @returns false when there was no such workflow. Its runs stay. */
+  delete(tenant: string, id: string): Promise<boolean>;
+  /** @throws ConflictError when a run with that id exists. */
+  createRun(run: WorkflowRun): Promise<void>;
+  /** Strongly consistent. */
+  getRun(tenant: string, id: string): Promise<WorkflowRun | undefined>;
+  /**
+   * Replaces the run if the stored one still has version `run.version - 1`.
+   * @throws ConflictError when it changed since it was read.
+   */
+  updateRun(run: WorkflowRun): Promise<void>;
+  /** A workflow's runs, newest first. */
+  listRuns(tenant: string, workflowId: string, query: { limit: number; cursor?: string }): Promise<Page<WorkflowRun>>;
+  /** Runs of every tenant still `running`, oldest first. Read from an index: re-read each before acting. */
+  runningRuns(limit: number): Promise<WorkflowRun[]>;
 }
 
 /** Hour range of stats buckets, both ends included: `YYYY-MM-DDTHH` (UTC). */

@@ -12,6 +12,7 @@ import {
   type OverlapPolicy,
   type Schedule,
   type ScheduleFire,
+  type ScheduleTarget,
 } from './scheduleModel';
 import { firstFireAfter, planOf } from './schedulePlan';
 import { parseInstant } from './scheduleTiming';
@@ -67,14 +68,26 @@ const oneOf = <T extends string>(field: string, allowed: readonly T[], v: unknow
 
 /** CRUD on schedules, scoped to the caller's tenant. */
 export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 'cron'>) => {
+  /** An event or a workflow of the caller's, exactly one. */
+  const targetOf = async (caller: Caller, t: ScheduleRequest['target'] | undefined): Promise<ScheduleTarget> => {
+    const { eventId, workflowId } = t ?? {};
+    if (eventId !== undefined && workflowId !== undefined) throw new ValidationError('target', 'give eventId or workflowId, not both');
+    if (workflowId !== undefined) {
+      if (typeof workflowId !== 'string' || workflowId === '') throw new ValidationError('target.workflowId', 'must be a workflow id');
+      if (!(await store.workflows.get(caller.tenant, workflowId)))
+        throw new ValidationError('target.workflowId', `workflow ${workflowId} not found`);
+      return { workflowId };
+    }
+    if (typeof eventId !== 'string' || eventId === '') throw new ValidationError('target.eventId', 'is required (or target.workflowId)');
+    if (!(await store.events.get(caller.tenant, eventId))) throw new ValidationError('target.eventId', `event ${eventId} not found`);
+    return { eventId };
+  };
+
   /** Checks a whole request and builds the stored schedule (without its next fire). */
   const build = async (caller: Caller, r: ScheduleRequest, base: Pick<Schedule, 'id' | 'createdAt' | 'version'>): Promise<Schedule> => {
     if (typeof r.name !== 'string' || r.name.trim() === '' || r.name.length > 200)
       throw new ValidationError('name', 'must be 1-200 characters');
-    if (r.target?.workflowId !== undefined) throw new ValidationError('target.workflowId', 'workflows are not built yet; target an event');
-    const eventId = r.target?.eventId;
-    if (typeof eventId !== 'string' || eventId === '') throw new ValidationError('target.eventId', 'is required');
-    if (!(await store.events.get(caller.tenant, eventId))) throw new ValidationError('target.eventId', `event ${eventId} not found`);
+    const target = await targetOf(caller, r.target);
     const timezone = checkTimeZone(r.timezone ?? 'UTC');
     const dst = oneOf('dst', DstPolicies, r.dst, 'skip');
     const instant = (field: 'startAt' | 'endAt') => {
@@ -88,7 +101,7 @@ export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDep
       tenant: caller.tenant,
       ...base,
       name: r.name.trim(),
-      target: { eventId },
+      target,
       ...(r.cron !== undefined && r.cron !== null ? { cron: r.cron.trim() } : {}),
       ...(r.at !== undefined && r.at !== null ? { at: r.at.trim() } : {}),
       ...(r.rate !== undefined && r.rate !== null ? { rate: r.rate.trim() } : {}),

@@ -10,10 +10,8 @@ export type OverlapPolicy = (typeof OverlapPolicies)[number];
 export const DstPolicies = ['skip', 'shift'] as const;
 export type DstPolicy = (typeof DstPolicies)[number];
 
-/** What a schedule starts: an event (workflows are not built yet). */
-export interface ScheduleTarget {
-  eventId: string;
-}
+/** What a schedule starts: a run of an event, or a run of a workflow. */
+export type ScheduleTarget = { eventId: string; workflowId?: undefined } | { workflowId: string; eventId?: undefined };
 
 /** A saved schedule. Exactly one of `cron`, `at`, `rate` is set. `version` guards every write. */
 export interface Schedule {
@@ -43,7 +41,7 @@ export interface Schedule {
   nextFireAt?: string;
   /** `overlap: queue`: a fire that waits for the previous run to end (it equals `nextFireAt`). */
   heldFireAt?: string;
-  /** The job of the latest fire, which the overlap policy looks at. */
+  /** The job (or workflow run) of the latest fire, which the overlap policy looks at. */
   lastJobId?: string;
   version: number;
   createdAt: string;
@@ -65,8 +63,13 @@ export interface ScheduleFire {
   fireAt: string;
   status: FireStatus;
   claimedAt: string;
-  /** Chosen when the fire is claimed, so whoever completes it creates the same job, once. */
+  /**
+   * Chosen when the fire is claimed, so whoever completes it creates the same job, once. For a
+   * workflow target it is the id of the workflow run (also in `workflowRunId`).
+   */
   jobId?: string;
+  /** The workflow run the fire started, for a workflow target. */
+  workflowRunId?: string;
   submittedAt?: string;
   reason?: string;
 }

@@ -1,6 +1,7 @@
 import { asStoredVariable } from '../../../lambdas/adapters/dynamodb';
 import { createMemoryScheduleStore } from './createMemoryScheduleStore';
 import { createMemoryStatsStore } from './createMemoryStatsStore';
+import { createMemoryWorkflowStore } from './createMemoryWorkflowStore';
 import { ConflictError, ValidationError } from '../../../lambdas/core/errors';
 import { isTerminal } from '../../../lambdas/core/model';
 import type { ApiKeyRecord, EventDef, Job, JobKey, LogLine, Server, Variable } from '../../../lambdas/core/model';
@@ -513,6 +514,7 @@ export const createMemoryStore = (): MemoryStore => {
     servers: createServerStore(servers),
     schedules,
     stats: createMemoryStatsStore(),
+    workflows: createMemoryWorkflowStore(),
     snapshot: () =>
       copy({
         jobs: [...jobs.values()],
