@@ -46,6 +46,8 @@ export interface ExecutionFollower {
 const RefollowDelayMs = 250;
 /** Engine reads of the log that may fail in a row before following gives up. */
 const FollowAttempts = 5;
+/** How often a container past its log cap is looked at until it has stopped. */
+const StoppedPollMs = 250;
 const delay = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const done = () => {
@@ -94,6 +96,19 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
     }
   };
 
+  /** Past the log cap nothing more is stored: the rest of the log is not read at all. */
+  const logFull = () => o.events.logFull?.(key) === true;
+
+  /** Waits, without reading its log, until the container has stopped (or the follow is aborted). */
+  const untilStopped = async (): Promise<Stopped | 'aborted'> => {
+    for (;;) {
+      const info = await container.inspect();
+      if (!info.State.Running) return { info, outputs: collectOutputs() };
+      await delay(StoppedPollMs, signal);
+      if (signal.aborted) return 'aborted';
+    }
+  };
+
   /**
    * Follows the log until the container has stopped. The moment it has, `out/` starts downloading
    * alongside the last plain log read, and the inspection that showed it stopped is kept (it holds
@@ -104,14 +119,17 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
     let failures = 0;
     for (;;) {
       try {
-        const { aborted, assembler } = await followLogs({
+        const { aborted, leftUnread, assembler } = await followLogs({
           container,
           resumeFrom,
           signal,
           onLines: (l) => pump.push(l),
           room: () => pump.room(),
+          enough: logFull,
         });
         if (aborted) return 'aborted';
+        // A job past its log cap ends as soon as its container does, whatever it still prints.
+        if (leftUnread) return await untilStopped();
         const info = await container.inspect();
         if (!info.State.Running) {
           const outputs = collectOutputs();
@@ -124,6 +142,7 @@ export const followExecution = (o: FollowExecutionOptions): ExecutionFollower =>
             signal,
             onLines: (l) => pump.push(l),
             room: () => pump.room(),
+            enough: logFull,
           });
           if (rest.aborted) return 'aborted';
           pump.push(rest.assembler.flush());

@@ -25,12 +25,16 @@ export interface FollowLogsOptions {
   onLines(lines: AssembledLine[]): void;
   /** Awaited after each chunk; reading pauses (and the engine buffers) until it resolves. */
   room?(): Promise<void>;
+  /** Checked after each chunk: true closes the connection (nothing more needs reading, e.g. the log is full). */
+  enough?(): boolean;
 }
 
 /** How a log read ended. */
 export interface FollowLogsResult {
   /** True when the signal closed the connection. */
   aborted: boolean;
+  /** True when `enough` closed it: the rest of the log was left unread. */
+  leftUnread: boolean;
   /** The assembler, holding the unfinished last lines and the position after the lines handed out. */
   assembler: ReturnType<typeof createLineAssembler>;
 }
@@ -54,16 +58,22 @@ export const followLogs = async (o: FollowLogsOptions): Promise<FollowLogsResult
   if (o.signal.aborted) abort();
   o.signal.addEventListener('abort', abort, { once: true });
   const demuxer = createFrameDemuxer();
+  let leftUnread = false;
   try {
     for await (const chunk of stream) {
       const lines = demuxer.push(chunk as Buffer).flatMap((frame) => assembler.push(frame));
       if (lines.length > 0) o.onLines(lines);
       await o.room?.();
+      if (o.enough?.()) {
+        leftUnread = true;
+        stream.destroy();
+        break;
+      }
     }
   } catch (err) {
-    if (!o.signal.aborted) throw err;
+    if (!o.signal.aborted && !leftUnread) throw err;
   } finally {
     o.signal.removeEventListener('abort', abort);
   }
-  return { aborted: o.signal.aborted, assembler };
+  return { aborted: o.signal.aborted, leftUnread, assembler };
 };

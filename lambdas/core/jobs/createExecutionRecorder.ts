@@ -21,8 +21,6 @@ interface LogCursor {
   bytes: number;
   /** The launcher position stored with the last batch: a batch split in several stores it on all but its last. */
   resumeToken?: string;
-  /** The attempt of a retried job the lines belong to: the last stored line's (a retry starts with a notice of it). */
-  attempt?: number;
 }
 
 /** The job's secrets, and the lines cut into pieces whose end has not arrived yet. */
@@ -106,7 +104,6 @@ export const createExecutionRecorder = (
       seq: tail.lastSeq,
       bytes: tail.totalBytes,
       ...(tail.resumeToken !== undefined ? { resumeToken: tail.resumeToken } : {}),
-      ...(tail.attempt !== undefined ? { attempt: tail.attempt } : {}),
     };
     remember(cursors, keyOf(key), cursor);
     return cursor;
@@ -174,7 +171,7 @@ export const createExecutionRecorder = (
         lines.push({ seq: ++cursor.seq, ...capNotice(m.ts) });
         break;
       }
-      lines.push({ seq: ++cursor.seq, ...m, ...(cursor.attempt !== undefined ? { attempt: cursor.attempt } : {}) });
+      lines.push({ seq: ++cursor.seq, ...m });
     }
     return lines;
   };
@@ -434,5 +431,7 @@ export const createExecutionRecorder = (
     if ('idle' in live) await (live as BackgroundLiveFeed).idle(key);
   };
 
-  return { output, outputAfter, exited, hostKeySeen, settled };
+  const logFull = (key: JobKey) => (cursors.get(keyOf(key))?.bytes ?? 0) > config.maxLogBytes;
+
+  return { output, outputAfter, exited, hostKeySeen, logFull, settled };
 };

@@ -149,6 +149,11 @@ export interface ExecutionEvents {
   exited(key: JobKey, report: ExitReport): Promise<void>;
   /** A server without a pinned host key was reached for the first time: pin what it showed (ssh launchers only). */
   hostKeySeen?(key: JobKey, serverId: string, fingerprint: string): Promise<void>;
+  /**
+   * True once the job's stored log reached its cap (as far as the recorder knows): output reported
+   * from then on is dropped, so a launcher may stop reading it.
+   */
+  logFull?(key: JobKey): boolean;
 }
 
 /**

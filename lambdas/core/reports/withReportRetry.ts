@@ -26,5 +26,6 @@ export const withReportRetry = <E extends ExecutionEvents>(
     exited: (key, report) => attempt('exited', key.jobId, () => events.exited(key, report)),
     hostKeySeen: (key, serverId, fingerprint) =>
       attempt('hostKeySeen', key.jobId, async () => events.hostKeySeen?.(key, serverId, fingerprint), { serverId }),
+    logFull: (key) => events.logFull?.(key) === true,
   };
 };

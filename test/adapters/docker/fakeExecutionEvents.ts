@@ -22,6 +22,8 @@ export interface FakeEventsOptions {
   failOutputTimes?: number;
   /** The first n exited calls reject (Infinity: always). */
   failExitedTimes?: number;
+  /** Says the job's log is full (`logFull`) once this many of its lines were reported. */
+  logFullAfterLines?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,6 +54,7 @@ export const createFakeExecutionEvents = (o: FakeEventsOptions = {}) => {
         inFlight--;
       }
     },
+    ...(o.logFullAfterLines !== undefined ? { logFull: (key: JobKey) => linesOf(key.jobId).length >= o.logFullAfterLines! } : {}),
     async exited(key, report) {
       if (failExited > 0) {
         failExited--;

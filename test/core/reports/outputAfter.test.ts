@@ -65,7 +65,7 @@ describe('output picked after the stored position', () => {
     expect(await lines()).toEqual(events.map((e) => [e.pos, e.line]));
   });
 
-  it('picks nothing once the log cap is reached', async () => {
+  it('picks nothing once the log cap is reached, and says the log is full', async () => {
     // Arrange
     const { first, key } = await twoWriters({ maxLogBytes: 64 });
     const big = [{ pos: 1, line: 'x'.repeat(100) }, ...stream(3).map((e) => ({ ...e, pos: e.pos + 1 }))];
@@ -75,7 +75,8 @@ describe('output picked after the stored position', () => {
     // Act
     await first.outputAfter(key, async (token) => (asked++, pickFrom(big)(token)));
 
-    // Assert
+    // Assert: nothing more is picked, and a launcher is told it may stop reading.
     expect(asked).toBe(0);
+    expect(first.logFull(key)).toBe(true);
   });
 });
