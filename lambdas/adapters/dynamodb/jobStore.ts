@@ -160,7 +160,7 @@ export const createDynamoJobStore = (ctx: TableContext): JobStore => {
           new QueryCommand({
             TableName: tableName,
             IndexName: active.name,
-            KeyConditionExpression: `${e.name(active.partitionKey)} = ${e.value(IndexKeys.waiting)}`,
+            KeyConditionExpression: key,
             ScanIndexForward: true,
             Limit: limit,
             ...e.params(),

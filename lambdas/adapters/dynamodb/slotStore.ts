@@ -23,6 +23,7 @@ function heldBy(e: Expr, h: JobKey): string {
 /**
  * The SlotStore: one item per held slot, all in the `SLOTS` partition (sort key `SLOT#<n>`), so
  * `held()` is a strongly consistent Query of just the slots. A slot is free when its item is absent.
+ * Events' own limits work the same way in the `EVSLOTS` partition (`SLOT#<tenant>#<eventId>#<n>`).
  */
 export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
   const { client, tableName } = ctx;
@@ -70,7 +71,7 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
       const partition = pool ? EVENT_SLOTS_PARTITION : SLOTS_PARTITION;
       const prefix = pool ? eventSlotPrefix(pool) : SLOT_PREFIX;
       const items = await queryAll(ctx, {
-        KeyConditionExpression: `${e.name('pk')} = ${e.value(SLOTS_PARTITION)} AND begins_with(${e.name('sk')}, ${e.value(SLOT_PREFIX)})`,
+        KeyConditionExpression: `${e.name('pk')} = ${e.value(partition)} AND begins_with(${e.name('sk')}, ${e.value(prefix)})`,
         ConsistentRead: true,
         ...e.params(),
       });

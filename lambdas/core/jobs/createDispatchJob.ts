@@ -83,7 +83,7 @@ export const createDispatchJob = (
       if (err instanceof ConflictError) return undefined;
       throw err;
     }
-    const slot = await acquireSlot(key);
+    const slot = await look();
     return slot === undefined ? undefined : { job: waiting, slot };
   };
 
