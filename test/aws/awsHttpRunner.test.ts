@@ -33,7 +33,7 @@ describe('http jobs on AWS: one runner invocation per job', () => {
       },
     });
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    runner = (await import('../../lambdas/handlers/jobRunner'));
+    runner = await import('../../lambdas/handlers/jobRunner');
   });
   afterAll(async () => {
     lambda.restore();

@@ -45,7 +45,19 @@ describe('the tick handler', () => {
     const cp = {
       tick: async () => {
         ticks++;
-        return { resumed: 0, requeued: 0, lost: 0, timedOut: 0, orphansStopped: 0, slotsFreed: 0, reoffered: 0, eventSlotsFreed: 0, eventWaitingOffered: 0, waitingOffered: 0, queuedRecounted: 0 };
+        return {
+          resumed: 0,
+          requeued: 0,
+          lost: 0,
+          timedOut: 0,
+          orphansStopped: 0,
+          slotsFreed: 0,
+          reoffered: 0,
+          eventSlotsFreed: 0,
+          eventWaitingOffered: 0,
+          waitingOffered: 0,
+          queuedRecounted: 0,
+        };
       },
     };
 

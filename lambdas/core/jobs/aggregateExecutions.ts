@@ -1,7 +1,7 @@
 import type { ExecutionResult } from '../model';
 import type { ServerExitReport } from '../ports';
 import { readRunResults } from '../workspace/workspaceContract';
-import type { Ending } from './createLifecycle';
+import type { Ending } from './ending';
 import { outcomeOf } from './executionOutcome';
 
 /** How one server's execution ended. */

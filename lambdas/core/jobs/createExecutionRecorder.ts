@@ -12,7 +12,8 @@ import { readRunResults } from '../workspace/workspaceContract';
 import type { Servers } from '../servers/createServers';
 import { aggregateExecutions } from './aggregateExecutions';
 import { endingFor } from './executionOutcome';
-import type { Ending, Lifecycle } from './createLifecycle';
+import type { Ending } from './ending';
+import type { Lifecycle } from './createLifecycle';
 import { batchesForStore, cutLongLine } from './logPieces';
 
 /** Where the job's stored log ends, as this recorder knows it. */
@@ -21,6 +22,8 @@ interface LogCursor {
   bytes: number;
   /** The launcher position stored with the last batch: a batch split in several stores it on all but its last. */
   resumeToken?: string;
+  /** The attempt of a retried job the lines belong to: the last stored line's (a retry starts with a notice of it). */
+  attempt?: number;
 }
 
 /** The job's secrets, and the lines cut into pieces whose end has not arrived yet. */
@@ -80,7 +83,10 @@ export const createExecutionRecorder = (
   lifecycle: Lifecycle,
   variables: Variables,
   servers: Servers,
-): Required<ExecutionEvents> & { outputAfter(key: JobKey, pick: PickAfter): Promise<void>; settled(key: JobKey): Promise<void> } => {
+): Required<ExecutionEvents> & {
+  outputAfter(key: JobKey, pick: PickAfter): Promise<void>;
+  settled(key: JobKey): Promise<void>;
+} => {
   const cursors = new Map<string, LogCursor>();
   const maskings = new Map<string, Promise<JobMasking>>();
   const chains = new Map<string, Promise<unknown>>();
@@ -104,6 +110,7 @@ export const createExecutionRecorder = (
       seq: tail.lastSeq,
       bytes: tail.totalBytes,
       ...(tail.resumeToken !== undefined ? { resumeToken: tail.resumeToken } : {}),
+      ...(tail.attempt !== undefined ? { attempt: tail.attempt } : {}),
     };
     remember(cursors, keyOf(key), cursor);
     return cursor;
@@ -171,7 +178,7 @@ export const createExecutionRecorder = (
         lines.push({ seq: ++cursor.seq, ...capNotice(m.ts) });
         break;
       }
-      lines.push({ seq: ++cursor.seq, ...m });
+      lines.push({ seq: ++cursor.seq, ...m, ...(cursor.attempt !== undefined ? { attempt: cursor.attempt } : {}) });
     }
     return lines;
   };

@@ -1,25 +1,12 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError } from '../errors';
-import type { ExecutionResult, Job, JobError, JobKey, JobStatus } from '../model';
+import type { Job, JobKey, JobStatus } from '../model';
 import type { SlotPool } from '../ports';
 import { isTerminal } from '../model';
 import type { LiveFeed } from '../live/createLiveFeed';
-import { noHooks, type JobHooks } from './jobHooks';
+import { noHooks, type JobHooks } from './jobHook';
+import type { Ending } from './ending';
 import { createRetryScheduler } from './scheduleRetry';
-
-export type TerminalStatus = Extract<JobStatus, 'completed' | 'failed' | 'timeout' | 'cancelled'>;
-
-export interface Ending {
-  status: TerminalStatus;
-  exitCode?: number;
-  error?: JobError;
-  /** What the run produced, stored with the ending. */
-  results?: Pick<Job, 'output' | 'condition' | 'outputError'>;
-  /** How each server's execution ended, for a job that ran on several. */
-  executions?: ExecutionResult[];
-  /** End the job only while it is in one of these statuses (e.g. a dead letter ends only a job not yet running). */
-  onlyFrom?: readonly JobStatus[];
-}
 
 /** Candidates read per offered job: the index may still list a job another process just offered. */
 const OFFER_SLACK = 2;

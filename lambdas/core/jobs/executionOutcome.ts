@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../errors';
 import type { JobError, TerminalStatus } from '../model';
 import type { ExitReport, ServerExitReport } from '../ports';
-import type { Ending } from './createLifecycle';
+import type { Ending } from './ending';
 
 /** What decides how one execution (or one server's run) ended. */
 export type ExecutionEnd = Pick<ExitReport, 'exitCode' | 'timedOut' | 'failure'> &

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps';
-import type { JobHook } from './jobHooks';
+import type { JobHook } from './jobHook';
 
 /**
  * Keeps each tenant's count of queued jobs (the cap of submitJob) as jobs move: -1 when a job leaves

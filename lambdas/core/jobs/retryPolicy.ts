@@ -1,6 +1,6 @@
 import { ErrorCodes } from '../errors';
 import type { AttemptRecord, Job, RetryPolicy } from '../model';
-import type { Ending } from './createLifecycle';
+import type { Ending } from './ending';
 
 /** SQS holds a message back at most 15 minutes; a longer wait is re-sent in steps (see dueDelaySeconds). */
 export const MAX_QUEUE_DELAY_SECONDS = 900;

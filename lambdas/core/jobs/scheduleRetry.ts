@@ -2,7 +2,7 @@ import type { CoreDeps } from '../deps';
 import { ConflictError } from '../errors';
 import type { Job, JobKey, JobStatus, LogLine } from '../model';
 import type { LiveFeed } from '../live/createLiveFeed';
-import type { Ending } from './createLifecycle';
+import type { Ending } from './ending';
 import { attemptRecord, decideRetry, dueDelaySeconds, type RetryDecision } from './retryPolicy';
 
 /** What of a running job belongs to one attempt and is cleared before the next. */

@@ -1,4 +1,5 @@
-import type { Job, JobStatus } from '../model';
+import type { JobHook } from '../jobs/jobHook';
+import type { Job } from '../model';
 import type { Metrics } from '../ports';
 
 const seconds = (from: string | undefined, to: string | undefined): number | undefined => {
@@ -11,8 +12,7 @@ const seconds = (from: string | undefined, to: string | undefined): number | und
 const labelsOf = (job: Job) => ({ runtime: job.runtime, target: job.target?.type ?? (job.runtime === 'http' ? 'http' : 'container') });
 
 /** The job figures (docs/operate.md): counts per transition, durations, waits, active and waiting. */
-// Structurally a JobHook (jobs/jobHooks.ts imports this file, so no import back).
-export const jobMetricsHook = (metrics: Metrics): { name: string; changed(job: Job, from: JobStatus | undefined): Promise<void> } => ({
+export const jobMetricsHook = (metrics: Metrics): JobHook => ({
   name: 'metrics',
   async changed(job, from) {
     const labels = labelsOf(job);

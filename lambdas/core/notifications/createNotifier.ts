@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps';
-import type { JobHook } from '../jobs/jobHooks';
+import type { JobHook } from '../jobs/jobHook';
 import { isTerminal, type Job, type JobStatus } from '../model';
 import { createToolRunner, type ToolDeps } from '../tools/createToolRunner';
 import { describeAction } from '../tools/toolModel';

@@ -1,5 +1,6 @@
+import type { JobHook } from '../jobs/jobHook';
 import type { CoreDeps } from '../deps';
-import type { Job, JobStatus, TerminalStatus } from '../model';
+import type { Job, TerminalStatus } from '../model';
 import { isTerminal } from '../model';
 import { statsEntryOf } from './statsModel';
 
@@ -10,11 +11,7 @@ const hasEnded = (job: Job): job is Job & { status: TerminalStatus } => isTermin
  * two single-item ADD updates, no read. A job ends once (the transition is a conditional write), so
  * it is counted once; a store failure here loses its count (the hook's failure is logged).
  */
-// Structurally a JobHook: jobs/jobHooks.ts imports this file, so no import back.
-export const createStatsHook = ({
-  store,
-  clock,
-}: Pick<CoreDeps, 'store' | 'clock'>): { name: string; changed(job: Job, from: JobStatus | undefined): Promise<void> } => ({
+export const createStatsHook = ({ store, clock }: Pick<CoreDeps, 'store' | 'clock'>): JobHook => ({
   name: 'stats',
   async changed(job, from) {
     if (!hasEnded(job) || (from !== undefined && isTerminal(from))) return;

@@ -109,7 +109,7 @@ export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'conf
     const running = Object.values(steps).filter((s) => s.status === 'running' && s.jobId);
     // The job whose end called this is as stored: no need to read it again.
     const jobs = await Promise.all(
-      running.map((s) =>
+      running.map(async (s) =>
         endedJob && endedJob.id === s.jobId && isTerminal(endedJob.status) ? endedJob : store.jobs.get({ tenant, jobId: s.jobId! }),
       ),
     );

@@ -1,17 +1,15 @@
 import type { CoreDeps } from '../deps';
 import { createSubmitJob } from '../jobs/submitJob';
-import { isTerminal, type Job, type JobStatus } from '../model';
+import type { JobHook, JobHooks } from '../jobs/jobHook';
+import { isTerminal } from '../model';
 import { createRunAdvancer } from './createRunAdvancer';
 
 /**
  * Advances a step's workflow run when the step's job ends, in whichever process recorded the end.
  * `hooks` are all the hooks of the runtime (this one included): the next steps' submissions go
- * through them like any other. (Shapes of JobHook and JobHooks, not imported: jobHooks.ts imports this.)
+ * through them like any other.
  */
-export const createWorkflowStepHook = (
-  deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids' | 'config'>,
-  hooks: (job: Job, from: JobStatus | undefined) => Promise<void>,
-): { readonly name: string; changed(job: Job, from: JobStatus | undefined): Promise<void> } => {
+export const createWorkflowStepHook = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids' | 'config'>, hooks: JobHooks): JobHook => {
   const advance = createRunAdvancer(deps, createSubmitJob(deps, hooks));
   return {
     name: 'workflow-step',

@@ -253,7 +253,17 @@ describe('reconciling periodically (the reaper)', () => {
 
     const report = await h.cp.reconcile(periodic);
 
-    expect(report).toEqual({ resumed: 0, requeued: 0, lost: 0, timedOut: 0, orphansStopped: 0, slotsFreed: 0, reoffered: 0, eventSlotsFreed: 0, eventWaitingOffered: 0 });
+    expect(report).toEqual({
+      resumed: 0,
+      requeued: 0,
+      lost: 0,
+      timedOut: 0,
+      orphansStopped: 0,
+      slotsFreed: 0,
+      reoffered: 0,
+      eventSlotsFreed: 0,
+      eventWaitingOffered: 0,
+    });
     expect(await h.stored(job)).toEqual(job);
     expect(h.launcher.reattached).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runHooks, type JobHook } from '../../../lambdas/core/jobs/jobHooks';
+import { runHooks, type JobHook } from '../../../lambdas/core/jobs/jobHook';
 import type { Job } from '../../../lambdas/core';
 
 const job = { tenant: 't1', id: 'j1', status: 'completed' } as Job;

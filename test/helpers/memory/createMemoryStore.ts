@@ -406,7 +406,8 @@ const createSlotStore = (slots: Map<number, JobKey>, eventSlots: Map<string, Map
     eventSlots.set(k, found);
     return found;
   };
-  const list = (m: Map<number, JobKey>) => [...m.entries()].sort(([a], [b]) => a - b).map(([slot, holder]) => ({ slot, holder: copy(holder) }));
+  const list = (m: Map<number, JobKey>) =>
+    [...m.entries()].sort(([a], [b]) => a - b).map(([slot, holder]) => ({ slot, holder: copy(holder) }));
   return {
     async acquire(slot, holder, pool) {
       checkSlot(slot);
