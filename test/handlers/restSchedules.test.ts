@@ -54,11 +54,7 @@ describe('the /schedules routes', () => {
     ['at', { at: '2020-01-01T00:00:00Z' }, 'at: is in the past'],
     ['at', { cron: '0 9 * * *', at: '2031-01-01T00:00:00Z' }, 'at: give exactly one of cron, at and rate'],
     ['overlap', { cron: '0 9 * * *', overlap: 'sometimes' }, undefined],
-    [
-      'target.workflowId',
-      { cron: '0 9 * * *', target: { workflowId: 'w1' } },
-      'target.workflowId: workflows are not built yet; target an event',
-    ],
+    ['target.workflowId', { cron: '0 9 * * *', target: { workflowId: 'w1' } }, 'target.workflowId: workflow w1 not found'],
   ])('answers 400 naming %s', async (field, extra, message) => {
     const { call, eventId } = await setup();
     const res = await call('POST', '/schedules', { body: { name: 's', target: { eventId }, ...extra } });

@@ -273,19 +273,23 @@ describe('CroniumStack least privilege', () => {
     ]);
   });
 
-  it('lets the REST function stop job tasks of the cluster to cancel a job, and nothing more on ECS', () => {
+  it('lets the REST function stop job tasks of the cluster to cancel a job and describe the cluster for /ready, and nothing more on ECS', () => {
     // Arrange
     const statements = statementsOf('RestFunctionRole');
 
     // Act
     const ecs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')));
+    const stop = ecs.find((s) => actionsOf(s).includes('ecs:StopTask'));
+    const describe = ecs.find((s) => actionsOf(s).includes('ecs:DescribeClusters'));
 
     // Assert
-    expect(ecs).toHaveLength(1);
-    expect(actionsOf(ecs[0]!).sort()).toEqual(['ecs:StopTask']);
-    const resource = JSON.stringify(ecs[0]!.Resource);
+    expect(ecs).toHaveLength(2);
+    expect(actionsOf(stop!)).toEqual(['ecs:StopTask']);
+    const resource = JSON.stringify(stop!.Resource);
     expect(resource).toContain(':task/');
     expect(resource).toMatch(/"Ref":"JobsCluster[0-9A-F]+"\},"\/\*"/);
+    expect(actionsOf(describe!)).toEqual(['ecs:DescribeClusters']);
+    expect(describe!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^JobsCluster/), 'Arn'] });
     expect(
       statementsOf('WebSocketFunctionRole')
         .flatMap(actionsOf)
@@ -307,18 +311,23 @@ describe('CroniumStack least privilege', () => {
 });
 
 describe('CroniumStack REST API', () => {
-  it('puts the Lambda REQUEST authorizer on ANY /{proxy+} and leaves GET /health open', () => {
+  it('puts the Lambda REQUEST authorizer on ANY /{proxy+} and leaves GET /live, /ready, /health and /openapi.json open', () => {
     // Arrange
     const methods = resourcesOfType(template, 'AWS::ApiGateway::Method');
 
     // Act
-    const byMethod = Object.fromEntries(methods.map(([, p]) => [p.HttpMethod as string, p]));
+    const any = methods.filter(([, p]) => p.HttpMethod === 'ANY');
+    const gets = methods.filter(([, p]) => p.HttpMethod === 'GET');
 
     // Assert
-    expect(methods).toHaveLength(2);
-    expect(byMethod.ANY).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: expect.stringMatching(/^RestApiAuthorizer/) } });
-    expect(byMethod.GET).toMatchObject({ AuthorizationType: 'NONE' });
-    expect(byMethod.GET?.AuthorizerId).toBeUndefined();
+    expect(methods).toHaveLength(5);
+    expect(any).toHaveLength(1);
+    expect(any[0]![1]).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: expect.stringMatching(/^RestApiAuthorizer/) } });
+    expect(gets).toHaveLength(4);
+    for (const [, get] of gets) {
+      expect(get).toMatchObject({ AuthorizationType: 'NONE' });
+      expect(get.AuthorizerId).toBeUndefined();
+    }
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
