@@ -5,6 +5,8 @@ import { healthOpenApiRoutes } from './openapiHealthRoutes';
 import type { OpenApiRoutes } from './openapiOperation';
 import { scheduleOpenApiRoutes } from './openapiScheduleRoutes';
 import { statsOpenApiRoutes } from './openapiStatsRoutes';
+import { toolOpenApiRoutes } from './openapiToolRoutes';
+import { workflowOpenApiRoutes } from './openapiWorkflowRoutes';
 
 /**
  * Every route group's operations. A new group of routes adds its `openapi<Group>Routes.ts` here;
@@ -15,6 +17,8 @@ export const OpenApiRouteGroups: readonly OpenApiRoutes[] = [
   coreOpenApiRoutes,
   scheduleOpenApiRoutes,
   statsOpenApiRoutes,
+  workflowOpenApiRoutes,
+  toolOpenApiRoutes,
 ];
 
 /** `/jobs/:id` as OpenAPI writes it: `/jobs/{id}`. */
@@ -34,7 +38,8 @@ const build = (groups: readonly OpenApiRoutes[]) => {
     info: {
       title: 'Cronium',
       version: '1',
-      description: 'Jobs, events, schedules and their logs. Every route but the public ones needs `Authorization: Bearer <API key>`.',
+      description:
+        'Jobs, events, schedules, workflows and their logs. Every route but the public ones needs `Authorization: Bearer <API key>`.',
     },
     components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a Cronium API key' } } },
     security: [{ apiKey: [] }],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiKeyRoles, JobStatuses, LogStreams, Runtimes } from '../../core';
+import { ApiKeyRoles, JobStatuses, LogStreams, NotificationStatuses, NotifyOns, Runtimes } from '../../core';
 
 /** Response shapes of the API (views.ts and the core's views), for the OpenAPI document only. */
 
@@ -39,6 +39,20 @@ export const jobSchema = z
         }),
       )
       .optional(),
+    notifications: z
+      .array(
+        z.object({
+          on: z.enum(NotifyOns),
+          action: z.string().meta({ description: 'where it goes: a URL, an address or a variable name, never a secret' }),
+          status: z.enum(NotificationStatuses),
+          attempts: z.number().int(),
+          lastError: z.string().optional(),
+          nextAttemptAt: z.string().optional(),
+          sentAt: z.string().optional(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'GET /jobs/{id} only: the notifications of its notify rules, sent, pending or failed' }),
   })
   .meta({ id: 'Job' });
 
