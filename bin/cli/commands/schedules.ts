@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collectPages } from '../collectPages';
 import { wantsJson, type CommandContext } from '../context';
+import { UsageError } from '../errors';
 import { formatJson, renderTable } from '../format';
 import type { Page } from '../types';
 
@@ -8,7 +9,7 @@ import type { Page } from '../types';
 interface ScheduleView {
   id: string;
   name: string;
-  target: { eventId: string };
+  target: { eventId?: string; workflowId?: string };
   cron?: string;
   at?: string;
   rate?: string;
@@ -19,12 +20,13 @@ interface ScheduleView {
   dst: string;
   nextFireAt?: string;
   nextFires?: { utc: string; local: string }[];
-  lastFires?: { fireAt: string; status: string; jobId?: string; reason?: string }[];
+  lastFires?: { fireAt: string; status: string; jobId?: string; workflowRunId?: string; reason?: string }[];
 }
 
 interface CreateFlags {
   name: string;
-  event: string;
+  event?: string;
+  workflow?: string;
   cron?: string;
   at?: string;
   rate?: string;
@@ -40,18 +42,36 @@ interface CreateFlags {
 
 const when = (s: ScheduleView) => (s.cron !== undefined ? `cron ${s.cron}` : s.at !== undefined ? `at ${s.at}` : `rate ${s.rate ?? ''}`);
 const path = (id: string) => `/schedules/${encodeURIComponent(id)}`;
+const targetOf = (s: ScheduleView) =>
+  s.target.workflowId !== undefined ? `workflow ${s.target.workflowId}` : `event ${s.target.eventId ?? '-'}`;
+const fireOf = (f: NonNullable<ScheduleView['lastFires']>[number]) =>
+  f.workflowRunId ? `  workflow run ${f.workflowRunId}` : f.jobId ? `  job ${f.jobId}` : '';
+
+/** The target from `--event` or `--workflow`: exactly one of them. */
+const parseTarget = (f: CreateFlags): { eventId: string } | { workflowId: string } => {
+  if ((f.event === undefined) === (f.workflow === undefined)) throw new UsageError('give exactly one of --event and --workflow');
+  return f.event !== undefined ? { eventId: f.event } : { workflowId: f.workflow as string };
+};
+
+const parseInput = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError('--input is not valid JSON');
+  }
+};
 
 const details = (s: ScheduleView): string =>
   [
     `${s.id}  ${s.name}  (${s.enabled ? 'enabled' : 'paused'})`,
-    `  event     ${s.target.eventId}`,
+    `  target    ${targetOf(s)}`,
     `  when      ${when(s)} in ${s.timezone}`,
     `  policies  catchUp ${s.catchUp}, overlap ${s.overlap}, dst ${s.dst}`,
     '  next fires',
     ...(s.nextFires?.length ? s.nextFires.map((f) => `    ${f.local}  (${f.utc})`) : ['    none']),
     '  last fires',
     ...(s.lastFires?.length
-      ? s.lastFires.map((f) => `    ${f.fireAt}  ${f.status}${f.jobId ? `  job ${f.jobId}` : ''}${f.reason ? `  ${f.reason}` : ''}`)
+      ? s.lastFires.map((f) => `    ${f.fireAt}  ${f.status}${fireOf(f)}${f.reason ? `  ${f.reason}` : ''}`)
       : ['    none']),
   ].join('\n') + '\n';
 
@@ -62,9 +82,10 @@ export const registerSchedulesCommands = (program: Command, ctx: CommandContext)
 
   schedules
     .command('create')
-    .description('create a schedule for an event; prints its id')
+    .description('create a schedule that runs an event or a workflow; prints its id')
     .requiredOption('--name <name>', 'schedule name')
-    .requiredOption('--event <id>', 'the event it runs')
+    .option('--event <id>', 'the event it runs')
+    .option('--workflow <id>', 'the workflow it runs (instead of --event)')
     .option('--cron <expr>', 'cron: "min hour dom month dow" or "cron(min hour dom month dow year)"')
     .option('--at <iso>', 'one run at an ISO time (without an offset: in --timezone)')
     .option('--rate <rate>', 'every "N minutes|hours|days"')
@@ -80,12 +101,12 @@ export const registerSchedulesCommands = (program: Command, ctx: CommandContext)
     .action(async (flags: CreateFlags, cmd: Command) => {
       const body = {
         name: flags.name,
-        target: { eventId: flags.event },
+        target: parseTarget(flags),
         cron: flags.cron,
         at: flags.at,
         rate: flags.rate,
         timezone: flags.timezone,
-        input: flags.input === undefined ? undefined : (JSON.parse(flags.input) as unknown),
+        input: flags.input === undefined ? undefined : parseInput(flags.input),
         catchUp: flags.catchUp,
         overlap: flags.overlap,
         dst: flags.dst,
@@ -117,9 +138,17 @@ export const registerSchedulesCommands = (program: Command, ctx: CommandContext)
         io.stdout.write(formatJson(items));
         return;
       }
-      const rows = items.map((s) => [s.id, s.name, s.enabled ? 'enabled' : 'paused', when(s), s.timezone, s.nextFireAt ?? '-']);
+      const rows = items.map((s) => [
+        s.id,
+        s.name,
+        s.enabled ? 'enabled' : 'paused',
+        targetOf(s),
+        when(s),
+        s.timezone,
+        s.nextFireAt ?? '-',
+      ]);
       io.stdout.write(
-        items.length === 0 ? 'no schedules\n' : renderTable(['ID', 'NAME', 'STATE', 'WHEN', 'ZONE', 'NEXT FIRE (UTC)'], rows),
+        items.length === 0 ? 'no schedules\n' : renderTable(['ID', 'NAME', 'STATE', 'TARGET', 'WHEN', 'ZONE', 'NEXT FIRE (UTC)'], rows),
       );
       if (more) io.stderr.write('more schedules exist: pass --all to list every page\n');
     });
@@ -142,8 +171,10 @@ export const registerSchedulesCommands = (program: Command, ctx: CommandContext)
       .command(name)
       .description(enabled ? 'enable a schedule (it plans its next fire from now)' : 'disable a schedule')
       .argument('<id>', 'schedule id')
+      .option('--json', 'print the schedule as JSON')
       .action(async (id: string, _flags: object, cmd: Command) => {
         const s = await ctx.session(cmd).api.request<ScheduleView>('PATCH', path(id), { enabled });
+        if (wantsJson(cmd)) io.stdout.write(formatJson(s));
         io.stderr.write(`${verb} schedule ${s.id}${s.nextFireAt ? `, next fire ${s.nextFireAt}` : ''}\n`);
       });
   }
