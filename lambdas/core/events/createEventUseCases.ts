@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { NotFoundError, ValidationError } from '../errors';
 import type { Caller, ConcurrencyLimit, EventDef, Job } from '../model';
+import type { NotifyRule } from '../notifications/notificationModel';
 import type { Page } from '../ports';
 import type { JobSpecRequest, RetryRequest } from '../jobs/resolveJobSpec';
 import { resolveJobSpec } from '../jobs/resolveJobSpec';
@@ -85,12 +86,30 @@ export const createEventUseCases = (
     async run(
       caller: Caller,
       id: string,
-      { retries: retriesOverride, ...opts }: Omit<SubmitOptions, 'eventId' | 'eventName'> & { retries?: RetryRequest } = {},
+      {
+        retries: retriesOverride,
+        notify: extraRules,
+        ...opts
+      }: Omit<SubmitOptions, 'eventId' | 'eventName'> & { retries?: RetryRequest; notify?: NotifyRule[] } = {},
     ): Promise<Job> {
       const { runtime, script, http, tool, notify, env, timeoutSeconds, resources, target, name, retries, priority, concurrency } =
         await get(caller, id);
+      // A schedule's rules come after the event's, so each rule keeps its index (and its notifications' ids).
+      const rules = [...(notify ?? []), ...(extraRules ?? [])];
       const spec = resolveJobSpec(
-        { runtime, script, http, tool, notify, env, timeoutSeconds, resources, target, retries: retriesOverride ?? retries, priority },
+        {
+          runtime,
+          script,
+          http,
+          tool,
+          notify: rules,
+          env,
+          timeoutSeconds,
+          resources,
+          target,
+          retries: retriesOverride ?? retries,
+          priority,
+        },
         config,
       );
       return submitJob(caller, concurrency ? { ...spec, concurrency } : spec, { ...opts, eventId: id, eventName: name });

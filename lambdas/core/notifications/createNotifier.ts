@@ -13,7 +13,9 @@ import {
   type NotificationSettings,
   type NotificationView,
   type NotifyOn,
+  type NotifyRule,
 } from './notificationModel';
+import type { WorkflowRun } from '../workflows/workflowModel';
 
 /** Most characters of one excerpt line and of a notification's `lastError`. */
 const MAX_TEXT = 1_000;
@@ -85,6 +87,36 @@ export const createNotifier = (deps: Pick<CoreDeps, 'store' | 'cipher' | 'ids' |
     return maskValue(payload, mask) as Record<string, unknown>;
   };
 
+  /** A run's payload: the run and each step's ending, secrets masked. */
+  const runPayloadOf = async (run: WorkflowRun, on: NotifyOn): Promise<Record<string, unknown>> => {
+    const mask = await maskerOf(run.tenant);
+    const finishedAt = run.finishedAt ?? null;
+    const payload = {
+      event: on,
+      workflowRunId: run.id,
+      workflowId: run.workflowId,
+      workflowName: run.workflowName,
+      status: run.status,
+      reason: run.reason ?? null,
+      attempt: run.attempt,
+      ...(run.scheduleId ? { scheduleId: run.scheduleId } : {}),
+      createdAt: run.createdAt,
+      finishedAt,
+      durationMs: finishedAt ? Date.parse(finishedAt) - Date.parse(run.createdAt) : null,
+      steps: run.nodes.map((n) => {
+        const step = run.steps[n.id];
+        return {
+          nodeId: n.id,
+          status: step?.status ?? 'pending',
+          jobId: step?.jobId ?? null,
+          error: step?.error ?? null,
+          ...(step?.skipReason ? { skipReason: step.skipReason } : {}),
+        };
+      }),
+    };
+    return maskValue(payload, mask) as Record<string, unknown>;
+  };
+
   const backoffAfter = (attempts: number) =>
     Math.min(settings.maxBackoffMs, settings.backoffMs * settings.backoffFactor ** Math.max(0, attempts - 1));
 
@@ -145,45 +177,69 @@ export const createNotifier = (deps: Pick<CoreDeps, 'store' | 'cipher' | 'ids' |
     inFlight.add(p);
   };
 
+  /**
+   * Records one pending notification per rule of `rules` that follows `on` (one conditional put each)
+   * and tries each once in the background. `key` is the job or run they belong to; `suffix` makes a
+   * moment that may come again (a retried run) a new notification.
+   */
+  const recordAll = async (
+    tenant: string,
+    key: string,
+    rules: readonly NotifyRule[],
+    on: NotifyOn,
+    payload: () => Promise<Record<string, unknown>>,
+    suffix = '',
+  ): Promise<void> => {
+    const matching = rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => rule.on.includes(on));
+    if (matching.length === 0) return;
+    const body = await payload();
+    const now = new Date(clock.now()).toISOString();
+    for (const { rule, index } of matching) {
+      const record: NotificationRecord = {
+        tenant,
+        jobId: key,
+        id: `${index}-${on}${suffix}`,
+        on,
+        action: rule.action,
+        payload: body,
+        status: 'pending',
+        attempts: 0,
+        createdAt: now,
+        nextAttemptAt: now,
+        version: 1,
+      };
+      // A repeated change (a duplicate report) finds it created: no second notification.
+      if (await tools.store.createNotification(record)) inBackground(record);
+    }
+  };
+
   const hook: JobHook = {
     name: 'notifications',
     async changed(job, from) {
       if (!job.notify?.length) return;
       const on = momentOf(job, from);
       if (!on) return;
-      const rules = job.notify.map((rule, index) => ({ rule, index })).filter(({ rule }) => rule.on.includes(on));
-      if (rules.length === 0) return;
-      const payload = await payloadOf(job, on);
-      const now = new Date(clock.now()).toISOString();
-      for (const { rule, index } of rules) {
-        const record: NotificationRecord = {
-          tenant: job.tenant,
-          jobId: job.id,
-          id: `${index}-${on}`,
-          on,
-          action: rule.action,
-          payload,
-          status: 'pending',
-          attempts: 0,
-          createdAt: now,
-          nextAttemptAt: now,
-          version: 1,
-        };
-        // A repeated change (a duplicate report) finds it created: no second notification.
-        if (await tools.store.createNotification(record)) inBackground(record);
-      }
+      await recordAll(job.tenant, job.id, job.notify, on, () => payloadOf(job, on));
     },
   };
 
   return {
     hook,
+    /**
+     * A workflow run started or ended (`started`, `completed`, `failed`, `cancelled`): its rules that
+     * follow that moment make notifications, kept under the run's id, one per rule, moment and attempt.
+     */
+    async runChanged(run: WorkflowRun, on: NotifyOn): Promise<void> {
+      if (!run.notify?.length) return;
+      await recordAll(run.tenant, run.id, run.notify, on, async () => runPayloadOf(run, on), `-${run.attempt}`);
+    },
     /** Tries the pending notifications that are due (the tick). @returns how many it tried. */
     async retryDue(): Promise<number> {
       const due = await tools.store.dueNotifications(new Date(clock.now()).toISOString(), DUE_PER_TICK);
       for (const record of due) await attempt(record);
       return due.length;
     },
-    /** A job's notifications as the API shows them, in the order they were made. */
+    /** A job's (or a workflow run's) notifications as the API shows them, in the order they were made. */
     async list(tenant: string, jobId: string): Promise<NotificationView[]> {
       const order = (r: NotificationRecord) => `${r.createdAt}#${NotifyOns.indexOf(r.on)}#${r.id.padStart(8, '0')}`;
       const records = await tools.store.listNotifications(tenant, jobId);

@@ -69,6 +69,7 @@ export const createScheduleFiring = (
           scheduleId: s.id,
           scheduledAt: fire.fireAt,
           ...(s.input !== undefined ? { input: s.input } : {}),
+          ...(s.notify?.length ? { notify: s.notify } : {}),
         });
       } else {
         await events.run(caller, eventId, {
@@ -76,6 +77,7 @@ export const createScheduleFiring = (
           scheduleId: s.id,
           scheduledAt: fire.fireAt,
           ...(s.input !== undefined ? { input: s.input } : {}),
+          ...(s.notify?.length ? { notify: s.notify } : {}),
           ...(delaySeconds > 0 ? { delaySeconds } : {}),
         });
       }

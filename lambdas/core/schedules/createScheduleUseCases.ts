@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller } from '../model';
+import type { NotifyRule } from '../notifications/notificationModel';
 import type { Page } from '../ports';
 import { nextFires } from './fireTimes';
 import {
@@ -30,6 +31,7 @@ export interface ScheduleRequest {
   /** @default true */
   enabled?: boolean;
   input?: unknown;
+  notify?: NotifyRule[];
   catchUp?: CatchUpPolicy;
   overlap?: OverlapPolicy;
   dst?: DstPolicy;
@@ -108,6 +110,7 @@ export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDep
       timezone,
       enabled: r.enabled ?? true,
       ...(r.input !== undefined && r.input !== null ? { input: r.input } : {}),
+      ...(r.notify?.length ? { notify: structuredClone(r.notify) } : {}),
       catchUp: oneOf('catchUp', CatchUpPolicies, r.catchUp, 'none'),
       overlap: oneOf('overlap', OverlapPolicies, r.overlap, 'allow'),
       dst,
@@ -177,6 +180,7 @@ export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDep
           timezone: patch.timezone ?? current.timezone,
           enabled: patch.enabled ?? current.enabled,
           input: patch.input === null ? undefined : (patch.input ?? current.input),
+          notify: patch.notify === null ? undefined : (patch.notify ?? current.notify),
           catchUp: patch.catchUp ?? current.catchUp,
           overlap: patch.overlap ?? current.overlap,
           dst: patch.dst ?? current.dst,

@@ -1,3 +1,5 @@
+import type { NotifyRule } from '../notifications/notificationModel';
+
 /** What happens to fires missed while the control plane was down: none run, the latest runs once, or each runs (bounded). */
 export const CatchUpPolicies = ['none', 'latest', 'all'] as const;
 export type CatchUpPolicy = (typeof CatchUpPolicies)[number];
@@ -30,6 +32,8 @@ export interface Schedule {
   enabled: boolean;
   /** The input of every job it starts. */
   input?: unknown;
+  /** Rules every job (or workflow run) it starts follows, after its event's (or workflow's) own. */
+  notify?: NotifyRule[];
   catchUp: CatchUpPolicy;
   overlap: OverlapPolicy;
   dst: DstPolicy;

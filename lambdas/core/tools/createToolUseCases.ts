@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps';
-import { ControlPlaneError, ErrorCodes, ForbiddenError } from '../errors';
+import { ControlPlaneError, ErrorCodes, ForbiddenError, NotFoundError } from '../errors';
 import { createGetJob } from '../jobs/queries';
 import type { Caller } from '../model';
 import { createNotifier } from '../notifications/createNotifier';
@@ -24,6 +24,11 @@ export const createToolUseCases = (deps: CoreDeps) => {
     async notifications(caller: Caller, jobId: string): Promise<NotificationView[]> {
       await getJob(caller, jobId);
       return notifier ? notifier.list(caller.tenant, jobId) : [];
+    },
+    /** A workflow run's notifications, oldest first. @throws NotFoundError for a run of no one or of another tenant. */
+    async runNotifications(caller: Caller, runId: string): Promise<NotificationView[]> {
+      if (!(await deps.store.workflows.getRun(caller.tenant, runId))) throw new NotFoundError('workflow run', runId);
+      return notifier ? notifier.list(caller.tenant, runId) : [];
     },
     /**
      * The tenant's webhook signing secret (created on first use), so receivers can check signatures.

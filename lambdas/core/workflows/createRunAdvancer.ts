@@ -3,6 +3,7 @@ import { ConflictError, ControlPlaneError, ErrorCodes } from '../errors';
 import type { Job, JobSpec } from '../model';
 import { isTerminal } from '../model';
 import { resolveJobSpec } from '../jobs/resolveJobSpec';
+import { createRunNotify } from '../notifications/createRunNotify';
 import type { createSubmitJob } from '../jobs/submitJob';
 import { planRun, stepInput } from './planRun';
 import { isStepDone, stepJobId, type WorkflowNode, type WorkflowRun, type WorkflowStep } from './workflowModel';
@@ -32,8 +33,12 @@ const ended = (step: WorkflowStep, job: Job): WorkflowStep => ({
  * 4. only then are the new steps' jobs submitted, with ids derived from run, node and attempt, so
  *    a second advance, or one racing this, submits the same id and creates nothing.
  */
-export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'config'>, submitJob: ReturnType<typeof createSubmitJob>) => {
+export const createRunAdvancer = (
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'config' | 'cipher' | 'ids' | 'logger' | 'tools'>,
+  submitJob: ReturnType<typeof createSubmitJob>,
+) => {
   const { store, clock, config } = deps;
+  const notifyRun = createRunNotify(deps);
 
   const specOf = async (tenant: string, node: WorkflowNode): Promise<SpecOrError> => {
     const event = await store.events.get(tenant, node.eventId);
@@ -194,6 +199,8 @@ export const createRunAdvancer = (deps: Pick<CoreDeps, 'store' | 'clock' | 'conf
         if (err instanceof ConflictError) return 'conflict';
         throw err;
       }
+      // Only the writer that ended it notifies: a lost race returned above.
+      if (run.status === 'running' && next.status !== 'running') await notifyRun(next, next.status);
     }
 
     // 4. Only now start the jobs: a run that says a step runs always has, or will have, its job.

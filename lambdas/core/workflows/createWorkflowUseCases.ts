@@ -1,6 +1,8 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Caller, Job } from '../model';
+import type { NotifyRule } from '../notifications/notificationModel';
+import { createRunNotify } from '../notifications/createRunNotify';
 import type { Page } from '../ports';
 import type { RunAdvancer } from './createRunAdvancer';
 import { validateGraph } from './validateGraph';
@@ -11,6 +13,8 @@ export interface WorkflowRequest {
   name: string;
   nodes: WorkflowNode[];
   edges?: WorkflowEdge[];
+  /** Followed when a run starts or ends (docs/notifications.md). */
+  notify?: NotifyRule[];
 }
 
 /** How a run starts: its input, and the schedule fire that started it (with the run id chosen when the fire was claimed). */
@@ -19,6 +23,8 @@ export interface StartRunOptions {
   runId?: string;
   scheduleId?: string;
   scheduledAt?: string;
+  /** Rules of the schedule that started it, followed after the workflow's own. */
+  notify?: NotifyRule[];
 }
 
 /** What a run shows of each step's job: its current status, its input and output (kept on the job, not the run). */
@@ -35,10 +41,12 @@ const RETRIED = new Set(['failed', 'timeout', 'cancelled']);
 
 /** Workflows (CRUD) and their runs (start, read, cancel, retry), scoped to the caller's tenant. */
 export const createWorkflowUseCases = (
-  { store, clock, ids, logger }: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 'logger'>,
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 'logger' | 'cipher' | 'tools'>,
   advance: RunAdvancer,
   cancelJob: (caller: Caller, jobId: string) => Promise<Job>,
 ) => {
+  const { store, clock, ids, logger } = deps;
+  const notifyRun = createRunNotify(deps);
   const build = async (caller: Caller, r: WorkflowRequest) => {
     if (typeof r.name !== 'string' || r.name.trim() === '' || r.name.length > 200)
       throw new ValidationError('name', 'must be 1-200 characters');
@@ -49,7 +57,12 @@ export const createWorkflowUseCases = (
     r.nodes.forEach((n, i) => {
       if (!found[eventIds.indexOf(n.eventId)]) throw new ValidationError(`nodes[${i}].eventId`, `event ${n.eventId} not found`);
     });
-    return { name: r.name.trim(), nodes: structuredClone(r.nodes), edges: structuredClone(edges) };
+    return {
+      name: r.name.trim(),
+      nodes: structuredClone(r.nodes),
+      edges: structuredClone(edges),
+      ...(r.notify?.length ? { notify: structuredClone(r.notify) } : {}),
+    };
   };
 
   /** @throws NotFoundError (also for another tenant's workflow) */
@@ -101,7 +114,7 @@ export const createWorkflowUseCases = (
 
     /** Replaces the definition; runs in flight keep the graph they started with. @throws NotFoundError, ValidationError */
     async update(caller: Caller, id: string, request: WorkflowRequest): Promise<Workflow> {
-      const existing = await get(caller, id);
+      const { notify: _replaced, ...existing } = await get(caller, id);
       const workflow: Workflow = {
         ...existing,
         ...(await build(caller, request)),
@@ -129,6 +142,7 @@ export const createWorkflowUseCases = (
       const now = new Date(clock.now()).toISOString();
       const steps: Record<string, WorkflowStep> = {};
       for (const n of w.nodes) steps[n.id] = { nodeId: n.id, status: 'pending', attempt: 1 };
+      const notify = [...(w.notify ?? []), ...(opts.notify ?? [])];
       const run: WorkflowRun = {
         tenant: caller.tenant,
         id: opts.runId ?? ids.next(),
@@ -141,11 +155,13 @@ export const createWorkflowUseCases = (
         attempt: 1,
         steps,
         ...(opts.scheduleId ? { scheduleId: opts.scheduleId, scheduledAt: opts.scheduledAt } : {}),
+        ...(notify.length ? { notify } : {}),
         version: 1,
         createdAt: now,
         updatedAt: now,
       };
       await store.workflows.createRun(run);
+      await notifyRun(run, 'started');
       return (await advance(caller.tenant, run.id)) ?? run;
     },
 
@@ -175,14 +191,18 @@ export const createWorkflowUseCases = (
      */
     async cancel(caller: Caller, id: string): Promise<WorkflowRun> {
       const now = new Date(clock.now()).toISOString();
+      let endedHere = false;
       const cancelled = await rewrite(caller, id, (run) => {
+        endedHere = false;
         if (run.status !== 'running') return undefined;
+        endedHere = true;
         const steps = structuredClone(run.steps);
         for (const s of Object.values(steps)) {
           if (s.status === 'pending') Object.assign(s, { status: 'cancelled', skipReason: 'the run was cancelled', finishedAt: now });
         }
         return { ...run, steps, status: 'cancelled', reason: 'cancelled by request', finishedAt: now };
       });
+      if (endedHere) await notifyRun(cancelled, 'cancelled');
       const running = Object.values(cancelled.steps).filter((s) => s.status === 'running' && s.jobId);
       await Promise.all(
         running.map((s) =>
@@ -201,7 +221,7 @@ export const createWorkflowUseCases = (
      * @throws NotFoundError; ConflictError when the run is running or completed
      */
     async retry(caller: Caller, id: string): Promise<WorkflowRun> {
-      await rewrite(caller, id, (run) => {
+      const restarted = await rewrite(caller, id, (run) => {
         if (run.status === 'running' || run.status === 'completed')
           throw new ConflictError(`workflow run ${id} is ${run.status}; only a failed or cancelled run can be retried`);
         const reset = new Set(
@@ -227,6 +247,7 @@ export const createWorkflowUseCases = (
         const { reason: _r, finishedAt: _f, ...rest } = run;
         return { ...rest, steps, status: 'running', attempt: run.attempt + 1 };
       });
+      await notifyRun(restarted, 'started');
       return (await advance(caller.tenant, id))!;
     },
 

@@ -1,3 +1,5 @@
+import type { NotifyRule } from '../notifications/notificationModel';
+
 /** When an edge lets its child run, judged on how the parent step ended. */
 export const EdgeConditions = ['success', 'failure', 'always', 'condition', 'not-condition'] as const;
 export type EdgeCondition = (typeof EdgeConditions)[number];
@@ -39,6 +41,8 @@ export interface Workflow extends WorkflowGraph {
   tenant: string;
   id: string;
   name: string;
+  /** Rules followed when a run of it starts or ends (docs/notifications.md); each run keeps a copy. */
+  notify?: NotifyRule[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -89,6 +93,8 @@ export interface WorkflowRun extends WorkflowGraph {
   /** The schedule that started it, and the fire time it planned. */
   scheduleId?: string;
   scheduledAt?: string;
+  /** The workflow's notify rules, then its schedule's, as they were when the run started. */
+  notify?: NotifyRule[];
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -9,7 +9,10 @@ import { createRunAdvancer } from './createRunAdvancer';
  * `hooks` are all the hooks of the runtime (this one included): the next steps' submissions go
  * through them like any other.
  */
-export const createWorkflowStepHook = (deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids' | 'config'>, hooks: JobHooks): JobHook => {
+export const createWorkflowStepHook = (
+  deps: Pick<CoreDeps, 'store' | 'queue' | 'clock' | 'ids' | 'config' | 'cipher' | 'logger' | 'tools'>,
+  hooks: JobHooks,
+): JobHook => {
   const advance = createRunAdvancer(deps, createSubmitJob(deps, hooks));
   return {
     name: 'workflow-step',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotifyOns } from '../../core';
 import { toolAction } from './toolSchemas';
 
-/** Rules of one event or job at most. */
+/** Rules of one event, job, schedule or workflow at most. */
 const MAX_RULES = 10;
 
 /** `notify`: on these moments of a job, perform this tool action (docs/notifications.md). */

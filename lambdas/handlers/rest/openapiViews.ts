@@ -7,6 +7,19 @@ const jobError = z.object({ code: z.string(), message: z.string() });
 
 const target = z.union([z.object({ type: z.literal('container') }), z.object({ type: z.literal('ssh'), serverIds: z.array(z.string()) })]);
 
+/** One notification of a job or a workflow run (docs/notifications.md). */
+export const notificationSchema = z
+  .object({
+    on: z.enum(NotifyOns),
+    action: z.string().meta({ description: 'where it goes: a URL, an address or a variable name, never a secret' }),
+    status: z.enum(NotificationStatuses),
+    attempts: z.number().int(),
+    lastError: z.string().optional(),
+    nextAttemptAt: z.string().optional(),
+    sentAt: z.string().optional(),
+  })
+  .meta({ id: 'Notification' });
+
 export const jobSchema = z
   .object({
     id: z.string(),
@@ -40,17 +53,7 @@ export const jobSchema = z
       )
       .optional(),
     notifications: z
-      .array(
-        z.object({
-          on: z.enum(NotifyOns),
-          action: z.string().meta({ description: 'where it goes: a URL, an address or a variable name, never a secret' }),
-          status: z.enum(NotificationStatuses),
-          attempts: z.number().int(),
-          lastError: z.string().optional(),
-          nextAttemptAt: z.string().optional(),
-          sentAt: z.string().optional(),
-        }),
-      )
+      .array(notificationSchema)
       .optional()
       .meta({ description: 'GET /jobs/{id} only: the notifications of its notify rules, sent, pending or failed' }),
   })

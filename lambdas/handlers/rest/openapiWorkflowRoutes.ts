@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EdgeConditions, JobStatuses, RunStatuses, StepStatuses } from '../../core';
 import type { OpenApiRoutes } from './openapiOperation';
 import { operation, pageOf } from './openapiOperation';
+import { notificationSchema } from './openapiViews';
 import { listWorkflowsQuery, startRunBody, workflowBody } from './workflowSchemas';
 
 const error = z.object({ code: z.string(), message: z.string() });
@@ -54,6 +55,11 @@ const runSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().optional(),
+    notify: z.array(z.unknown()).optional().meta({ description: "the workflow's notify rules, then its schedule's" }),
+    notifications: z
+      .array(notificationSchema)
+      .optional()
+      .meta({ description: 'GET /workflow-runs/{id} only: the notifications of its rules, sent, pending or failed' }),
   })
   .meta({ id: 'WorkflowRun' });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CatchUpPolicies, DstPolicies, OverlapPolicies } from '../../core';
+import { notifyRules } from './notifySchemas';
 import { input } from './schemas';
 
 const text = (max: number) =>
@@ -19,6 +20,7 @@ const fields = {
   timezone: text(64).optional(),
   enabled: z.boolean({ error: 'must be true or false' }).optional(),
   input,
+  notify: notifyRules.optional(),
   catchUp: z.enum(CatchUpPolicies).optional(),
   overlap: z.enum(OverlapPolicies).optional(),
   dst: z.enum(DstPolicies).optional(),
@@ -36,6 +38,7 @@ export const updateScheduleBody = z
     name: fields.name.optional(),
     target: target.optional(),
     input: z.union([z.null(), input]),
+    notify: notifyRules.nullable().optional(),
     startAt: text(64).nullable().optional(),
     endAt: text(64).nullable().optional(),
   })

@@ -68,7 +68,8 @@ export const withWorkflowRoutes = (cp: ControlPlane, table: RouteTable): RouteTa
     )
     .on('GET', '/workflow-runs/:id', async (e, p) => {
       const { run, jobs } = await cp.workflows.getRun(callerOf(e), p['id']!);
-      return jsonResponse(200, workflowRunView(run, jobs));
+      const notifications = await cp.tools.runNotifications(callerOf(e), run.id);
+      return jsonResponse(200, { ...workflowRunView(run, jobs), ...(notifications.length ? { notifications } : {}) });
     })
     .on('POST', '/workflow-runs/:id/cancel', async (e, p) =>
       jsonResponse(202, workflowRunView(await cp.workflows.cancel(callerOf(e), p['id']!))),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EdgeConditions } from '../../core';
+import { notifyRules } from './notifySchemas';
 import { input } from './schemas';
 
 const text = (max: number) =>
@@ -32,6 +33,7 @@ export const workflowBody = z
     name: text(200),
     nodes: z.array(node).min(1, 'must have at least one node').max(50, 'must have at most 50 nodes'),
     edges: z.array(edge).max(200, 'must have at most 200 edges').optional(),
+    notify: notifyRules.optional(),
   })
   .strict();
 
