@@ -71,7 +71,7 @@ describe('tool jobs, end to end', () => {
     expect(JSON.stringify(missing.body)).toContain('tool');
   });
 
-  it('a workflow whose failure branch posts to a webhook', async () => {
+  it('a workflow whose failure branch posts a signed webhook, and whose own rule posts the run’s end', async () => {
     const failing = await h.admin.post('/events', { name: 'breaks', runtime: 'bash', script: 'echo about to fail; exit 4' });
     const alert = await h.admin.post('/events', {
       name: 'alert',
@@ -85,6 +85,7 @@ describe('tool jobs, end to end', () => {
         { id: 'alert', eventId: alert.body.id },
       ],
       edges: [{ from: 'work', to: 'alert', when: 'failure' }],
+      notify: [{ on: ['completed', 'failed'], action: { action: 'webhook', url: `${receiver.url}/run-ended` } }],
     });
     expect(wf.status).toBe(201);
     const run = (await h.admin.post(`/workflows/${wf.body.id}/runs`, {})).body;
@@ -92,15 +93,37 @@ describe('tool jobs, end to end', () => {
     const ended = await eventually(
       async () => {
         const { body } = await h.admin.get(`/workflow-runs/${run.id}`);
-        return body.status === 'running' ? undefined : body;
+        return body.status !== 'running' && body.notifications?.[0]?.status === 'sent' ? body : undefined;
       },
       60_000,
-      'the workflow run to end',
+      'the workflow run to end and its notification to be sent',
     );
+    const { body: signing } = await h.admin.get('/settings/webhook-secret');
 
     const steps = Object.fromEntries(ended.steps.map((s: { nodeId: string; status: string }) => [s.nodeId, s.status]));
     expect(steps).toMatchObject({ work: 'failed', alert: 'completed' });
+    const [alerted] = receiver.to('/alert');
     expect(receiver.to('/alert')).toHaveLength(1);
-    expect(JSON.parse(receiver.to('/alert')[0]!.body).text).toMatch(/^step failed in run of job /);
+    expect(JSON.parse(alerted!.body).text).toMatch(/^step failed in run of job /);
+    expect(signatureHolds(alerted!, signing.secret)).toBe(true);
+    expect(signatureHolds(alerted!, `${signing.secret}x`)).toBe(false);
+    // The failure branch handled the failure: the run completed, and its rule posted that once.
+    expect(ended.status).toBe('completed');
+    expect(ended.notifications).toEqual([
+      expect.objectContaining({ on: 'completed', status: 'sent', attempts: 1, action: `webhook POST ${receiver.url}/run-ended` }),
+    ]);
+    const [runEnded] = receiver.to('/run-ended');
+    expect(receiver.to('/run-ended')).toHaveLength(1);
+    expect(signatureHolds(runEnded!, signing.secret)).toBe(true);
+    expect(JSON.parse(runEnded!.body)).toMatchObject({
+      event: 'completed',
+      workflowRunId: run.id,
+      workflowId: wf.body.id,
+      status: 'completed',
+      steps: [
+        { nodeId: 'work', status: 'failed', error: { code: 'exit_nonzero' } },
+        { nodeId: 'alert', status: 'completed' },
+      ],
+    });
   });
 });
