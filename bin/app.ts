@@ -1,14 +1,24 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ScriptRuntimes } from '../lambdas/core/model';
 import { CroniumStack } from '../lib';
 
 // Environment-agnostic on purpose: synth needs no AWS account, region or credentials, and nothing in
 // the stack looks anything up. `cdk deploy` picks the account and region from the AWS profile.
 const app = new App();
-const imageTag: unknown = app.node.tryGetContext('cronium:imageTag');
+const context = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
 new CroniumStack(app, 'Cronium', {
   description: 'Cronium: serverless job-execution control plane',
-  imageTag: typeof imageTag === 'string' ? imageTag : undefined,
+  // -c cronium:imageBase=NAME builds every runtime image FROM NAME; -c cronium:imageBase:python=NAME one of them.
+  imageBase: context('cronium:imageBase'),
+  imageBases: Object.fromEntries(
+    ScriptRuntimes.flatMap((rt) => (context(`cronium:imageBase:${rt}`) ? [[rt, context(`cronium:imageBase:${rt}`)]] : [])),
+  ),
+  // -c cronium:webAclArn=ARN puts a WAFv2 web ACL you made in front of the REST API (opt-in: docs/aws.md).
+  webAclArn: context('cronium:webAclArn'),
 });
 Tags.of(app).add('project', 'cronium');
 // cdk-nag 3 is a policy-validation plugin (v2 was an Aspect): every AwsSolutions finding, error or

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { type Construct } from 'constructs';
-import { ScriptRuntimes } from '../lambdas/core/model';
+import type { ScriptRuntime } from '../lambdas/core/model';
 import { CroniumFunction } from './CroniumFunction';
 import { CroniumTable } from './CroniumTable';
 import { Dispatcher } from './Dispatcher';
@@ -31,10 +31,15 @@ export interface CroniumStackProps extends StackProps {
    */
   readonly dispatcherMaxConcurrency?: number;
   /**
-   * Image tag or `sha256:` digest of the runtime images.
-   * @default 'latest'
+   * Base image (`BASE` build argument) of every runtime image `cdk deploy` builds; see {@link JobClusterProps.imageBase}.
+   * @default each Dockerfile's own default
    */
-  readonly imageTag?: string;
+  readonly imageBase?: string;
+  /**
+   * Base image per runtime; overrides `imageBase` for the runtimes it names.
+   * @default `imageBase`
+   */
+  readonly imageBases?: Partial<Record<ScriptRuntime, string>>;
   /**
    * Network of the job tasks.
    * @default JobNetwork.ISOLATED
@@ -46,7 +51,8 @@ export interface CroniumStackProps extends StackProps {
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
   /**
-   * WAFv2 web ACL for the REST API stage.
+   * WAFv2 web ACL (REGIONAL) for the REST API stage: an opt-in, since a web ACL costs money every month
+   * even with no request (docs/aws.md, "Idle cost").
    * @default none
    */
   readonly webAclArn?: string;
@@ -92,7 +98,11 @@ export class CroniumStack extends Stack {
 
     this.table = new CroniumTable(this, 'Table', { removalPolicy: props.tableRemovalPolicy });
     this.queue = new JobQueue(this, 'Queue', { consumerTimeout: dispatcherTimeout });
-    this.jobs = new JobCluster(this, 'Jobs', { imageTag: props.imageTag, jobNetwork: props.jobNetwork });
+    this.jobs = new JobCluster(this, 'Jobs', {
+      imageBase: props.imageBase,
+      imageBases: props.imageBases,
+      jobNetwork: props.jobNetwork,
+    });
     this.workspace = new JobWorkspace(this, 'Workspace', { endpoint: this.jobs.network.s3Endpoint });
     this.secretsKey = new kms.Key(this, 'SecretsKey', {
       description: 'Cronium secret variables (encryption context: tenant)',
@@ -214,11 +224,5 @@ export class CroniumStack extends Stack {
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url, description: 'WebSocket URL (connect with ?token=<API key>)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queue.queueUrl });
-    for (const rt of ScriptRuntimes) {
-      new CfnOutput(this, `ImageRepository${rt.charAt(0).toUpperCase()}${rt.slice(1)}`, {
-        value: this.jobs.repositories[rt].repositoryUri,
-        description: `Push the ${rt} runtime image here`,
-      });
-    }
   }
 }

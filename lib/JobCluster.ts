@@ -1,5 +1,6 @@
-import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as path from 'node:path';
+import { Fn, Stack } from 'aws-cdk-lib';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,28 +8,35 @@ import { Construct } from 'constructs';
 import { isFargateSize, JobTaskContract } from '../lambdas/adapters/ecs';
 import { ScriptRuntimes, type ScriptRuntime } from '../lambdas/core/model';
 import { acknowledgeNag } from './acknowledgeNag';
+import { PROJECT_ROOT } from './CroniumFunction';
 import { throwIfConflicts } from './InvalidPropsError';
 import { JobVpc, jobVpcConflicts, type JobVpcProps } from './JobVpc';
 
-const IMAGE_REF = /^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+/** The build context of every runtime image (each Dockerfile can `COPY helpers/ …`). */
+export const RUNTIME_IMAGES_DIR = path.join(PROJECT_ROOT, 'runtime-images');
+
+/** An image reference for `FROM`: `name[:tag][@sha256:digest]`, no spaces, no build-arg syntax. */
+const IMAGE_REF = /^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$/;
 
 /** Props of {@link JobCluster}; the network props go to its {@link JobVpc}. */
 export interface JobClusterProps extends JobVpcProps {
   /**
-   * Image repository per runtime.
-   * @default a repository per runtime created here, named `<repositoryPrefix>/<runtime>`
+   * An image per runtime built and published elsewhere (e.g. `ecs.ContainerImage.fromEcrRepository(repo, 'sha256:…')`);
+   * the runtimes not named here are built by `cdk deploy`.
+   * @default every runtime image built from runtime-images/<runtime>/Dockerfile as a CDK asset
    */
-  readonly repositories?: Partial<Record<ScriptRuntime, ecr.IRepository>>;
+  readonly images?: Partial<Record<ScriptRuntime, ecs.ContainerImage>>;
   /**
-   * Prefix of the repositories created here.
-   * @default 'cronium'
+   * Base image (the Dockerfiles' `BASE` build argument) of every runtime image built here, as
+   * `scripts/build-images.sh --base`; pin a digest (`name:tag@sha256:…`) for builds that repeat.
+   * @default each Dockerfile's own `ARG BASE=` default (an official public image)
    */
-  readonly repositoryPrefix?: string;
+  readonly imageBase?: string;
   /**
-   * Image tag, or digest (`sha256:…`), every task definition runs. Pin a digest in production.
-   * @default 'latest'
+   * Base image per runtime; overrides `imageBase` for the runtimes it names.
+   * @default `imageBase`
    */
-  readonly imageTag?: string;
+  readonly imageBases?: Partial<Record<ScriptRuntime, string>>;
   /**
    * Task CPU units (1024 = 1 vCPU); a job's resources override it at RunTask.
    * @default 256
@@ -64,13 +72,11 @@ export interface JobClusterProps extends JobVpcProps {
  * Images: each Dockerfile must create `/workspace` owned by 1000:1000 and `/tmp` with mode 1777 and
  * declare `VOLUME ["/workspace", "/tmp"]` at exactly those paths (no symlinks). Fargate copies a VOLUME
  * path's contents and ownership into the bind mount of the same path; without it the volume is
- * root-owned 0755 and the job cannot write. Push the images once the stack exists, e.g.
- * ```sh
- * REPO=$(aws cloudformation describe-stacks --stack-name Cronium \
- *   --query "Stacks[0].Outputs[?OutputKey=='ImageRepositoryPython'].OutputValue" --output text)
- * aws ecr get-login-password | docker login --username AWS --password-stdin "${REPO%%/*}"
- * docker buildx build --platform linux/arm64 -f runtime-images/python/Dockerfile -t "$REPO:latest" --push runtime-images
- * ```
+ * root-owned 0755 and the job cannot write. `cdk deploy` builds each image (for the tasks' CPU
+ * architecture) from runtime-images/ and pushes it to the CDK bootstrap's asset repository, named by
+ * the hash of its inputs: the stack owns no repository, so a destroy leaves nothing behind that
+ * breaks the next deploy, and an unchanged image is neither built nor pushed again. `cdk synth` only
+ * stages the build context; it builds nothing.
  */
 export class JobCluster extends Construct {
   /** VPC, job subnets and the tasks' security group. */
@@ -78,18 +84,22 @@ export class JobCluster extends Construct {
   public readonly cluster: ecs.Cluster;
   public readonly executionRole: iam.Role;
   public readonly jobLogGroup: logs.LogGroup;
-  public readonly repositories: Record<ScriptRuntime, ecr.IRepository>;
+  /** The images `cdk deploy` builds and pushes: one per runtime not given in `images`. */
+  public readonly imageAssets: Partial<Record<ScriptRuntime, ecrAssets.DockerImageAsset>>;
   public readonly taskDefinitions: Record<ScriptRuntime, ecs.FargateTaskDefinition>;
 
   constructor(scope: Construct, id: string, props: JobClusterProps = {}) {
     super(scope, id);
-    const imageTag = props.imageTag ?? 'latest';
     const cpu = props.cpu ?? 256;
     const memoryLimitMiB = props.memoryLimitMiB ?? 512;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     const conflicts = jobVpcConflicts(props);
-    if (!IMAGE_REF.test(imageTag)) conflicts.push(`imageTag ${JSON.stringify(imageTag)} is neither an ECR tag nor a sha256 digest`);
+    const bases = Object.fromEntries(ScriptRuntimes.map((rt) => [rt, props.imageBases?.[rt] ?? props.imageBase]));
+    for (const [rt, base] of Object.entries(bases)) {
+      if (base !== undefined && !IMAGE_REF.test(base))
+        conflicts.push(`the ${rt} image base ${JSON.stringify(base)} is not an image reference`);
+    }
     if (!isFargateSize(cpu, memoryLimitMiB)) conflicts.push(`cpu ${cpu} with memoryLimitMiB ${memoryLimitMiB} is not a Fargate size`);
     throwIfConflicts('JobCluster', conflicts);
 
@@ -114,21 +124,20 @@ export class JobCluster extends Construct {
       description: 'Pulls Cronium job images and writes their logs; never available to job code',
     });
 
-    const prefix = props.repositoryPrefix ?? 'cronium';
-    this.repositories = Object.fromEntries(
-      ScriptRuntimes.map((rt) => [rt, props.repositories?.[rt] ?? this.createRepository(rt, `${prefix}/${rt}`)]),
-    ) as Record<ScriptRuntime, ecr.IRepository>;
+    const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
+    const platform = cpuArchitecture === ecs.CpuArchitecture.X86_64 ? ecrAssets.Platform.LINUX_AMD64 : ecrAssets.Platform.LINUX_ARM64;
+    const imageAssets: Partial<Record<ScriptRuntime, ecrAssets.DockerImageAsset>> = {};
+    const imageOf = (rt: ScriptRuntime): ecs.ContainerImage => {
+      const given = props.images?.[rt];
+      if (given) return given;
+      const asset = this.createImageAsset(rt, platform, bases[rt]);
+      imageAssets[rt] = asset;
+      return ecs.ContainerImage.fromDockerImageAsset(asset);
+    };
     this.taskDefinitions = Object.fromEntries(
-      ScriptRuntimes.map((rt) => [
-        rt,
-        this.createTaskDefinition(rt, {
-          image: ecs.ContainerImage.fromEcrRepository(this.repositories[rt], imageTag),
-          cpu,
-          memoryLimitMiB,
-          cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64,
-        }),
-      ]),
+      ScriptRuntimes.map((rt) => [rt, this.createTaskDefinition(rt, { image: imageOf(rt), cpu, memoryLimitMiB, cpuArchitecture })]),
     ) as Record<ScriptRuntime, ecs.FargateTaskDefinition>;
+    this.imageAssets = imageAssets;
 
     this.node.addValidation({
       validate: () =>
@@ -140,7 +149,7 @@ export class JobCluster extends Construct {
       this.executionRole,
       'AwsSolutions-IAM5',
       'ecr:GetAuthorizationToken, which every image pull needs, supports no resource-level permissions; ' +
-        'the pull actions themselves are limited to the job repositories.',
+        'the pull actions themselves are limited to the repositories of the job images.',
       ['Resource::*'],
     );
   }
@@ -208,12 +217,20 @@ export class JobCluster extends Construct {
     return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*` });
   }
 
-  private createRepository(runtime: ScriptRuntime, repositoryName: string): ecr.Repository {
-    return new ecr.Repository(this, `${capitalize(runtime)}Repository`, {
-      repositoryName,
-      imageScanOnPush: true,
-      lifecycleRules: [{ description: 'keep the last 20 images', maxImageCount: 20 }],
-      removalPolicy: RemovalPolicy.RETAIN,
+  /**
+   * The runtime image of `runtime` as an asset: built by `cdk deploy` from runtime-images/ with its own
+   * Dockerfile. The other runtimes' folders stay out of its context, so editing one image leaves the
+   * others' hashes (and so their builds and pushes) alone. So does the Node binary build-images.sh may
+   * leave in node/vendor/ for a local base: it is built for this machine, not for the tasks.
+   */
+  private createImageAsset(runtime: ScriptRuntime, platform: ecrAssets.Platform, base: string | undefined): ecrAssets.DockerImageAsset {
+    return new ecrAssets.DockerImageAsset(this, `${capitalize(runtime)}Image`, {
+      directory: RUNTIME_IMAGES_DIR,
+      file: `${runtime}/Dockerfile`,
+      platform,
+      buildArgs: base === undefined ? undefined : { BASE: base },
+      exclude: [...ScriptRuntimes.filter((rt) => rt !== runtime).map((rt) => rt), 'node/vendor/node'],
+      displayName: `Cronium ${runtime} runtime image`,
     });
   }
 

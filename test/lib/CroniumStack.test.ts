@@ -472,6 +472,22 @@ describe('CroniumStack job tasks', () => {
     ]);
   });
 
+  it('has cdk deploy build the three runtime images, pulled from the asset repository only, and owns no image repository', () => {
+    // Arrange
+    const pulls = statementsOf('JobsExecutionRole').filter((s) => actionsOf(s).includes('ecr:BatchGetImage'));
+
+    // Act
+    const built = Object.keys(stack.jobs.imageAssets).sort();
+
+    // Assert
+    expect(built).toEqual(['bash', 'node', 'python']);
+    expect(pulls).toHaveLength(1);
+    expect(JSON.stringify(pulls[0]?.Resource)).toContain('container-assets');
+    // Nothing retained or named holds the images, so a deploy after a destroy starts clean.
+    template.resourceCountIs('AWS::ECR::Repository', 0);
+    expect(Object.keys(template.findOutputs('*')).filter((k) => k.startsWith('ImageRepository'))).toEqual([]);
+  });
+
   it('runs job tasks in isolated subnets behind a security group with no inbound and HTTPS-only outbound', () => {
     // Arrange
     const groups = resourcesOfType(template, 'AWS::EC2::SecurityGroup');
