@@ -82,7 +82,14 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
       coolDownMs: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_COOLDOWN_MS', 30_000, { integer: true }),
     },
   });
-  const metrics = createPromMetrics({ beforeScrape: [sshPoolGauges(() => sshExecutor.poolStats())] });
+  const metrics = createPromMetrics({
+    beforeScrape: [
+      sshPoolGauges(
+        () => sshExecutor.poolStats(),
+        () => sshExecutor.circuitStates(),
+      ),
+    ],
+  });
 
   const managementKeyId = `LOCAL${randomBytes(8).toString('hex').toUpperCase()}`;
   const handlers: Partial<{

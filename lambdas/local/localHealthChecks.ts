@@ -20,8 +20,13 @@ export const localQueueHealthCheck = (o: {
 /**
  * Sets the SSH pool gauges from the executor's pool at scrape time, per server `host:port` (the
  * pool key's login and key fingerprint stay out); a server whose pool emptied reads 0.
+ * `cronium_ssh_circuit_open` is 1 while a server's circuit is open or half-open (calls fail fast
+ * but a trial's), 0 once it closed.
  */
-export const sshPoolGauges = (poolStats: () => Record<string, { connections: number; active: number }>) => {
+export const sshPoolGauges = (
+  poolStats: () => Record<string, { connections: number; active: number }>,
+  circuitStates: () => Record<string, 'closed' | 'open' | 'half-open'> = () => ({}),
+) => {
   const seen = new Set<string>();
   return (m: Metrics) => {
     const byServer = new Map<string, { connections: number; active: number }>();
@@ -38,5 +43,7 @@ export const sshPoolGauges = (poolStats: () => Record<string, { connections: num
       m.set('cronium_ssh_connections', s.connections, { server });
       m.set('cronium_ssh_sessions', s.active, { server });
     }
+    for (const [server, state] of Object.entries(circuitStates()))
+      m.set('cronium_ssh_circuit_open', state === 'closed' ? 0 : 1, { server });
   };
 };

@@ -79,7 +79,7 @@ const pinOf = (req: AcquireRequest) => (req.hostKeyFingerprint?.trim() ? normali
  * its keepalives leaves the pool (the next request reconnects); an unused one closes after
  * `idleTimeoutMs`. New connections go through the server's circuit breaker.
  */
-export const createConnectionPool = (o: { options?: PoolOptions; breakerFor: (serverId: string) => CircuitBreaker; logger: Logger }) => {
+export const createConnectionPool = (o: { options?: PoolOptions; breakerFor: (target: SshTarget) => CircuitBreaker; logger: Logger }) => {
   const opts = { ...DefaultPoolOptions, ...o.options };
   const groups = new Map<string, Group>();
   let nextId = 1;
@@ -139,7 +139,7 @@ export const createConnectionPool = (o: { options?: PoolOptions; breakerFor: (se
   };
 
   const connectThroughBreaker = async (req: AcquireRequest): Promise<OpenedConnection> => {
-    const breaker = o.breakerFor(req.target.id);
+    const breaker = o.breakerFor(req.target);
     breaker.admit();
     try {
       const opened = await openConnection({

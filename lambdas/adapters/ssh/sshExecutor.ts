@@ -1,6 +1,6 @@
 import { silentLogger } from '../../core';
 import { runCommand } from './channels';
-import { createCircuitBreaker, type CircuitBreaker } from './circuitBreaker';
+import { createCircuitBreaker, type CircuitBreaker, type CircuitState } from './circuitBreaker';
 import { openConnection } from './connect';
 import { createConnectionPool, DefaultPoolOptions } from './connectionPool';
 import { SshExecutorClosedError, SshUnreachableError } from './errors';
@@ -18,7 +18,14 @@ export interface SshExecutorWithStats extends SshExecutor {
   poolStats(): Record<string, { connections: number; active: number; waiting: number }>;
   /** The circuit state of a server (`closed` for one never seen). */
   circuitState(serverId: string): CircuitBreaker['state'];
+  /**
+   * The circuit state of every server seen, by `host:port`; servers at one address (two tenants'
+   * records of one host) show the worst of their states: `open`, then `half-open`, then `closed`.
+   */
+  circuitStates(): Record<string, CircuitState>;
 }
+
+const severity: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /**
  * Runs scripts on users' servers over SSH with the workspace contract (docs/helpers/workspace.md): a private
@@ -46,11 +53,14 @@ export interface SshExecutorWithStats extends SshExecutor {
 export const createSshExecutor = (o: SshExecutorOptions = {}): SshExecutorWithStats => {
   const logger = o.logger ?? silentLogger;
   const breakers = new Map<string, CircuitBreaker>();
-  const breakerFor = (serverId: string): CircuitBreaker => {
-    let b = breakers.get(serverId);
+  /** `host:port` of each server id a breaker was made for (metrics name servers by address, never by id). */
+  const addresses = new Map<string, string>();
+  const breakerFor = (target: { id: string; host: string; port: number }): CircuitBreaker => {
+    addresses.set(target.id, `${target.host}:${target.port}`);
+    let b = breakers.get(target.id);
     if (!b) {
-      b = createCircuitBreaker({ ...o.breaker, serverId });
-      breakers.set(serverId, b);
+      b = createCircuitBreaker({ ...o.breaker, serverId: target.id });
+      breakers.set(target.id, b);
     }
     return b;
   };
@@ -90,10 +100,10 @@ export const createSshExecutor = (o: SshExecutorOptions = {}): SshExecutorWithSt
           keepaliveCountMax: poolOptions.keepaliveCountMax,
         });
       } catch (err) {
-        if (err instanceof SshUnreachableError) breakerFor(server.id).failed();
+        if (err instanceof SshUnreachableError) breakerFor(server).failed();
         throw err;
       }
-      breakerFor(server.id).succeeded();
+      breakerFor(server).succeeded();
       try {
         const who = await runCommand(opened.client, 'id -un', { serverId: server.id, timeoutMs: StepTimeoutMs });
         return {
@@ -113,5 +123,14 @@ export const createSshExecutor = (o: SshExecutorOptions = {}): SshExecutorWithSt
 
     poolStats: () => pool.stats(),
     circuitState: (serverId) => breakers.get(serverId)?.state ?? 'closed',
+    circuitStates() {
+      const states: Record<string, CircuitState> = {};
+      for (const [id, breaker] of breakers) {
+        const address = addresses.get(id)!;
+        const seen = states[address];
+        if (seen === undefined || severity[breaker.state] > severity[seen]) states[address] = breaker.state;
+      }
+      return states;
+    },
   };
 };

@@ -47,6 +47,7 @@ describe('circuit breaker against a real server', () => {
       expect(await failure(ssh.run(execution(server, 'bash', 'true')))).toBeInstanceOf(SshUnreachableError);
     }
     expect(ssh.circuitState(server.id)).toBe('open');
+    expect(ssh.circuitStates()).toEqual({ [`${server.host}:${server.port}`]: 'open' });
 
     // Now it fails at once, without connecting, and says when it will try again.
     const connectsBefore = connects;
@@ -71,6 +72,7 @@ describe('circuit breaker against a real server', () => {
     await new Promise((r) => setTimeout(r, coolDownMs + 20));
     expect((await ssh.run(execution(server, 'bash', 'true'))).exitCode).toBe(0);
     expect(ssh.circuitState(server.id)).toBe('closed');
+    expect(ssh.circuitStates()).toEqual({ [`${server.host}:${server.port}`]: 'closed' });
     expect((await ssh.run(execution(server, 'bash', 'true'))).exitCode).toBe(0);
   });
 
