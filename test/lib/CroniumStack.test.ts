@@ -488,6 +488,35 @@ describe('CroniumStack job tasks', () => {
     expect(Object.keys(template.findOutputs('*')).filter((k) => k.startsWith('ImageRepository'))).toEqual([]);
   });
 
+  it('gives no resource a fixed name, so a deploy after a destroy never meets a name left behind', () => {
+    // Arrange
+    // The property that sets each type's account-wide physical name; retained resources keep theirs after a destroy.
+    const nameOf: Record<string, string> = {
+      'AWS::DynamoDB::Table': 'TableName',
+      'AWS::S3::Bucket': 'BucketName',
+      'AWS::SQS::Queue': 'QueueName',
+      'AWS::Lambda::Function': 'FunctionName',
+      'AWS::Logs::LogGroup': 'LogGroupName',
+      'AWS::ECR::Repository': 'RepositoryName',
+      'AWS::KMS::Alias': 'AliasName',
+      'AWS::ECS::Cluster': 'ClusterName',
+      'AWS::IAM::Role': 'RoleName',
+      'AWS::CloudWatch::Dashboard': 'DashboardName',
+      'AWS::CloudWatch::Alarm': 'AlarmName',
+      'AWS::Events::Rule': 'Name',
+    };
+
+    // Act
+    const named = Object.entries(nameOf).flatMap(([type, prop]) =>
+      resourcesOfType(template, type)
+        .filter(([, p]) => typeof p[prop] === 'string')
+        .map(([id]) => id),
+    );
+
+    // Assert
+    expect(named).toEqual([]);
+  });
+
   it('runs job tasks in isolated subnets behind a security group with no inbound and HTTPS-only outbound', () => {
     // Arrange
     const groups = resourcesOfType(template, 'AWS::EC2::SecurityGroup');
