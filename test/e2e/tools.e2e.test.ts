@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from './harness';
 import { apiClient, eventually, startHarness, waitForJob } from './harness';
@@ -6,13 +9,40 @@ import { signatureHolds, startReceiver } from './receiver';
 describe('tool jobs, end to end', () => {
   let h: Harness;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let smtp: SMTPServer;
+  let smtpPort: number;
+  const mails: { to: string[]; raw: string; user?: string }[] = [];
   beforeAll(async () => {
     receiver = await startReceiver();
+    smtp = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      onAuth(auth, _session, cb) {
+        if (auth.username === 'bot' && auth.password === 'smtp-pass-not-for-mails') cb(null, { user: 'bot' });
+        else cb(new Error('bad credentials'));
+      },
+      onData(stream, session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          mails.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+            user: session.user as string | undefined,
+          });
+          cb();
+        });
+      },
+    });
+    smtp.listen(0, '127.0.0.1');
+    await once(smtp.server, 'listening');
+    smtpPort = (smtp.server.address() as AddressInfo).port;
     h = await startHarness({ CRONIUM_HTTP_ALLOW: '127.0.0.1/32' });
   });
   afterAll(async () => {
     await h?.close();
     await receiver?.close();
+    await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
   });
 
   const logOf = async (id: string) => (await h.admin.get(`/jobs/${id}/logs`)).body.items.map((l: { line: string }) => l.line);
@@ -69,6 +99,48 @@ describe('tool jobs, end to end', () => {
     expect(JSON.stringify(bad.body)).toContain('tool');
     expect(missing.status).toBe(400);
     expect(JSON.stringify(missing.body)).toContain('tool');
+  });
+
+  it('emails through a local SMTP server with the credentials of a secret variable when an event run fails', async () => {
+    await h.admin.put('/variables/SMTP', {
+      value: { host: '127.0.0.1', port: smtpPort, user: 'bot', password: 'smtp-pass-not-for-mails', from: 'cronium@example.test' },
+      secret: true,
+    });
+    const { body: event } = await h.admin.post('/events', {
+      name: 'mailed',
+      runtime: 'bash',
+      script: 'echo "it broke"; exit 2',
+      notify: [
+        {
+          on: ['failed'],
+          action: {
+            action: 'email',
+            smtpFromVariable: 'SMTP',
+            to: 'oncall@example.test',
+            subject: '{{eventName}} {{status}}',
+            text: 'job {{jobId}} exited {{exitCode}}: {{#logExcerpt}}{{.}} {{/logExcerpt}}',
+          },
+        },
+      ],
+    });
+    const { body: run } = await h.admin.post(`/events/${event.id}/runs`, {});
+
+    const job = await eventually(
+      async () => {
+        const { body } = await h.admin.get(`/jobs/${run.id}`);
+        return body.notifications?.[0]?.status === 'sent' ? body : undefined;
+      },
+      30_000,
+      'the email notification to be sent',
+    );
+
+    expect(job).toMatchObject({ status: 'failed', exitCode: 2 });
+    expect(job.notifications).toEqual([expect.objectContaining({ on: 'failed', action: 'email to oncall@example.test', attempts: 1 })]);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ to: ['oncall@example.test'], user: 'bot' });
+    expect(mails[0]!.raw).toContain('Subject: mailed failed');
+    expect(mails[0]!.raw).toContain(`job ${run.id} exited 2: it broke`);
+    expect(JSON.stringify(job)).not.toContain('smtp-pass-not-for-mails');
   });
 
   it('a workflow whose failure branch posts a signed webhook, and whose own rule posts the run’s end', async () => {
