@@ -11,7 +11,7 @@ import { acknowledgedRules, resourcesOfType, testStack, thrownBy } from './fixtu
 const ENTRY = 'lambdas/handlers/authorizer.ts';
 
 const synth = (props: Partial<CroniumFunctionProps> = {}) => {
-  const stack = testStack();
+  const stack = testStack({ bundle: true });
   const fn = new CroniumFunction(stack, 'Fn', { entry: ENTRY, ...props });
   const template = Template.fromStack(stack);
   const [[, lambda]] = resourcesOfType(template, 'AWS::Lambda::Function') as [[string, Record<string, unknown>]];

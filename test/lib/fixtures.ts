@@ -3,6 +3,7 @@ import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PROJECT_ROOT } from '../../lib';
@@ -18,11 +19,17 @@ export const cdkContext = (): Record<string, unknown> =>
 const OUTDIR = mkdtempSync(path.join(tmpdir(), 'cronium-cdk-test-'));
 afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
 
-/** An app with cdk.json's context, synthesizing into this file's shared directory. */
-export const testApp = (): App => new App({ context: cdkContext(), outdir: OUTDIR });
+/**
+ * An app with cdk.json's context, synthesizing into this file's shared directory. Handlers are not
+ * bundled (CDK's own switch, as `cdk synth --exclusively` uses it: a placeholder asset instead of
+ * esbuild's output), since templates do not depend on the bundle and bundling nine handlers takes
+ * most of a minute on a busy machine; `bundle: true` bundles for the tests that read the bundle.
+ */
+export const testApp = (o: { bundle?: boolean } = {}): App =>
+  new App({ context: { ...cdkContext(), [cxapi.BUNDLING_STACKS]: o.bundle ? ['**'] : [] }, outdir: OUTDIR });
 
 /** An environment-agnostic stack in a {@link testApp}. */
-export const testStack = (): Stack => new Stack(testApp(), 'Test');
+export const testStack = (o: { bundle?: boolean } = {}): Stack => new Stack(testApp(o), 'Test');
 
 /** A function that needs no bundling, for constructs that only wire one. */
 export const inlineFunction = (scope: Stack, id: string): lambda.Function =>
