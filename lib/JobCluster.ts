@@ -15,8 +15,8 @@ import { JobVpc, jobVpcConflicts, type JobVpcProps } from './JobVpc';
 /** The build context of every runtime image (each Dockerfile can `COPY helpers/ …`). */
 export const RUNTIME_IMAGES_DIR = path.join(PROJECT_ROOT, 'runtime-images');
 
-/** An image reference for `FROM`: `name[:tag][@sha256:digest]`, no spaces, no build-arg syntax. */
-const IMAGE_REF = /^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$/;
+/** An image reference for `FROM`: `[host[:port]/]name[:tag][@sha256:digest]`, no spaces, no build-arg syntax (Docker checks the rest). */
+const IMAGE_REF = /^[A-Za-z0-9][\w./:-]{0,254}(@sha256:[a-f0-9]{64})?$/;
 
 /** Props of {@link JobCluster}; the network props go to its {@link JobVpc}. */
 export interface JobClusterProps extends JobVpcProps {

@@ -65,7 +65,7 @@ describe('JobCluster', () => {
 
   it("builds FROM the base it is given, a runtime's own base over the common one", () => {
     // Arrange
-    const pinned = `python:3.12-slim-bookworm@sha256:${'b'.repeat(64)}`;
+    const pinned = `python:3.12-Slim-bookworm@sha256:${'b'.repeat(64)}`;
 
     // Act
     const { stack } = build({ imageBase: 'cronium-base:bookworm', imageBases: { python: pinned } });
