@@ -65,7 +65,7 @@ describe('a control plane killed with SIGKILL and started again', () => {
     expect(lines.map((l: any) => l.line)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i + 1}`));
     expect(lines.map((l: any) => l.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     await killHard(second.child);
-  });
+  }, 90_000); // two start-ups of the control plane and a 4 s job: 26 s on a busy machine
 
   it('ends a job whose container disappeared meanwhile as failed with reason lost', async () => {
     const first = await startProcess(dataDir);

@@ -6,7 +6,7 @@ import { JobTaskContract } from '../../lambdas/adapters/ecs/taskContract';
 import { CroniumStack, InvalidPropsError } from '../../lib';
 import { resourcesOfType, testApp, thrownBy } from './fixtures';
 
-// Bundling the four handlers takes seconds: synthesize once and share the template.
+// Synthesizing the stack takes seconds: synthesize once and share the template.
 let stack: CroniumStack;
 let template: Template;
 beforeAll(() => {
