@@ -55,7 +55,9 @@ export const createScheduleFiring = (
   /** Creates the fire's job (once, whoever calls) and records it on the fire. */
   const complete = async (s: Schedule, fire: ScheduleFire, now: number): Promise<ScheduleFire> => {
     const fireAt = Date.parse(fire.fireAt);
-    const delaySeconds = Math.max(0, Math.ceil((fireAt - now) / 1000));
+    // From the clock now, not the tick's start: the queue counts the delay from the send, and a tick
+    // firing many schedules one after another would otherwise offer each later one that much late.
+    const delaySeconds = Math.max(0, Math.ceil((fireAt - clock.now()) / 1000));
     let done: ScheduleFire;
     const caller = { tenant: s.tenant, role: 'user' } as const;
     const { eventId, workflowId } = s.target;

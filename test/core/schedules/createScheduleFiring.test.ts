@@ -18,6 +18,24 @@ describe('firing schedules from the tick', () => {
     expect((await h.cp.schedules.get(acme, s.id)).schedule.nextFireAt).toBe(iso('00:10:00'));
   });
 
+  it('counts the delay from when the job is handed over, not from the start of a tick that took time', async () => {
+    // Arrange: each claim takes 2.5 s (a busy store), so the job is submitted at 00:04:02.5.
+    const h = await createScheduleHarness();
+    await h.schedule();
+    const claim = h.store.schedules.claimFire.bind(h.store.schedules);
+    h.store.schedules.claimFire = async (fire) => {
+      h.clock.advance(2500);
+      return claim(fire);
+    };
+
+    // Act
+    await h.tickAt('00:04:00');
+
+    // Assert: offered at 00:05:00.5 (whole seconds, rounded up), not at 00:05:02.5.
+    const [job] = await h.jobs();
+    expect(h.queue.messages).toEqual([{ key: { tenant: 'acme', jobId: job!.id }, delaySeconds: 58 }]);
+  });
+
   it('tells the script when it was planned to run (scheduledAt in its run context)', async () => {
     const h = await createScheduleHarness();
     await h.schedule({ input: { region: 'eu' } });
