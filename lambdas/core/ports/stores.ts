@@ -206,6 +206,12 @@ export interface ServerStore {
   list(tenant: string): Promise<Server[]>;
   /** @returns false when there was no such server. */
   delete(tenant: string, id: string): Promise<boolean>;
+  /**
+   * Trust on first use: pins `fingerprint` as the server's host key only if it has none yet, in one
+   * conditional write, so of two runners that race to pin different keys exactly one wins.
+   * @returns false when the server already had a key pinned, or does not exist.
+   */
+  pinHostKey(tenant: string, id: string, fingerprint: string, trustedAt: string): Promise<boolean>;
 }
 
 /** Every store the core uses; one DynamoDB table implements all of them. */

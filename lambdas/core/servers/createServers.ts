@@ -72,10 +72,9 @@ export const createServers = ({
     };
   };
 
+  /** Trust on first use: one conditional write, so racing runners cannot pin two different keys. */
   const recordHostKey = async (tenant: string, id: string, fingerprint: string) => {
-    const server = await store.servers.get(tenant, id);
-    if (!server || server.hostKeyFingerprint) return;
-    await store.servers.put({ ...server, hostKeyFingerprint: fingerprint, hostKeyTrustedAt: new Date(clock.now()).toISOString() });
+    await store.servers.pinHostKey(tenant, id, fingerprint, new Date(clock.now()).toISOString());
   };
 
   return {

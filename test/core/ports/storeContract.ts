@@ -6,6 +6,7 @@ import { jobFactory, logLineFactory } from '../../helpers/factories';
 import { variablesContract } from '../../adapters/dynamodb/contract/variablesContract';
 import { apiKeysContract } from '../../adapters/dynamodb/contract/apiKeysContract';
 import { schedulesContract } from '../../adapters/dynamodb/contract/schedulesContract';
+import { serversContract } from '../../adapters/dynamodb/contract/serversContract';
 
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 0, minute)).toISOString();
 const codeOf = (p: Promise<unknown>) =>
@@ -252,6 +253,7 @@ export const describeStoreContract = (name: string, makeStore: () => Store | Pro
     variablesContract(async () => makeStore());
     apiKeysContract(async () => makeStore());
     schedulesContract(async () => makeStore());
+    serversContract(async () => makeStore());
 
     describe('slots', () => {
       const a: JobKey = { tenant: 'acme', jobId: 'a' };

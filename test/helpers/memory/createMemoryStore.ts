@@ -480,6 +480,12 @@ const createServerStore = (servers: Map<string, Map<string, Server>>): ServerSto
   async delete(tenant, id) {
     return servers.get(part('tenant', tenant))?.delete(part('serverId', id)) ?? false;
   },
+  async pinHostKey(tenant, id, fingerprint, trustedAt) {
+    const s = servers.get(part('tenant', tenant))?.get(part('serverId', id));
+    if (!s || s.hostKeyFingerprint) return false;
+    servers.get(part('tenant', tenant))!.set(part('serverId', id), { ...s, hostKeyFingerprint: fingerprint, hostKeyTrustedAt: trustedAt });
+    return true;
+  },
 });
 
 /**

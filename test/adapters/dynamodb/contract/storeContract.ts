@@ -8,6 +8,7 @@ import { eventsContract } from './eventsContract';
 import { jobsContract } from './jobsContract';
 import { logsContract } from './logsContract';
 import { schedulesContract } from './schedulesContract';
+import { serversContract } from './serversContract';
 import { slotsContract } from './slotsContract';
 import { variablesContract } from './variablesContract';
 import { waitingContract } from './waitingContract';
@@ -40,5 +41,6 @@ export function describeStoreContract(engine: string, start: () => Promise<Dynam
     apiKeysContract(() => newStore());
     variablesContract(() => newStore());
     schedulesContract(() => newStore());
+    serversContract(() => newStore());
   });
 }
