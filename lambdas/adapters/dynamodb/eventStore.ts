@@ -1,6 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventDef, EventStore } from '../../core';
 import { call, type TableContext } from './call';
+import { deleteItem, getItem } from './itemOps';
 import { compact, toModel, type Item } from './items';
 import { IndexKeys, Keys } from './keys';
 import { listNewestFirst } from './listing';
@@ -25,10 +26,8 @@ export const createDynamoEventStore = (ctx: TableContext): EventStore => {
     },
 
     async get(tenant, id) {
-      const res = await call('GetItem', () =>
-        client.send(new GetCommand({ TableName: tableName, Key: Keys.event(tenant, id), ConsistentRead: true })),
-      );
-      return res.Item ? toEvent(res.Item) : undefined;
+      const item = await getItem(ctx, Keys.event(tenant, id));
+      return item ? toEvent(item) : undefined;
     },
 
     list(tenant, q) {
@@ -36,11 +35,6 @@ export const createDynamoEventStore = (ctx: TableContext): EventStore => {
       return listNewestFirst(ctx, partition, q, toEvent);
     },
 
-    async delete(tenant, id) {
-      const res = await call('DeleteItem', () =>
-        client.send(new DeleteCommand({ TableName: tableName, Key: Keys.event(tenant, id), ReturnValues: 'ALL_OLD' })),
-      );
-      return res.Attributes !== undefined;
-    },
+    delete: (tenant, id) => deleteItem(ctx, Keys.event(tenant, id)),
   };
 };

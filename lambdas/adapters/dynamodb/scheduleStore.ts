@@ -1,8 +1,9 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Schedule, ScheduleFire, ScheduleStore } from '../../core';
-import { ConflictError, ValidationError } from '../../core';
+import { ValidationError } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
+import { deleteItem, dueItems, getItem, putNew, putNextVersion } from './itemOps';
 import { compact, toModel, type Item } from './items';
 import { FIRE_PREFIX, IndexKeys, Keys } from './keys';
 import { listNewestFirst } from './listing';
@@ -49,29 +50,12 @@ export const createDynamoScheduleStore = (ctx: TableContext): ScheduleStore => {
 
   return {
     async create(s) {
-      const e = new Expr();
-      await call(
-        'PutItem',
-        () =>
-          client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: itemOf(s),
-              ConditionExpression: `attribute_not_exists(${e.name(TableKeys.partitionKey)})`,
-              ...e.params(),
-            }),
-          ),
-        () => {
-          throw new ConflictError(`schedule ${s.id} already exists`);
-        },
-      );
+      await putNew(ctx, itemOf(s), `schedule ${s.id} already exists`);
     },
 
     async get(tenant, id) {
-      const res = await call('GetItem', () =>
-        client.send(new GetCommand({ TableName: tableName, Key: Keys.schedule(tenant, id), ConsistentRead: true })),
-      );
-      return res.Item ? toSchedule(res.Item) : undefined;
+      const item = await getItem(ctx, Keys.schedule(tenant, id));
+      return item ? toSchedule(item) : undefined;
     },
 
     list(tenant, q) {
@@ -84,47 +68,14 @@ export const createDynamoScheduleStore = (ctx: TableContext): ScheduleStore => {
     },
 
     async update(s) {
-      const e = new Expr();
-      await call(
-        'PutItem',
-        () =>
-          client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: itemOf(s),
-              ConditionExpression: `${e.name('version')} = ${e.value(s.version - 1)}`,
-              ...e.params(),
-            }),
-          ),
-        () => {
-          throw new ConflictError(`schedule ${s.id} changed since it was read`);
-        },
-      );
+      await putNextVersion(ctx, itemOf(s), s.version, `schedule ${s.id} changed since it was read`);
     },
 
-    async delete(tenant, id) {
-      const res = await call('DeleteItem', () =>
-        client.send(new DeleteCommand({ TableName: tableName, Key: Keys.schedule(tenant, id), ReturnValues: 'ALL_OLD' })),
-      );
-      return res.Attributes !== undefined;
-    },
+    delete: (tenant, id) => deleteItem(ctx, Keys.schedule(tenant, id)),
 
     async due(until, limit) {
       checkLimit(limit);
-      const e = new Expr();
-      // '$' follows '#', so every sort key starting `<until>#` is below the bound, and no later time.
-      const res = await call('Query', () =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: active.name,
-            KeyConditionExpression: `${e.name(active.partitionKey)} = ${e.value(IndexKeys.schedulesDue)} AND ${e.name(active.sortKey)} < ${e.value(`${until}$`)}`,
-            Limit: limit,
-            ...e.params(),
-          }),
-        ),
-      );
-      return (res.Items ?? []).map(toSchedule);
+      return (await dueItems(ctx, IndexKeys.schedulesDue, until, limit)).map(toSchedule);
     },
 
     async claimFire(fire) {
@@ -147,10 +98,8 @@ export const createDynamoScheduleStore = (ctx: TableContext): ScheduleStore => {
     },
 
     async getFire(tenant, scheduleId, fireAt) {
-      const res = await call('GetItem', () =>
-        client.send(new GetCommand({ TableName: tableName, Key: Keys.scheduleFire(tenant, scheduleId, fireAt), ConsistentRead: true })),
-      );
-      return res.Item ? toFire(res.Item) : undefined;
+      const item = await getItem(ctx, Keys.scheduleFire(tenant, scheduleId, fireAt));
+      return item ? toFire(item) : undefined;
     },
 
     async recordFire(fire) {

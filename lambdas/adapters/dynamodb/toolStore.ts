@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NotificationRecord, ToolStore } from '../../core';
 import { ValidationError } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
+import { dueItems, getItem } from './itemOps';
 import { compact, toModel, type Item } from './items';
 import { Keys } from './keys';
 import { TableIndexes, TableKeys } from './schema';
@@ -74,27 +75,11 @@ export const createDynamoToolStore = (o: { tableName: string; client: DynamoDBDo
     },
 
     async dueNotifications(until, limit) {
-      const e = new Expr();
-      // '$' follows '#': every sort key starting `<until>#` is below the bound, no later time is.
-      const res = await call('Query', () =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: active.name,
-            KeyConditionExpression: `${e.name(active.partitionKey)} = ${e.value(NOTIFICATIONS_DUE)} AND ${e.name(active.sortKey)} < ${e.value(`${until}$`)}`,
-            Limit: limit,
-            ...e.params(),
-          }),
-        ),
-      );
-      return (res.Items ?? []).map((i) => toModel<NotificationRecord>(i));
+      return (await dueItems(ctx, NOTIFICATIONS_DUE, until, limit)).map((i) => toModel<NotificationRecord>(i));
     },
 
     async getSigningSecret(tenant) {
-      const res = await call('GetItem', () =>
-        client.send(new GetCommand({ TableName: tableName, Key: signingKey(tenant), ConsistentRead: true })),
-      );
-      const ciphertext: unknown = res.Item?.['ciphertext'];
+      const ciphertext: unknown = (await getItem(ctx, signingKey(tenant)))?.['ciphertext'];
       return typeof ciphertext === 'string' ? ciphertext : undefined;
     },
 

@@ -1,12 +1,13 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Workflow, WorkflowRun, WorkflowStore } from '../../core';
-import { ConflictError, ValidationError } from '../../core';
+import { ValidationError } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
+import { deleteItem, getItem, putNew, putNextVersion } from './itemOps';
 import { compact, toModel, type Item } from './items';
 import { IndexKeys, Keys } from './keys';
 import { listNewestFirst } from './listing';
-import { TableIndexes, TableKeys } from './schema';
+import { TableIndexes } from './schema';
 
 const { byTenant, byEvent, active } = TableIndexes;
 
@@ -44,10 +45,8 @@ export const createDynamoWorkflowStore = (ctx: TableContext): WorkflowStore => {
     },
 
     async get(tenant, id) {
-      const res = await call('GetItem', () =>
-        client.send(new GetCommand({ TableName: tableName, Key: Keys.workflow(tenant, id), ConsistentRead: true })),
-      );
-      return res.Item ? toWorkflow(res.Item) : undefined;
+      const item = await getItem(ctx, Keys.workflow(tenant, id));
+      return item ? toWorkflow(item) : undefined;
     },
 
     list(tenant, q) {
@@ -59,56 +58,19 @@ export const createDynamoWorkflowStore = (ctx: TableContext): WorkflowStore => {
       return listNewestFirst(ctx, partition, q, toWorkflow);
     },
 
-    async delete(tenant, id) {
-      const res = await call('DeleteItem', () =>
-        client.send(new DeleteCommand({ TableName: tableName, Key: Keys.workflow(tenant, id), ReturnValues: 'ALL_OLD' })),
-      );
-      return res.Attributes !== undefined;
-    },
+    delete: (tenant, id) => deleteItem(ctx, Keys.workflow(tenant, id)),
 
     async createRun(run) {
-      const e = new Expr();
-      await call(
-        'PutItem',
-        () =>
-          client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: runItem(run),
-              ConditionExpression: `attribute_not_exists(${e.name(TableKeys.partitionKey)})`,
-              ...e.params(),
-            }),
-          ),
-        () => {
-          throw new ConflictError(`workflow run ${run.id} already exists`);
-        },
-      );
+      await putNew(ctx, runItem(run), `workflow run ${run.id} already exists`);
     },
 
     async getRun(tenant, id) {
-      const res = await call('GetItem', () =>
-        client.send(new GetCommand({ TableName: tableName, Key: Keys.workflowRun(tenant, id), ConsistentRead: true })),
-      );
-      return res.Item ? toRun(res.Item) : undefined;
+      const item = await getItem(ctx, Keys.workflowRun(tenant, id));
+      return item ? toRun(item) : undefined;
     },
 
     async updateRun(run) {
-      const e = new Expr();
-      await call(
-        'PutItem',
-        () =>
-          client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: runItem(run),
-              ConditionExpression: `${e.name('version')} = ${e.value(run.version - 1)}`,
-              ...e.params(),
-            }),
-          ),
-        () => {
-          throw new ConflictError(`workflow run ${run.id} changed since it was read`);
-        },
-      );
+      await putNextVersion(ctx, runItem(run), run.version, `workflow run ${run.id} changed since it was read`);
     },
 
     listRuns(tenant, workflowId, q) {
