@@ -163,6 +163,11 @@ export interface Job extends JobSpec {
   eventSlot?: number;
   /** Set while a `queued` job waits for a slot of its event's limit (with `waitingSince`). */
   waitingForEvent?: boolean;
+  /**
+   * Set when a WebSocket client subscribes to the job, and kept: a status push looks for subscribers
+   * only when the job it pushes has it, so a job nobody watched pays no subscription read.
+   */
+  watched?: boolean;
   /** Which run of the job this is, from 1; absent means 1. */
   attempt?: number;
   /** Each ended attempt of a job with a retry policy, oldest first. */

@@ -89,6 +89,26 @@ export const createDynamoJobStore = (ctx: TableContext): JobStore => {
       return res.Item ? toJob(res.Item) : undefined;
     },
 
+    async watch({ tenant, jobId }) {
+      const e = new Expr();
+      const res = await call(
+        'UpdateItem',
+        () =>
+          client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: Keys.job(tenant, jobId),
+              UpdateExpression: `SET ${e.name('watched')} = ${e.value(true)}`,
+              ConditionExpression: `attribute_exists(${e.name('pk')})`,
+              ReturnValues: 'ALL_NEW',
+              ...e.params(),
+            }),
+          ),
+        () => null,
+      );
+      return res?.Attributes ? toJob(res.Attributes) : undefined;
+    },
+
     async transition(job, to, patch = {}) {
       const fixed = { tenant: job.tenant, id: job.id, createdAt: job.createdAt, status: to, version: job.version + 1 };
       for (const f of fixedFields) {

@@ -32,7 +32,7 @@ export interface LiveFeed {
   deliver(key: JobKey, stored?: readonly LogLine[]): Promise<void>;
   /** Keeps lines just stored for the next delivery (what `deliver(key, stored)` does first). */
   remember(key: JobKey, stored: readonly LogLine[]): void;
-  /** Sends every subscriber the job's current status. */
+  /** Sends every subscriber the job's current status; `job` as its transition stored it (one never watched has none to look for). */
   notifyStatus(job: Job, lastSeq?: number): Promise<void>;
 }
 
@@ -224,10 +224,16 @@ export const createLiveFeed = ({
   return {
     async subscribe(caller, connectionId, jobId, afterSeq) {
       const key = { tenant: caller.tenant, jobId };
-      const job = await store.jobs.get(key);
-      if (!job) throw new NotFoundError('job', jobId);
       const sentSeq = Math.max(0, Math.floor(afterSeq));
+      // The subscription first, then the mark, whose write returns the job as it stands: a
+      // transition written before the mark is in the status sent below, and one written after it
+      // sees the mark and lists subscribers after its own write, so it finds this one.
       await connections.putSubscription({ connectionId, tenant: caller.tenant, jobId, sentSeq });
+      const job = await store.jobs.watch(key);
+      if (!job) {
+        await connections.deleteSubscription(key, connectionId);
+        throw new NotFoundError('job', jobId);
+      }
       const { lastSeq } = await logs.tail(key);
       const outcome = await push(connectionId, statusMessage(job, lastSeq));
       if (outcome === 'gone') return drop(key, connectionId);
@@ -247,6 +253,8 @@ export const createLiveFeed = ({
     notifyStatus: (job, lastSeq) => {
       const key = { tenant: job.tenant, jobId: job.id };
       if (isTerminal(job.status)) recent.forget(key);
+      // Nobody ever subscribed (the job as its transition wrote it says so): no subscription read.
+      if (!job.watched) return Promise.resolve();
       const message = statusMessage(job, lastSeq);
       return forEachSubscriber(key, async ({ connectionId, sentSeq }) => {
         const outcome = await push(connectionId, message);

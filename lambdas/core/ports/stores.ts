@@ -28,6 +28,11 @@ export interface JobStore {
    * @throws ConflictError when the stored job changed since it was read.
    */
   transition(job: Job, to: JobStatus, patch?: Partial<Job>): Promise<Job>;
+  /**
+   * Marks the job `watched` (its status and version unchanged, so no transition conflicts with it).
+   * @returns the job as stored after the mark, undefined when there is no such job.
+   */
+  watch(key: JobKey): Promise<Job | undefined>;
   /** A tenant's jobs, newest first. */
   list(tenant: string, query: JobListQuery): Promise<Page<Job>>;
   /**

@@ -340,6 +340,68 @@ describe('subscribing to a job', () => {
   });
 });
 
+describe('status pushes and the watched mark', () => {
+  const ended = { exitCode: 0, oomKilled: false, timedOut: false };
+
+  it('looks for no subscriber when it pushes the statuses of a job nobody subscribed to', async () => {
+    // Arrange: count the subscription reads of a job launched and ended with no subscriber.
+    const h = createHarness();
+    let lists = 0;
+    const list = h.store.connections.listSubscriptions.bind(h.store.connections);
+    h.store.connections.listSubscriptions = (key) => (lists++, list(key));
+
+    // Act
+    const job = await runningJobWithLines(h, 2);
+    await h.cp.executions.exited(keyOf(job), ended);
+    await h.cp.executions.settled(keyOf(job));
+
+    // Assert
+    expect(lists).toBe(0);
+    expect((await h.store.jobs.get(keyOf(job)))?.status).toBe('completed');
+  });
+
+  it('sends the status of a job that ends while the subscription is being put', async () => {
+    // Arrange: the job ends between the subscription's put and the watched mark.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 2);
+    await h.connect('c1');
+    const put = h.store.connections.putSubscription.bind(h.store.connections);
+    h.store.connections.putSubscription = async (s) => {
+      await put(s);
+      await h.cp.executions.exited(keyOf(job), ended);
+      await h.cp.executions.settled(keyOf(job));
+    };
+
+    // Act
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    // Assert
+    expect(h.broadcaster.statusesFor('c1').at(-1)).toMatchObject({ status: 'completed', lastSeq: 2 });
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([1, 2]);
+  });
+
+  it('sends the status of a job that ends just after the watched mark', async () => {
+    // Arrange: the job ends after the mark, before the subscribe sends its first status.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 2);
+    await h.connect('c1');
+    const watch = h.store.jobs.watch.bind(h.store.jobs);
+    h.store.jobs.watch = async (key) => {
+      const marked = await watch(key);
+      await h.cp.executions.exited(keyOf(job), ended);
+      await h.cp.executions.settled(keyOf(job));
+      return marked;
+    };
+
+    // Act
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    // Assert: the ending's own push found the subscription.
+    expect(h.broadcaster.statusesFor('c1').map((m) => m.status)).toContain('completed');
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual([1, 2]);
+  });
+});
+
 describe('live delivery in frames and to slow subscribers', () => {
   it('sends many lines in one frame', async () => {
     const h = createHarness();

@@ -117,6 +117,13 @@ const createJobStore = (jobs: Map<string, Job>): JobStore => ({
     return job ? copy(job) : undefined;
   },
 
+  async watch({ tenant, jobId }) {
+    const job = jobs.get(jobKeyOf(tenant, jobId));
+    if (!job) return undefined;
+    job.watched = true;
+    return copy(job);
+  },
+
   async transition(job, to, patch = {}) {
     const fixed = { tenant: job.tenant, id: job.id, createdAt: job.createdAt, status: to, version: job.version + 1 };
     for (const f of fixedFields) {

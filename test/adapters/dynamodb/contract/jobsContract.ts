@@ -121,6 +121,29 @@ export function jobsContract(newStore: NewStore) {
       expect(await jobs.get({ tenant: 'acme', jobId: 'job1' })).not.toHaveProperty('slot');
     });
 
+    it('marks a job watched without a new version, and a later transition returns the mark', async () => {
+      const { jobs } = await newStore();
+      const job = jobFactory();
+      await jobs.create(job);
+
+      const watched = await jobs.watch({ tenant: 'acme', jobId: 'job1' });
+      const claimed = await jobs.transition(job, 'claimed');
+
+      expect(watched).toStrictEqual({ ...job, watched: true });
+      expect(claimed).toMatchObject({ status: 'claimed', version: 1, watched: true });
+    });
+
+    it('marks no job of another tenant or that does not exist, and creates none', async () => {
+      const { jobs } = await newStore();
+      await jobs.create(jobFactory());
+
+      expect(await jobs.watch({ tenant: 'globex', jobId: 'job1' })).toBeUndefined();
+      expect(await jobs.watch({ tenant: 'acme', jobId: 'job2' })).toBeUndefined();
+      expect(await jobs.get({ tenant: 'globex', jobId: 'job1' })).toBeUndefined();
+      expect(await jobs.get({ tenant: 'acme', jobId: 'job2' })).toBeUndefined();
+      expect(await jobs.get({ tenant: 'acme', jobId: 'job1' })).not.toHaveProperty('watched');
+    });
+
     it('rejects a patch that would change the job identity', async () => {
       const { jobs } = await newStore();
       const job = jobFactory();
