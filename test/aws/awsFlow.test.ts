@@ -92,6 +92,27 @@ describe('the AWS home, one job through its handlers', () => {
     expect(JSON.stringify(home.pushed)).not.toContain(SECRET);
   });
 
+  it('masks a secret value a job prints, and reads no secrets for the lines of a job that got none', async () => {
+    // Arrange: a job of a tenant with no secret, then one after a secret exists.
+    const plain = await runningJob();
+    expect(await home.rest('PUT', '/variables/DB_PASSWORD', { value: SECRET, secret: true })).toMatchObject({ status: 200 });
+    const withSecret = await runningJob();
+
+    // Act: both print the secret's value.
+    await home.deliverLogs(plain.task, home.writeLines(plain.task, [`plain ${SECRET}`]));
+    await home.deliverLogs(withSecret.task, home.writeLines(withSecret.task, [`given ${SECRET}`]));
+
+    // Assert: only the job that got the secret has it masked (the other never got it), and only
+    // its task lacks the tag that spares the forwarder the tenant's secrets.
+    const linesOf = async (jobId: string) =>
+      (await home.rest('GET', `/jobs/${jobId}/logs`)).body.items.map((l: { line: string }) => l.line);
+    expect(await linesOf(plain.jobId)).toEqual([`plain ${SECRET}`]);
+    expect((await linesOf(withSecret.jobId))[0]).not.toContain(SECRET);
+    const secretsTag = (task: typeof plain.task) => task.input.tags?.find((t) => t.key === 'cronium:secrets')?.value;
+    expect(secretsTag(plain.task)).toBe('none');
+    expect(secretsTag(withSecret.task)).toBeUndefined();
+  });
+
   it('ends a task stopped for lack of memory oom', async () => {
     const { jobId, task } = await runningJob();
 

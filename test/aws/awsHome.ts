@@ -197,10 +197,8 @@ export async function startAwsHome(o: { env?: Record<string, string> } = {}) {
         taskArn: t.arn,
         lastStatus: t.state,
         taskDefinitionArn: TaskDefinitions[t.runtime],
-        tags: [
-          { key: 'cronium:tenant', value: t.tenant },
-          { key: 'cronium:job-id', value: t.jobId },
-        ],
+        // ECS describes a task with the tags RunTask put on it.
+        tags: t.input.tags ?? [],
       })),
     failures: [],
   }));

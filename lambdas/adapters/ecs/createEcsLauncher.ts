@@ -157,6 +157,7 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
     runtime: ScriptRuntime,
     size: FargateSize,
     urls: { inUrl: string; outUrl: string },
+    secretFree: boolean,
   ): RunTaskCommandInput => {
     const overrides: TaskOverride = {
       cpu: String(size.cpu),
@@ -193,6 +194,8 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
       tags: [
         { key: JobTaskContract.tags.tenant, value: job.tenant },
         { key: JobTaskContract.tags.jobId, value: job.id },
+        // Read back by the log forwarder, which then masks nothing instead of reading the tenant's secrets.
+        ...(secretFree ? [{ key: JobTaskContract.tags.secrets, value: JobTaskContract.noSecrets }] : []),
       ],
       clientToken: clientTokenFor(job),
     };
@@ -218,7 +221,7 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
         env,
         timeoutSeconds: job.timeoutSeconds,
       });
-      const input = runTaskInput(job, runtime, size, urls);
+      const input = runTaskInput(job, runtime, size, urls, request.secretFree === true);
       let out;
       try {
         out = await client.send(new RunTaskCommand(input));

@@ -4,10 +4,16 @@ import { EcsCallError } from './errors';
 import { JobTaskContract } from './taskContract';
 import { taskIdOf } from './taskStateChange';
 
+/** The job a task runs, and what its launch told about it. */
+export interface TaskJob extends JobKey {
+  /** The job got no secret value (the task's `secrets` tag): its output needs no masking. */
+  secretFree?: boolean;
+}
+
 /** Finds the job a task runs. */
 export interface TaskJobs {
   /** @returns the job of a task (ARN or id), or undefined for a task Cronium did not tag (not ours). */
-  keyOf(task: string): Promise<JobKey | undefined>;
+  keyOf(task: string): Promise<TaskJob | undefined>;
 }
 
 export interface TaskJobsOptions {
@@ -29,7 +35,7 @@ export interface TaskJobsOptions {
  * @throws EcsCallError when DescribeTasks fails.
  */
 export const createTaskJobs = ({ client, cluster, cacheSize = 2000 }: TaskJobsOptions): TaskJobs => {
-  const known = new Map<string, JobKey>();
+  const known = new Map<string, TaskJob>();
 
   return {
     async keyOf(task) {
@@ -48,7 +54,11 @@ export const createTaskJobs = ({ client, cluster, cacheSize = 2000 }: TaskJobsOp
       const jobId = tag(JobTaskContract.tags.jobId);
       if (!tenant || !jobId) return undefined;
       if (known.size >= cacheSize) known.delete(known.keys().next().value!);
-      const key = { tenant, jobId };
+      const key: TaskJob = {
+        tenant,
+        jobId,
+        ...(tag(JobTaskContract.tags.secrets) === JobTaskContract.noSecrets ? { secretFree: true } : {}),
+      };
       known.set(id, key);
       return key;
     },

@@ -9,7 +9,7 @@ export { EcsTaskStateChangeDetailSchema, familyOf, taskIdOf } from './taskStateC
 export type { EcsTaskStateChangeDetail } from './taskStateChange';
 export { stoppedTaskReport } from './taskStopped';
 export { createTaskJobs } from './createTaskJobs';
-export type { TaskJobs, TaskJobsOptions } from './createTaskJobs';
+export type { TaskJob, TaskJobs, TaskJobsOptions } from './createTaskJobs';
 export {
   decodeStreamPosition,
   encodeStreamPosition,

@@ -18,5 +18,7 @@ export const JobTaskContract = {
    */
   env: { inUrl: 'CRONIUM_IN_URL', outUrl: 'CRONIUM_OUT_URL' },
   /** Tags RunTask puts on each task, read back by `list()`. */
-  tags: { tenant: 'cronium:tenant', jobId: 'cronium:job-id' },
+  tags: { tenant: 'cronium:tenant', jobId: 'cronium:job-id', secrets: 'cronium:secrets' },
+  /** Value of the `secrets` tag on the task of a job that got no secret value (ExecutionRequest.secretFree). */
+  noSecrets: 'none',
 } as const;

@@ -146,6 +146,7 @@ export const createDispatchJob = (
         env: resolved.env,
         workspace: buildWorkspace(claimed, resolved.values),
         ...(target?.type === 'ssh' ? { servers: await servers.credentialsFor(claimed.tenant, target.serverIds) } : {}),
+        ...(resolved.secrets.length === 0 ? { secretFree: true } : {}),
       };
     } catch (err) {
       if (err instanceof ValidationError) {

@@ -45,6 +45,12 @@ type MaskedLine = Omit<LogLine, 'seq'>;
  */
 export type PickAfter = (resumeToken: string | undefined) => Promise<{ lines: RawLine[]; resumeToken: string } | undefined>;
 
+/** What a reporter knows of a job from its launch, which saves the recorder a read. */
+export interface OutputHints {
+  /** The job got no secret value (ExecutionRequest.secretFree): its lines are not masked, and the tenant's secrets are not read. */
+  secretFree?: boolean;
+}
+
 /** Jobs whose cursor and masking a recorder keeps between reports (a warm Lambda sees many jobs). */
 const MAX_CACHED_JOBS = 1_000;
 
@@ -84,7 +90,7 @@ export const createExecutionRecorder = (
   variables: Variables,
   servers: Servers,
 ): Required<ExecutionEvents> & {
-  outputAfter(key: JobKey, pick: PickAfter): Promise<void>;
+  outputAfter(key: JobKey, pick: PickAfter, hints?: OutputHints): Promise<void>;
   settled(key: JobKey): Promise<void>;
 } => {
   const cursors = new Map<string, LogCursor>();
@@ -116,11 +122,12 @@ export const createExecutionRecorder = (
     return cursor;
   };
 
-  const maskingFor = (key: JobKey): Promise<JobMasking> => {
+  const maskingFor = (key: JobKey, hints: OutputHints = {}): Promise<JobMasking> => {
     const id = keyOf(key);
     let masking = maskings.get(id);
     if (!masking) {
-      masking = variables.secretsOf(key.tenant).then((values) => {
+      // A job launched with no secret value has none to mask; a secret created since never reached it.
+      masking = (hints.secretFree ? Promise.resolve([]) : variables.secretsOf(key.tenant)).then((values) => {
         const secrets = secretSetOf(values);
         return { mask: createMasker(secrets.values), step: createPieceMasker(secrets), open: new Map() };
       });
@@ -305,10 +312,10 @@ export const createExecutionRecorder = (
    * read again and the reporter picks again after the new position, instead of numbering the same
    * lines a second time. Past the cap nothing is picked at all.
    */
-  const outputAfter = (key: JobKey, pick: PickAfter) =>
+  const outputAfter = (key: JobKey, pick: PickAfter, hints?: OutputHints) =>
     serial(key, async () => {
       for (let attempt = 1; ; attempt++) {
-        const [cursor, masking] = await Promise.all([cursorFor(key), maskingFor(key)]);
+        const [cursor, masking] = await Promise.all([cursorFor(key), maskingFor(key, hints)]);
         if (cursor.bytes > config.maxLogBytes) return;
         const picked = await pick(cursor.resumeToken);
         if (!picked || picked.lines.length === 0) return;

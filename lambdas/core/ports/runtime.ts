@@ -55,6 +55,12 @@ export interface ExecutionRequest {
   workspace: WorkspaceFiles;
   /** For an ssh target: the servers, credentials decrypted (never log them). */
   servers?: ServerCredentials[];
+  /**
+   * The tenant had no secret variable when the job's environment and workspace were resolved, so
+   * nothing the job got needs masking: a launcher may carry this to whoever reports the job's
+   * output, which then skips reading the tenant's secrets (ExecutionReports.outputAfter).
+   */
+  secretFree?: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps';
-import { createExecutionRecorder, type PickAfter } from '../jobs/createExecutionRecorder';
+import { createExecutionRecorder, type OutputHints, type PickAfter } from '../jobs/createExecutionRecorder';
 import { createLifecycle } from '../jobs/createLifecycle';
 import { createJobHooks } from '../jobs/jobHooks';
 import { createLiveFeed } from '../live/createLiveFeed';
@@ -23,11 +23,11 @@ export type ReportDeps = Omit<CoreDeps, 'launcher'> & {
  * pick again if another writer stored there first, so no line is stored twice.
  */
 export type ExecutionReports = Required<ExecutionEvents> & {
-  outputAfter(key: JobKey, pick: PickAfter): Promise<void>;
+  outputAfter(key: JobKey, pick: PickAfter, hints?: OutputHints): Promise<void>;
   settled(key: JobKey): Promise<void>;
 };
 
-export type { PickAfter };
+export type { OutputHints, PickAfter };
 
 /**
  * The one way reports enter the core: output, exits and host keys from every launcher (and on AWS
@@ -53,9 +53,9 @@ export const createExecutionReports = (deps: ReportDeps): ExecutionReports => {
   const reports = withReportRetry(recorder, { retry, logger: deps.logger });
   return {
     ...reports,
-    outputAfter: async (key, pick) => {
+    outputAfter: async (key, pick, hints) => {
       try {
-        await retry.execute(() => recorder.outputAfter(key, pick));
+        await retry.execute(() => recorder.outputAfter(key, pick, hints));
       } catch (err) {
         deps.logger.error({ err, jobId: key.jobId, report: 'output' }, 'the output report could not be recorded');
         throw err;

@@ -1,5 +1,5 @@
 import { decodeStreamPosition, encodeStreamPosition, eventsAfter, positionAfter, rawLinesOf } from '../../adapters/ecs';
-import type { JobLogEvent, JobLogReader } from '../../adapters/ecs';
+import type { JobLogEvent, JobLogReader, TaskJob } from '../../adapters/ecs';
 import type { ExecutionReports, JobKey } from '../../core';
 
 /** What {@link createJobLogForwarding} needs. */
@@ -13,9 +13,9 @@ export interface JobLogForwardingDeps {
 /** Stores a job's CloudWatch log events through the core, each event once. */
 export interface JobLogForwarding {
   /** Stores the events of one subscription batch that are after the stored position. */
-  forward(key: JobKey, events: readonly JobLogEvent[]): Promise<void>;
+  forward(job: TaskJob, events: readonly JobLogEvent[]): Promise<void>;
   /** Reads the stream from the stored position to its end and stores what is new. */
-  drain(key: JobKey, logStream: string): Promise<void>;
+  drain(job: TaskJob, logStream: string): Promise<void>;
 }
 
 /** The events after the position a resume token names, as lines and the token after them. */
@@ -37,13 +37,17 @@ export const createJobLogForwarding = ({ events, reader }: JobLogForwardingDeps)
     // A Lambda is frozen once it returns: the pushes to subscribers must be made before it does.
     await events.settled?.(key);
   };
+  /** The key alone (the hints go apart), and what the task's launch told of the job. */
+  const split = ({ tenant, jobId, secretFree }: TaskJob) => ({ key: { tenant, jobId }, hints: secretFree ? { secretFree } : {} });
   return {
-    async forward(key, batch) {
-      await events.outputAfter(key, async (token) => picked(batch, token));
+    async forward(job, batch) {
+      const { key, hints } = split(job);
+      await events.outputAfter(key, async (token) => picked(batch, token), hints);
       await settle(key);
     },
-    async drain(key, logStream) {
-      await events.outputAfter(key, async (token) => picked(await reader.read(logStream, decodeStreamPosition(token)), token));
+    async drain(job, logStream) {
+      const { key, hints } = split(job);
+      await events.outputAfter(key, async (token) => picked(await reader.read(logStream, decodeStreamPosition(token)), token), hints);
       await settle(key);
     },
   };

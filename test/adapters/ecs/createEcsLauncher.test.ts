@@ -123,6 +123,20 @@ describe('createEcsLauncher create', () => {
     ]);
   });
 
+  it('tags the task of a job that got no secret value so, and no other', async () => {
+    // Arrange
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+
+    // Act
+    await launcher().create({ ...requestFactory({ id: 'job01' }), secretFree: true });
+    await launcher().create(requestFactory({ id: 'job02' }));
+
+    // Assert
+    const [free, other] = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.tags);
+    expect(free).toContainEqual({ key: JobTaskContract.tags.secrets, value: JobTaskContract.noSecrets });
+    expect(other?.map((t) => t.key)).not.toContain(JobTaskContract.tags.secrets);
+  });
+
   it('passes only the workspace path and the two presigned URLs in the overrides', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
