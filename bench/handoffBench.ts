@@ -13,13 +13,14 @@
  * `npx tsx bench/run.ts --handoff` (or this file alone) writes bench/results/handoff.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { createDynamoStore } from '../lambdas/adapters/dynamodb';
-import { createControlPlane } from '../lambdas/core';
+import { createControlPlane, NotFoundError } from '../lambdas/core';
 import { eventually } from '../test/e2e/harness';
 import { startDynalite } from '../test/helpers/dynamo';
 import { createTestDeps } from '../test/helpers/memory/createTestDeps';
 import { startServer } from './server';
-import { summarize } from './stats';
+import { round, summarize } from './stats';
 
 const CHAIN = Number(process.env['BENCH_HANDOFF_CHAIN'] ?? 21);
 const RUNS = Number(process.env['BENCH_HANDOFF_RUNS'] ?? 3);
@@ -67,8 +68,20 @@ export const benchHandoff = async () => {
 export const benchHandoffCore = async (chains = 2, length = 30) => {
   const dynamo = await startDynalite();
   try {
-    const deps = createTestDeps({ clock: { now: Date.now, set: () => {}, advance: () => {} } });
+    // Hook failures are logged, not thrown (the tick finds a lost step later; there is no tick here): keep them to explain a missing step.
+    const problems: string[] = [];
+    const keep = (obj: object, msg?: string) =>
+      problems.push(`${msg ?? ''} ${JSON.stringify(obj, (k, v: unknown) => (k === 'err' ? String(v) : v))}`);
+    const logger = { info: () => {}, warn: keep, error: keep };
+    const deps = createTestDeps({ clock: { now: Date.now, set: () => {}, advance: () => {} }, logger });
     const cp = createControlPlane({ ...deps, store: createDynamoStore({ tableName: await dynamo.newTable(), client: dynamo.client }) });
+    // A step is submitted by the previous step's end hooks; wait for it rather than assume they ran first.
+    const stepJob = (jobId: string) =>
+      eventually(
+        () => cp.jobs.get(caller, jobId).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err))),
+        5_000,
+        `job ${jobId} (hook problems: ${problems.join('; ') || 'none logged'})`,
+      );
     const caller = { tenant: 'bench', role: 'user' } as const;
     const event = await cp.events.create(caller, { name: 'noop', runtime: 'bash', script: 'true' });
     const nodes = Array.from({ length }, (_, i) => ({ id: `s${i}`, eventId: event.id }));
@@ -80,7 +93,7 @@ export const benchHandoffCore = async (chains = 2, length = 30) => {
       let previous: { finishedAt?: string } | undefined;
       for (let i = 0; i < length; i++) {
         const key = { tenant: 'bench', jobId: `${run.id}-s${i}-1` };
-        const job = await cp.jobs.get(caller, key.jobId);
+        const job = await stepJob(key.jobId);
         if (previous) samples.push(Date.parse(job.createdAt) - Date.parse(previous.finishedAt!));
         await cp.dispatch(key);
         await cp.executions.exited(key, { exitCode: 0, oomKilled: false, timedOut: false, outputs: { files: {} } });
@@ -98,9 +111,15 @@ export const benchHandoffCore = async (chains = 2, length = 30) => {
   }
 };
 
+/** The 1, 5 and 15 minute load averages: other work on the machine moves these figures. */
+const load = () => loadavg().map((x) => round(x, 2));
+
 export const mainHandoff = async () => {
+  const measuredAt = new Date().toISOString();
+  const before = load();
   const core = await benchHandoffCore();
-  const result = { measuredAt: new Date().toISOString(), core, local: await benchHandoff() };
+  const local = await benchHandoff();
+  const result = { measuredAt, loadAverage: { before, after: load() }, core, local };
   await mkdir('bench/results', { recursive: true });
   await writeFile(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));

@@ -11,6 +11,8 @@
  * throughput, latency, api, soak) and replaces just those figures in bench/results/latest.json.
  * `npx tsx bench/run.ts --aws` counts only the AWS requests of one job (bench/awsRequests.ts) and
  * writes them to bench/results/aws-requests.json.
+ * `npx tsx bench/run.ts --handoff` measures workflow step hand-off (bench/handoffBench.ts, bench/results/handoff.json);
+ * `npx tsx bench/run.ts --schedules` measures schedule fire accuracy (bench/scheduleBench.ts, bench/results/schedules.json).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { openSocket } from '../test/e2e/harness';
 import { rawSshArgs, startSshd } from '../test/helpers/sshd';
 import { benchAwsRequests } from './awsRequests';
 import { mainHandoff } from './handoffBench';
+import { mainSchedules } from './scheduleBench';
 import { benchLive, LIVE_PARTS, type LivePart } from './liveBench';
 import { startServer, type BenchServer } from './server';
 import { round, summarize } from './stats';
@@ -162,6 +165,7 @@ const mainAws = async () => {
 const main = async () => {
   if (process.argv.includes('--aws')) return mainAws();
   if (process.argv.includes('--handoff')) return mainHandoff();
+  if (process.argv.includes('--schedules')) return mainSchedules();
   const parts = liveOnly();
   if (parts) return mainLive(parts);
   const h = await startServer({ LOG_LEVEL: 'error' });
