@@ -116,18 +116,24 @@ const within = (field: string, value: number, min: number, max: number, integer 
   return value;
 };
 
+/** Jobs that run inside a runner function where there is one (on AWS): http, tool and ssh jobs. */
+const runsInRunner = (request: JobSpecRequest): string | undefined =>
+  request.target?.type === 'ssh' ? 'ssh' : request.runtime === 'http' || request.runtime === 'tool' ? request.runtime : undefined;
+
 /**
  * The job's time limit as asked, or the default. A job that runs inside a runner function (on AWS,
- * http and tool jobs) cannot outlast it: its default is cut to that limit, and a longer one asked
- * for is refused, naming the limit.
+ * http, tool and ssh jobs) cannot outlast it: its default is cut to that limit, and a longer one
+ * asked for is refused, naming the limit.
  */
 const timeoutFor = (request: JobSpecRequest, config: CoreConfig, prefix: string): number => {
-  const limit = request.runtime === 'http' || request.runtime === 'tool' ? config.runnerTimeoutSeconds : undefined;
+  // Where ssh targets are off, an ssh target is refused by name (targetOf), not for its time limit.
+  const kind = request.target?.type === 'ssh' && config.sshTargets === false ? undefined : runsInRunner(request);
+  const limit = kind === undefined ? undefined : config.runnerTimeoutSeconds;
   if (limit === undefined) return request.timeoutSeconds ?? config.defaultTimeoutSeconds;
   if (request.timeoutSeconds !== undefined && request.timeoutSeconds > limit) {
     throw new ValidationError(
       `${prefix}timeoutSeconds`,
-      `must be at most ${limit} here: ${request.runtime} jobs run inside a function limited to ${limit} seconds, got ${request.timeoutSeconds}`,
+      `must be at most ${limit} here: ${kind} jobs run inside a function limited to ${limit} seconds, got ${request.timeoutSeconds}`,
     );
   }
   return request.timeoutSeconds ?? Math.min(config.defaultTimeoutSeconds, limit);
