@@ -10,6 +10,7 @@ import { createJobHooks } from './jobs/jobHooks';
 import { createReconciler } from './jobs/createReconciler';
 import { createReaper } from './jobs/createReaper';
 import { createDispatchJob } from './jobs/createDispatchJob';
+import { createPrepareExecution } from './jobs/prepareExecution';
 import { createGetJob, createListJobs, createReadLogs } from './jobs/queries';
 import type { JobSpecRequest } from './jobs/resolveJobSpec';
 import { resolveJobSpec } from './jobs/resolveJobSpec';
@@ -101,6 +102,11 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
     },
     /** Claims and launches one queued job (the dispatcher's work). */
     dispatch: createDispatchJob(deps, lifecycle, variables, servers),
+    /**
+     * The full launch request of a job (environment, workspace, server credentials): what a runner
+     * function handed only the job's key rebuilds before it runs the job.
+     */
+    prepareExecution: createPrepareExecution(variables, servers),
     /** The inbound path launchers report output, exits and host keys into. */
     executions: opts.reports ?? createExecutionReports(deps),
     reconcile: createReconciler(deps, lifecycle),

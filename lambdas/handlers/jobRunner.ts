@@ -29,7 +29,14 @@ export const createJobRunnerHandler =
 export const handler = lazyHandler<unknown, { outcome: HandedJobOutcome | 'invalid' }>(async () => {
   const { awsComposition } = await import('./aws/composition');
   const { createRunHandedJob } = await import('./aws/runHandedJob');
-  const { store, inProcess, reports, logger } = awsComposition();
-  const run = createRunHandedJob({ getJob: (key) => store.jobs.get(key), launcher: inProcess, logger });
+  const { cp, store, inProcess, reports, logger } = awsComposition();
+  const run = createRunHandedJob({
+    getJob: (key) => store.jobs.get(key),
+    launcher: inProcess,
+    logger,
+    // An ssh job's environment, workspace and server credentials are read here, not sent in the payload.
+    prepare: async (job) => (job.target?.type === 'ssh' ? cp.prepareExecution(job) : { job, env: {}, workspace: {} }),
+    events: reports,
+  });
   return createJobRunnerHandler(run, (key) => reports.settled(key), logger);
 });

@@ -47,6 +47,8 @@ const failureOf = (err: unknown): ServerExitReport['failure'] =>
  */
 export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionEvents; logger?: Logger }) => {
   const pending = new Map<string, Pending>();
+  /** Runs started and not yet reported, for drain(). */
+  const running = new Set<Promise<void>>();
   const logger = o.logger ?? silentLogger;
 
   /** One server's run; its lines count towards the job's shared resume token. */
@@ -118,7 +120,10 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
       const entry = pending.get(ref);
       if (!entry || entry.started) return;
       entry.started = true;
-      void run(ref, job).catch((err: unknown) => logger.error({ err, jobId: job.id, ref }, "the ssh job's exit could not be recorded"));
+      const done = run(ref, job)
+        .catch((err: unknown) => logger.error({ err, jobId: job.id, ref }, "the ssh job's exit could not be recorded"))
+        .finally(() => running.delete(done));
+      running.add(done);
     },
     async stop(ref) {
       const entry = pending.get(ref);
@@ -146,5 +151,15 @@ export const createSshLauncher = (o: { executor: SshExecutor; events: ExecutionE
       );
     },
   };
-  return { ...launcher, close: () => o.executor.close() };
+  return {
+    ...launcher,
+    /**
+     * Resolves once every run started so far has ended and its exit was reported (or logged as not
+     * recorded): a runner function waits for it before it returns, since a Lambda is frozen then.
+     */
+    async drain() {
+      while (running.size > 0) await Promise.all([...running]);
+    },
+    close: () => o.executor.close(),
+  };
 };

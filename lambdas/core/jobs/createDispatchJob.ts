@@ -5,8 +5,8 @@ import { isTerminal } from '../model';
 import type { ExecutionRequest, SlotPool } from '../ports';
 import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
-import { buildWorkspace } from '../workspace/workspaceContract';
 import type { Lifecycle } from './createLifecycle';
+import { createPrepareExecution } from './prepareExecution';
 import { dueDelaySeconds } from './retryPolicy';
 
 /** `retrying`: the launch was refused for now (capacity, throttling) and the job will be offered again after a delay. */
@@ -46,6 +46,7 @@ export const createDispatchJob = (
   variables: Variables,
   servers: Servers,
 ) => {
+  const prepareExecution = createPrepareExecution(variables, servers);
   /**
    * One read of the held slots, then conditional puts on the free ones in order until one holds:
    * a constant number of requests whatever the cap, instead of one put per slot.
@@ -139,15 +140,7 @@ export const createDispatchJob = (
   const prepare = async (claimed: Job, slot: number): Promise<ExecutionRequest | undefined> => {
     const key = { tenant: claimed.tenant, jobId: claimed.id };
     try {
-      const resolved = await variables.forJob(claimed);
-      const target = claimed.target;
-      return {
-        job: claimed,
-        env: resolved.env,
-        workspace: buildWorkspace(claimed, resolved.values),
-        ...(target?.type === 'ssh' ? { servers: await servers.credentialsFor(claimed.tenant, target.serverIds) } : {}),
-        ...(resolved.secrets.length === 0 ? { secretFree: true } : {}),
-      };
+      return await prepareExecution(claimed);
     } catch (err) {
       if (err instanceof ValidationError) {
         await endLaunchFailed(key, slot, err);

@@ -27,11 +27,11 @@ const CLOCK_SKEW_MS = 5_000;
 const keyOf = (k: JobKey) => `${k.tenant}\u0000${k.jobId}`;
 
 /**
- * An http (or tool) job's request lives only in the process that makes it (on AWS, the dispatcher invocation),
+ * An http, tool or ssh job runs only in the process that runs it (on AWS, a runner function's invocation),
  * so a reaper in another process never sees it listed: it is lost only once its request must have ended.
  */
 const visibleToListAfter = (job: Job): number =>
-  job.runtime === 'http' || job.runtime === 'tool'
+  job.runtime === 'http' || job.runtime === 'tool' || job.target?.type === 'ssh'
     ? Date.parse(job.startedAt ?? job.createdAt) + (job.http?.timeoutMs ?? job.timeoutSeconds * 1000) + DEADLINE_GRACE_MS
     : 0;
 

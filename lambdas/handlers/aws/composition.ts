@@ -23,7 +23,7 @@ import { createGuardedNetwork, createHttpLauncher, parseHttpAllowList } from '..
 import { createRunnerLauncher, isRunnerRef } from '../../adapters/lambda-runner';
 import { routeJobs } from '../../adapters/routing';
 import { createS3Workspace } from '../../adapters/s3';
-import { createSshExecutor, createSshServerAccess } from '../../adapters/ssh';
+import { createSshExecutor, createSshLauncher, createSshServerAccess, isSshRef } from '../../adapters/ssh';
 import { createSqsHealthCheck, createSqsJobQueue } from '../../adapters/sqs';
 import { createEmfMetrics } from '../../adapters/metrics';
 import { createToolActions, createToolLauncher, isToolRef } from '../../adapters/tools';
@@ -60,6 +60,8 @@ const compose = (env: Env) => {
     }),
     metrics,
   );
+  // One executor (pooled connections, circuit breakers) for the API's key checks and the runner's ssh jobs.
+  const sshExecutor = createSshExecutor({ logger, helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers' });
   const deps = {
     store: createDynamoStore({
       tableName: required(env, 'CRONIUM_TABLE'),
@@ -72,8 +74,8 @@ const compose = (env: Env) => {
     config: coreConfigFromEnv(env),
     logger,
     cipher: createKmsCipher({ client: new KMSClient({}), keyId: required(env, 'CRONIUM_SECRETS_KEY_ID') }),
-    // Key checks and connection tests from the API; ssh jobs need the VPC runner Lambda (not yet deployed).
-    serverAccess: createSshServerAccess(createSshExecutor({ logger, helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers' })),
+    // Key checks and connection tests from the API.
+    serverAccess: createSshServerAccess(sshExecutor),
     cron: createCronerMatcher(),
     metrics,
     // Checked by /ready and /health (the REST function holds DescribeClusters and GetQueueAttributes for them).
@@ -107,17 +109,31 @@ const compose = (env: Env) => {
     logger,
     run: (job, signal) => toolRunner.perform(job.tenant, job.tool!, toolJobData(job), { signal }),
   });
+  // ssh jobs too run in the runner, on the job's servers (their request rebuilt there: prepareExecution).
+  const ssh = createSshLauncher({ executor: sshExecutor, events: reports, logger });
   const inProcess = {
-    ...routeJobs([{ launcher: toolLauncher, takes: (job) => job.runtime === 'tool', owns: isToolRef }], http),
+    ...routeJobs(
+      [
+        { launcher: ssh, takes: (job) => job.target?.type === 'ssh', owns: isSshRef },
+        { launcher: toolLauncher, takes: (job) => job.runtime === 'tool', owns: isToolRef },
+      ],
+      http,
+    ),
     drain: async () => {
-      await Promise.all([http.drain(), toolLauncher.drain()]);
+      await Promise.all([http.drain(), toolLauncher.drain(), ssh.drain()]);
     },
   };
   const runner = createRunnerLauncher({ client: new LambdaClient({}), functionName: () => required(env, 'CRONIUM_RUNNER_FUNCTION') });
   // Each container job's in/ (with its env) and out/ travel through S3: RunTask carries only presigned URLs.
   const workspace = createS3Workspace({ client: new S3Client({}), bucket: required(env, 'CRONIUM_WORKSPACE_BUCKET') });
   const launcher = routeJobs(
-    [{ launcher: runner, takes: (job) => job.runtime === 'http' || job.runtime === 'tool', owns: isRunnerRef }],
+    [
+      {
+        launcher: runner,
+        takes: (job) => job.runtime === 'http' || job.runtime === 'tool' || job.target?.type === 'ssh',
+        owns: isRunnerRef,
+      },
+    ],
     createEcsLauncher({
       client: new ECSClient({}),
       cluster: required(env, 'CRONIUM_ECS_CLUSTER'),

@@ -86,4 +86,29 @@ describe('createSshLauncher', () => {
     await launcher.reattach('ssh:x', requestFor(['a']).job);
     expect((await rec.exit).failure?.code).toBe('lost');
   });
+
+  it('drain() resolves only once every started run ended and its exit was reported', async () => {
+    let finish!: () => void;
+    const executor = fakeExecutor(
+      () => new Promise((resolve) => (finish = () => resolve({ exitCode: 0, oomKilled: false, timedOut: false }))),
+    );
+    const reported: ExitReport[] = [];
+    const launcher = createSshLauncher({
+      executor,
+      events: { output: async () => undefined, exited: async (_k: JobKey, r: ExitReport) => void reported.push(r) },
+    });
+    await launcher.drain();
+    const request = requestFor(['a']);
+    const ref = await launcher.create(request);
+    await launcher.start(ref, request.job);
+
+    let drained = false;
+    const draining = launcher.drain().then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drained).toBe(false);
+    finish();
+    await draining;
+
+    expect(reported).toHaveLength(1);
+  });
 });
