@@ -78,6 +78,13 @@ export interface CroniumFunctionProps {
    * @default none
    */
   readonly description?: string;
+  /**
+   * Copies the runtime helpers (`runtime-images/helpers`: cronium.sh, cronium.py, node/) into the
+   * bundle as `helpers/`, i.e. `/var/task/helpers`, where the ssh launcher reads them to upload into
+   * each job's workspace (the function that runs ssh jobs needs them).
+   * @default false
+   */
+  readonly runtimeHelpers?: boolean;
 }
 
 /**
@@ -148,6 +155,17 @@ export class CroniumFunction extends Construct implements iam.IGrantable {
         // ssh2's native speed-ups are optional (it falls back to JavaScript when they fail to load),
         // and the ones built on this machine would not load on Lambda's ARM64 anyway.
         externalModules: ['@aws-sdk/*', '@smithy/*', 'cpu-features', '*.node'],
+        ...(props.runtimeHelpers
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => [
+                  `cp -R "${path.join(inputDir, 'runtime-images', 'helpers')}" "${path.join(outputDir, 'helpers')}"`,
+                ],
+              },
+            }
+          : {}),
       },
     });
 

@@ -54,6 +54,8 @@ export class JobRunner extends Construct {
       description: 'Cronium: runs one http job per invocation, handed over by the dispatcher',
       timeout,
       environment: props.environment,
+      // ssh jobs upload the runtime helpers into each workspace from /var/task/helpers.
+      runtimeHelpers: true,
     });
     // No retry: a second invocation would send the request again. A runner that dies leaves its job
     // running, and the tick ends it `lost` once its time limit has passed.

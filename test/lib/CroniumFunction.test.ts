@@ -55,6 +55,20 @@ describe('CroniumFunction', () => {
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
   });
 
+  it('copies the runtime helpers into the bundle as helpers/ when asked (the ssh launcher reads /var/task/helpers)', () => {
+    // Arrange
+    const { stack, lambda } = synth({ runtimeHelpers: true });
+    const assetHash = ((lambda.Code as { S3Key: string }).S3Key ?? '').replace(/\.zip$/, '');
+
+    // Act
+    const assetDir = path.join(stack.node.root instanceof App ? stack.node.root.outdir : '', `asset.${assetHash}`);
+
+    // Assert
+    expect(readdirSync(assetDir)).toContain('helpers');
+    expect(readdirSync(path.join(assetDir, 'helpers'))).toEqual(expect.arrayContaining(['cronium.sh', 'cronium.py', 'node']));
+    expect(readdirSync(path.join(assetDir, 'helpers', 'node'))).toContain('cronium.js');
+  });
+
   it('logs to its own group and may write only there, without the AWS managed basic execution policy', () => {
     // Arrange / Act
     const { lambda, template } = synth();
