@@ -9,7 +9,7 @@ import { createToolActions, createToolLauncher, isToolRef } from '../adapters/to
 import { routeJobs } from '../adapters/routing';
 import { createSshExecutor, createSshLauncher, createSshServerAccess, isSshRef } from '../adapters/ssh';
 import { createCronerMatcher } from '../adapters/cron';
-import { createDynamoStore, createDynamoToolStore, ensureTable } from '../adapters/dynamodb';
+import { createDynamoCircuitStore, createDynamoStore, createDynamoToolStore, ensureTable } from '../adapters/dynamodb';
 import { createBackoffRetry, createIdGenerator, createPinoLogger, systemClock } from '../adapters/system';
 import type { Env } from '../config/coreConfigFromEnv';
 import { coreConfigFromEnv, numberFromEnv } from '../config/coreConfigFromEnv';
@@ -77,6 +77,8 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
 
   const sshExecutor = createSshExecutor({
     logger,
+    // The same store-backed breakers as on AWS (one item per server in the table).
+    circuits: createDynamoCircuitStore({ tableName: TABLE, client: dynamo.client }),
     breaker: {
       failureThreshold: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_FAILURES', 3, { integer: true }),
       coolDownMs: numberFromEnv(env, 'CRONIUM_SSH_BREAKER_COOLDOWN_MS', 30_000, { integer: true }),

@@ -9,3 +9,4 @@ export { TableIndexes, TableKeys } from './schema';
 export type { TableIndex } from './schema';
 export { FIRE_TTL_SECONDS } from './scheduleStore';
 export { createDynamoToolStore } from './toolStore';
+export { createDynamoCircuitStore } from './circuitStore';

@@ -56,6 +56,8 @@ export const STATS_EVENT_PREFIX = 'EVENT#';
 export const statsPartition = (tenant: string) => `T#${part('tenant', tenant)}#STATS`;
 
 export const Keys = {
+  /** An SSH server's circuit breaker, by server id (ids are unique across tenants; no tenant data in it). */
+  circuit: (serverId: string) => ({ pk: `SSHCIRCUIT#${part('serverId', serverId)}`, sk: 'CIRCUIT' }),
   job: (tenant: string, jobId: string) => ({ pk: jobPk(tenant, jobId), sk: 'JOB' }),
   logBatch: (tenant: string, jobId: string, firstSeq: number) => ({
     pk: jobPk(tenant, jobId),

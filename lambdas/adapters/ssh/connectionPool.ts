@@ -140,7 +140,7 @@ export const createConnectionPool = (o: { options?: PoolOptions; breakerFor: (ta
 
   const connectThroughBreaker = async (req: AcquireRequest): Promise<OpenedConnection> => {
     const breaker = o.breakerFor(req.target);
-    breaker.admit();
+    await breaker.admit();
     try {
       const opened = await openConnection({
         target: req.target,
@@ -150,12 +150,12 @@ export const createConnectionPool = (o: { options?: PoolOptions; breakerFor: (ta
         keepaliveIntervalMs: opts.keepaliveIntervalMs,
         keepaliveCountMax: opts.keepaliveCountMax,
       });
-      breaker.succeeded();
+      await breaker.succeeded();
       return opened;
     } catch (err) {
       // Only an unreachable server counts against it: a refused login proves it answers.
-      if (err instanceof SshUnreachableError) breaker.failed();
-      else breaker.succeeded();
+      if (err instanceof SshUnreachableError) await breaker.failed();
+      else await breaker.succeeded();
       throw err;
     }
   };

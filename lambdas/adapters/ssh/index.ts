@@ -26,7 +26,7 @@ export type { SshErrorCode } from './errors';
 export { validatePrivateKey } from './privateKey';
 export type { ValidPrivateKey } from './privateKey';
 export { fingerprintOf, normalizeFingerprint } from './hostKey';
-export { createCircuitBreaker, DefaultBreakerOptions } from './circuitBreaker';
+export { createCircuitBreaker, createMemoryCircuitStore, DefaultBreakerOptions } from './circuitBreaker';
 export type { CircuitBreaker, CircuitState } from './circuitBreaker';
 export { DefaultPoolOptions } from './connectionPool';
 export { DefaultHelpersDir } from './helperFiles';

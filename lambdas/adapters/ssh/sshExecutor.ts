@@ -1,6 +1,6 @@
 import { silentLogger } from '../../core';
 import { runCommand } from './channels';
-import { createCircuitBreaker, type CircuitBreaker, type CircuitState } from './circuitBreaker';
+import { createCircuitBreaker, createMemoryCircuitStore, type CircuitBreaker, type CircuitState } from './circuitBreaker';
 import { openConnection } from './connect';
 import { createConnectionPool, DefaultPoolOptions } from './connectionPool';
 import { SshExecutorClosedError, SshUnreachableError } from './errors';
@@ -53,13 +53,15 @@ const severity: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open
 export const createSshExecutor = (o: SshExecutorOptions = {}): SshExecutorWithStats => {
   const logger = o.logger ?? silentLogger;
   const breakers = new Map<string, CircuitBreaker>();
+  // Shared by every breaker of this executor, and on AWS by every runner instance (a table).
+  const circuits = o.circuits ?? createMemoryCircuitStore();
   /** `host:port` of each server id a breaker was made for (metrics name servers by address, never by id). */
   const addresses = new Map<string, string>();
   const breakerFor = (target: { id: string; host: string; port: number }): CircuitBreaker => {
     addresses.set(target.id, `${target.host}:${target.port}`);
     let b = breakers.get(target.id);
     if (!b) {
-      b = createCircuitBreaker({ ...o.breaker, serverId: target.id });
+      b = createCircuitBreaker({ ...o.breaker, serverId: target.id, store: circuits });
       breakers.set(target.id, b);
     }
     return b;
@@ -100,10 +102,10 @@ export const createSshExecutor = (o: SshExecutorOptions = {}): SshExecutorWithSt
           keepaliveCountMax: poolOptions.keepaliveCountMax,
         });
       } catch (err) {
-        if (err instanceof SshUnreachableError) breakerFor(server).failed();
+        if (err instanceof SshUnreachableError) await breakerFor(server).failed();
         throw err;
       }
-      breakerFor(server).succeeded();
+      await breakerFor(server).succeeded();
       try {
         const who = await runCommand(opened.client, 'id -un', { serverId: server.id, timeoutMs: StepTimeoutMs });
         return {

@@ -1,4 +1,4 @@
-import type { ExitReport, Logger, RawLine, ScriptRuntime, ServerCredentials, WorkspaceFiles } from '../../core';
+import type { CircuitStore, ExitReport, Logger, RawLine, ScriptRuntime, ServerCredentials, WorkspaceFiles } from '../../core';
 
 /** A user's server, as the executor needs it (credentials decrypted); its name is the core's business. */
 export type SshServer = Omit<ServerCredentials, 'name'>;
@@ -83,6 +83,11 @@ export interface SshExecutorOptions {
   helpersDir?: string;
   pool?: PoolOptions;
   breaker?: BreakerOptions;
+  /**
+   * Where the circuit breakers keep their state: a table shared by every process (DynamoDB, both
+   * homes), or this process's memory. @default in memory
+   */
+  circuits?: CircuitStore;
   /** Between TERM and KILL of the remote process group on timeout or cancel. @default 5000 */
   killGraceMs?: number;
   logger?: Logger;

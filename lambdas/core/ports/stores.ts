@@ -320,3 +320,33 @@ export interface StatsStore {
   /** Its events' buckets of those hours; only `eventId`'s when given. */
   readEvents(tenant: string, hours: StatsHours & { eventId?: string }): Promise<StatsBucket[]>;
 }
+
+/** One server's circuit breaker as stored (epoch ms), shared by every process that connects to it. */
+export interface CircuitRecord {
+  /** Consecutive connection failures. */
+  failures: number;
+  /** Open until then; absent while closed. */
+  openUntil?: number;
+  /** A half-open trial connection is in flight until then (its lease). */
+  trialUntil?: number;
+}
+
+/**
+ * Where SSH circuit breakers keep their state, one record per server, so many runner processes
+ * (Lambda instances on AWS) agree on a server that does not answer. Single-item conditional writes only.
+ */
+export interface CircuitStore {
+  get(serverId: string): Promise<CircuitRecord | undefined>;
+  /**
+   * Counts one failure, ends any trial lease, and opens the circuit until `openUntil` when the count
+   * reaches `threshold` or `reopen` (a failed trial). @returns the record after the write.
+   */
+  recordFailure(serverId: string, o: { threshold: number; openUntil: number; reopen: boolean }): Promise<CircuitRecord>;
+  /** Closes the circuit: the server answered. */
+  reset(serverId: string): Promise<void>;
+  /**
+   * Takes the half-open trial lease until `until`, unless another caller holds a live one (a
+   * conditional write). @returns whether this caller holds it now.
+   */
+  takeTrial(serverId: string, now: number, until: number): Promise<boolean>;
+}

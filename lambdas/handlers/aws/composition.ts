@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiGatewayBroadcaster } from '../../adapters/apigw-management';
 import { createCronerMatcher } from '../../adapters/cron';
 import { createKmsCipher } from '../../adapters/crypto';
-import { createDocumentClient, createDynamoStore, createDynamoToolStore } from '../../adapters/dynamodb';
+import { createDocumentClient, createDynamoCircuitStore, createDynamoStore, createDynamoToolStore } from '../../adapters/dynamodb';
 import {
   createEcsHealthCheck,
   createEcsLauncher,
@@ -61,7 +61,12 @@ const compose = (env: Env) => {
     metrics,
   );
   // One executor (pooled connections, circuit breakers) for the API's key checks and the runner's ssh jobs.
-  const sshExecutor = createSshExecutor({ logger, helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers' });
+  // Circuit breakers live in the table, so every runner instance agrees on a server that does not answer.
+  const sshExecutor = createSshExecutor({
+    logger,
+    helpersDir: env['CRONIUM_HELPERS_DIR'] ?? '/var/task/helpers',
+    circuits: createDynamoCircuitStore({ tableName: required(env, 'CRONIUM_TABLE'), client: createDocumentClient() }),
+  });
   const deps = {
     store: createDynamoStore({
       tableName: required(env, 'CRONIUM_TABLE'),

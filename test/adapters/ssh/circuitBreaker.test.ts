@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitOpenError, createCircuitBreaker } from '../../../lambdas/adapters/ssh';
+import { CircuitOpenError, createCircuitBreaker, createMemoryCircuitStore } from '../../../lambdas/adapters/ssh';
 
 const fakeClock = (start = Date.parse('2030-01-01T00:00:00Z')) => {
   let t = start;
@@ -9,30 +9,30 @@ const fakeClock = (start = Date.parse('2030-01-01T00:00:00Z')) => {
 const breakerWith = (clock: ReturnType<typeof fakeClock>) =>
   createCircuitBreaker({ serverId: 's1', failureThreshold: 3, coolDownMs: 30_000, now: clock.now });
 
-const admitError = (b: ReturnType<typeof breakerWith>): CircuitOpenError => {
+const admitError = async (b: ReturnType<typeof breakerWith>): Promise<CircuitOpenError> => {
   try {
-    b.admit();
+    await b.admit();
   } catch (err) {
     return err as CircuitOpenError;
   }
   throw new Error('admit() passed');
 };
 
-describe('circuit breaker', () => {
-  it('stays closed below the failure threshold', () => {
+describe('circuit breaker', async () => {
+  it('stays closed below the failure threshold', async () => {
     const b = breakerWith(fakeClock());
-    b.failed();
-    b.failed();
-    expect(() => b.admit()).not.toThrow();
+    await b.failed();
+    await b.failed();
+    await expect(b.admit()).resolves.toBeUndefined();
     expect(b.state).toBe('closed');
   });
 
-  it('opens after N consecutive failures and names the time of the next trial', () => {
+  it('opens after N consecutive failures and names the time of the next trial', async () => {
     const clock = fakeClock();
     const b = breakerWith(clock);
-    for (let i = 0; i < 3; i++) b.failed();
+    for (let i = 0; i < 3; i++) await b.failed();
 
-    const err = admitError(b);
+    const err = await admitError(b);
 
     expect(b.state).toBe('open');
     expect(err).toBeInstanceOf(CircuitOpenError);
@@ -41,55 +41,74 @@ describe('circuit breaker', () => {
     expect(err.message).toContain(err.retryAt);
   });
 
-  it('counts only consecutive failures: a success in between resets the count', () => {
+  it('counts only consecutive failures: a success in between resets the count', async () => {
     const b = breakerWith(fakeClock());
-    b.failed();
-    b.failed();
-    b.succeeded();
-    b.failed();
-    b.failed();
-    expect(() => b.admit()).not.toThrow();
+    await b.failed();
+    await b.failed();
+    await b.succeeded();
+    await b.failed();
+    await b.failed();
+    await expect(b.admit()).resolves.toBeUndefined();
   });
 
-  it('lets exactly one trial through after the cool-down (half-open)', () => {
+  it('lets exactly one trial through after the cool-down (half-open)', async () => {
     const clock = fakeClock();
     const b = breakerWith(clock);
-    for (let i = 0; i < 3; i++) b.failed();
+    for (let i = 0; i < 3; i++) await b.failed();
     clock.advance(29_999);
-    expect(() => b.admit()).toThrow(CircuitOpenError);
+    await expect(b.admit()).rejects.toThrow(CircuitOpenError);
 
     clock.advance(1);
-    b.admit();
+    await b.admit();
 
     expect(b.state).toBe('half-open');
-    expect(() => b.admit()).toThrow(CircuitOpenError);
+    await expect(b.admit()).rejects.toThrow(CircuitOpenError);
   });
 
-  it('closes when the trial succeeds', () => {
+  it('closes when the trial succeeds', async () => {
     const clock = fakeClock();
     const b = breakerWith(clock);
-    for (let i = 0; i < 3; i++) b.failed();
+    for (let i = 0; i < 3; i++) await b.failed();
     clock.advance(30_000);
-    b.admit();
+    await b.admit();
 
-    b.succeeded();
+    await b.succeeded();
 
     expect(b.state).toBe('closed');
-    expect(() => b.admit()).not.toThrow();
+    await expect(b.admit()).resolves.toBeUndefined();
   });
 
-  it('opens again for a full cool-down when the trial fails', () => {
+  it('opens again for a full cool-down when the trial fails', async () => {
     const clock = fakeClock();
     const b = breakerWith(clock);
-    for (let i = 0; i < 3; i++) b.failed();
+    for (let i = 0; i < 3; i++) await b.failed();
     clock.advance(30_000);
-    b.admit();
+    await b.admit();
 
-    b.failed();
+    await b.failed();
 
     expect(b.state).toBe('open');
-    expect(admitError(b).retryAt).toBe(new Date(clock.now() + 30_000).toISOString());
+    expect((await admitError(b)).retryAt).toBe(new Date(clock.now() + 30_000).toISOString());
     clock.advance(30_000);
-    expect(() => b.admit()).not.toThrow();
+    await expect(b.admit()).resolves.toBeUndefined();
+  });
+
+  it('shares its state through the store: a second process sees the circuit open, and only one takes the trial', async () => {
+    const clock = fakeClock();
+    const store = createMemoryCircuitStore();
+    const a = createCircuitBreaker({ serverId: 's1', failureThreshold: 3, coolDownMs: 30_000, now: clock.now, store });
+    const b = createCircuitBreaker({ serverId: 's1', failureThreshold: 3, coolDownMs: 30_000, now: clock.now, store });
+    await a.failed();
+    await b.failed();
+    await a.failed();
+
+    await expect(b.admit()).rejects.toThrow(CircuitOpenError);
+    clock.advance(30_000);
+    await a.admit();
+    await expect(b.admit()).rejects.toThrow(CircuitOpenError);
+
+    await a.succeeded();
+    await expect(b.admit()).resolves.toBeUndefined();
+    expect(b.state).toBe('closed');
   });
 });
