@@ -19,6 +19,8 @@ new CroniumStack(app, 'Cronium', {
   ),
   // -c cronium:webAclArn=ARN puts a WAFv2 web ACL you made in front of the REST API (opt-in: docs/aws.md).
   webAclArn: context('cronium:webAclArn'),
+  // -c cronium:ssh=false leaves out the NAT gateway and the ssh runner's VPC placement; ssh targets are then refused.
+  ssh: context('cronium:ssh') !== 'false',
 });
 Tags.of(app).add('project', 'cronium');
 // cdk-nag 3 is a policy-validation plugin (v2 was an Aspect): every AwsSolutions finding, error or

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -85,6 +86,16 @@ export interface CroniumFunctionProps {
    * @default false
    */
   readonly runtimeHelpers?: boolean;
+  /**
+   * Runs the function in a VPC (its ENIs need AWSLambdaVPCAccessExecutionRole, added to the role):
+   * for a function that must reach users' servers from fixed subnets with egress through NAT.
+   * @default not in a VPC
+   */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly subnets: ec2.SubnetSelection;
+    readonly securityGroups: ec2.ISecurityGroup[];
+  };
 }
 
 /**
@@ -142,6 +153,7 @@ export class CroniumFunction extends Construct implements iam.IGrantable {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      ...(props.network ? { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: props.network.securityGroups } : {}),
       bundling: {
         format: OutputFormat.ESM,
         banner: REQUIRE_BANNER,
@@ -169,6 +181,17 @@ export class CroniumFunction extends Construct implements iam.IGrantable {
       },
     });
 
+    if (props.network) {
+      this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+      acknowledgeNag(
+        this.role,
+        'AwsSolutions-IAM4',
+        'A function in a VPC must create, describe and delete its network interfaces (ec2:*NetworkInterface*, which take ' +
+          'no resource-level scoping); AWSLambdaVPCAccessExecutionRole is the AWS managed policy for exactly that, and ' +
+          'nothing else is granted through a managed policy.',
+        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
+      );
+    }
     this.grantPrincipal = this.role;
     acknowledgeNag(
       this.role,

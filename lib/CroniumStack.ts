@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { type Construct } from 'constructs';
@@ -14,7 +15,7 @@ import { OperationsDashboard } from './OperationsDashboard';
 import { JobRunner, RUNNER_REPORT_MARGIN } from './JobRunner';
 import { JobWorkspace } from './JobWorkspace';
 import { Reaper } from './Reaper';
-import type { JobNetwork } from './JobVpc';
+import { JobNetwork } from './JobVpc';
 import { RestApiConstruct } from './RestApiConstruct';
 import { WebSocketApiConstruct } from './WebSocketApiConstruct';
 
@@ -56,6 +57,13 @@ export interface CroniumStackProps extends StackProps {
    * @default none
    */
   readonly webAclArn?: string;
+  /**
+   * SSH jobs: the runner function runs in the job VPC's private subnets with egress through one NAT
+   * gateway, so it reaches users' servers. `false` (`-c cronium:ssh=false`) leaves out the NAT gateway
+   * (about $33 a month idle) and refuses ssh targets with a 400 (`CRONIUM_SSH_TARGETS=off`).
+   * @default true
+   */
+  readonly ssh?: boolean;
 }
 
 /** Cronium on AWS: REST and WebSocket APIs, the job queue and dispatcher, the job cluster, one table. */
@@ -69,7 +77,7 @@ export class CroniumStack extends Stack {
   public readonly webSocketApi: WebSocketApiConstruct;
   /** Ends jobs from their tasks' STOPPED events and stores their CloudWatch log lines. */
   public readonly completion: JobCompletion;
-  /** Runs each http job in an invocation of its own. */
+  /** Runs each http, tool and ssh job in an invocation of its own. */
   public readonly jobRunner: JobRunner;
   /** The CloudWatch dashboard of the functions' EMF figures. */
   public readonly dashboard: OperationsDashboard;
@@ -98,10 +106,13 @@ export class CroniumStack extends Stack {
 
     this.table = new CroniumTable(this, 'Table', { removalPolicy: props.tableRemovalPolicy });
     this.queue = new JobQueue(this, 'Queue', { consumerTimeout: dispatcherTimeout });
+    const ssh = props.ssh ?? true;
     this.jobs = new JobCluster(this, 'Jobs', {
       imageBase: props.imageBase,
       imageBases: props.imageBases,
       jobNetwork: props.jobNetwork,
+      // The NAT gateway serves the ssh runner (and job tasks with JobNetwork.INTERNET); nothing else needs it.
+      natGateways: ssh || props.jobNetwork === JobNetwork.INTERNET ? 1 : 0,
     });
     this.workspace = new JobWorkspace(this, 'Workspace', { endpoint: this.jobs.network.s3Endpoint });
     this.secretsKey = new kms.Key(this, 'SecretsKey', {
@@ -116,8 +127,8 @@ export class CroniumStack extends Stack {
       CRONIUM_TABLE: this.table.table.tableName,
       // Submissions refuse an http job the runner function could not finish.
       CRONIUM_RUNNER_TIMEOUT_SECONDS: String(runnerTimeout.toSeconds() - RUNNER_REPORT_MARGIN.toSeconds()),
-      // No launcher reaches users' servers from here yet (the SSH runner is not built): refuse ssh targets.
-      CRONIUM_SSH_TARGETS: 'off',
+      // Without the ssh runner (cronium:ssh=false) nothing reaches users' servers: refuse ssh targets.
+      ...(ssh ? {} : { CRONIUM_SSH_TARGETS: 'off' }),
       CRONIUM_QUEUE_URL: this.queue.queue.queueUrl,
       CRONIUM_MAX_CONCURRENT: String(maxConcurrentJobs),
       CRONIUM_SECRETS_KEY_ID: this.secretsKey.keyArn,
@@ -148,7 +159,26 @@ export class CroniumStack extends Stack {
       environment,
     }).function;
     const reaper = new Reaper(this, 'Reaper', { table: this.table, queue: this.queue, jobs: this.jobs, environment });
-    this.jobRunner = new JobRunner(this, 'JobRunner', { timeout: runnerTimeout, environment });
+    this.jobRunner = new JobRunner(this, 'JobRunner', {
+      timeout: runnerTimeout,
+      environment,
+      // ssh jobs leave from the private subnets through NAT; the group allows no inbound at all.
+      ...(ssh
+        ? {
+            network: {
+              vpc: this.jobs.network.vpc,
+              subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+              securityGroups: [
+                new ec2.SecurityGroup(this, 'RunnerSecurityGroup', {
+                  vpc: this.jobs.network.vpc,
+                  description: 'Cronium runner function: no inbound; outbound to users servers (SSH) and AWS APIs',
+                  allowAllOutbound: true,
+                }),
+              ],
+            },
+          }
+        : {}),
+    });
     const runner = this.jobRunner.function;
     this.functions = { rest, authorizer, websocket, dispatcher, tick: reaper.tick, deadLetters: reaper.deadLetters, runner };
     this.completion = new JobCompletion(this, 'JobCompletion', {
@@ -207,7 +237,8 @@ export class CroniumStack extends Stack {
     this.jobRunner.grantHandOver(dispatcher);
     this.table.grantReadWrite(runner);
     this.webSocketApi.grantManageConnections(runner);
-    this.secretsKey.grant(runner.fn, 'kms:Decrypt');
+    // An ssh job's script may set a secret variable (Encrypt), as on the completion function.
+    this.secretsKey.grant(runner.fn, 'kms:Encrypt', 'kms:Decrypt');
     this.queue.grantSend(runner);
     // The dispatcher stores each job's in/ and signs the task's presigned URLs.
     this.workspace.grantStage(dispatcher);

@@ -4,7 +4,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from './acknowledgeNag';
-import { CroniumFunction } from './CroniumFunction';
+import { CroniumFunction, type CroniumFunctionProps } from './CroniumFunction';
 import { throwIfConflicts } from './InvalidPropsError';
 
 /** What a runner keeps of its own time limit to report a job that used all of its own. */
@@ -22,6 +22,11 @@ export interface JobRunnerProps {
    * @default Duration.minutes(15)
    */
   readonly timeout?: Duration;
+  /**
+   * Runs the function in these subnets (private with egress through NAT), so ssh jobs reach users'
+   * servers from fixed addresses. @default not in a VPC (no ssh jobs)
+   */
+  readonly network?: CroniumFunctionProps['network'];
 }
 
 /**
@@ -51,11 +56,12 @@ export class JobRunner extends Construct {
     acknowledgeNag(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the on-failure destination of the runner function.');
     this.function = new CroniumFunction(this, 'Function', {
       entry: 'lambdas/handlers/jobRunner.ts',
-      description: 'Cronium: runs one http job per invocation, handed over by the dispatcher',
+      description: 'Cronium: runs one http, tool or ssh job per invocation, handed over by the dispatcher',
       timeout,
       environment: props.environment,
       // ssh jobs upload the runtime helpers into each workspace from /var/task/helpers.
       runtimeHelpers: true,
+      network: props.network,
     });
     // No retry: a second invocation would send the request again. A runner that dies leaves its job
     // running, and the tick ends it `lost` once its time limit has passed.

@@ -162,7 +162,6 @@ describe('CroniumStack functions', () => {
         // Only the dispatcher hands jobs over to the runner.
         ...(name === 'DispatcherFunction' ? { CRONIUM_RUNNER_FUNCTION: { Ref: expect.stringMatching(/^JobRunnerFunction/) } } : {}),
         CRONIUM_RUNNER_TIMEOUT_SECONDS: '840',
-        CRONIUM_SSH_TARGETS: 'off',
         NODE_OPTIONS: '--enable-source-maps',
         CRONIUM_TABLE: { Ref: expect.stringMatching(/^Table/) },
         CRONIUM_QUEUE_URL: { Ref: expect.stringMatching(/^Queue/) },
@@ -581,5 +580,42 @@ describe('CroniumStack checks', () => {
     // Assert
     expect(error).toBeInstanceOf(InvalidPropsError);
     expect((error as InvalidPropsError).conflicts).toEqual([expect.stringContaining('maxConcurrentJobs')]);
+  });
+});
+
+describe('CroniumStack ssh jobs', () => {
+  it('runs the runner function in the private subnets with egress, behind a group with no inbound, with ENI permissions, and allows ssh targets', () => {
+    // Arrange
+    const runner = croniumFunctions().find(([id]) => id.startsWith('JobRunnerFunction'))![1];
+    const vpcConfig = runner.VpcConfig as { SubnetIds: unknown[]; SecurityGroupIds: Array<{ 'Fn::GetAtt': [string, string] }> };
+    const privateSubnets = resourcesOfType(template, 'AWS::EC2::Subnet')
+      .filter(([id]) => id.includes('private'))
+      .map(([id]) => ({ Ref: id }));
+    const [groupId] = vpcConfig.SecurityGroupIds[0]!['Fn::GetAtt'];
+    const group = resourcesOfType(template, 'AWS::EC2::SecurityGroup').find(([id]) => id === groupId)![1];
+    const roles = resourcesOfType(template, 'AWS::IAM::Role').filter(([id]) => id.startsWith('JobRunnerFunction'));
+
+    // Assert
+    expect(vpcConfig.SubnetIds).toEqual(privateSubnets);
+    expect(privateSubnets).toHaveLength(2);
+    expect(group.SecurityGroupIngress).toBeUndefined();
+    expect(group.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })]);
+    expect(JSON.stringify(roles)).toContain('AWSLambdaVPCAccessExecutionRole');
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    expect(functionEnv('RestFunction')['CRONIUM_SSH_TARGETS']).toBeUndefined();
+  });
+
+  it('leaves out the NAT gateway and the runner VPC placement with ssh false, and refuses ssh targets', () => {
+    // Arrange
+    const noSsh = Template.fromStack(new CroniumStack(testApp(), 'NoSsh', { ssh: false }));
+    const fns = resourcesOfType(noSsh, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomVpcRestrictDefaultSG'));
+
+    // Assert
+    noSsh.resourceCountIs('AWS::EC2::NatGateway', 0);
+    expect(fns.filter(([, fn]) => fn.VpcConfig !== undefined)).toEqual([]);
+    for (const [, fn] of fns.filter(([id]) => /^(Rest|Dispatcher|JobRunner)Function/.test(id))) {
+      expect((fn.Environment as { Variables: Record<string, unknown> }).Variables['CRONIUM_SSH_TARGETS']).toBe('off');
+    }
+    expect(JSON.stringify(resourcesOfType(noSsh, 'AWS::IAM::Role'))).not.toContain('AWSLambdaVPCAccessExecutionRole');
   });
 });

@@ -72,6 +72,8 @@ const CodeCalls: Record<string, readonly string[]> = {
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
+    // ssh jobs: prepareExecution decrypts server keys and secrets; a script may set a secret variable.
+    'kms:Encrypt',
     'kms:Decrypt',
     'sqs:SendMessage',
     'execute-api:ManageConnections',
