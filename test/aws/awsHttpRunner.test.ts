@@ -96,7 +96,7 @@ describe('http jobs on AWS: one runner invocation per job', () => {
     expect(fits.body.timeoutSeconds).toBeLessThanOrEqual(LIMIT_SECONDS);
   });
 
-  it('refuses an ssh target, which no launcher reaches from AWS yet, instead of running it in a container', async () => {
+  it('refuses an ssh target where the stack was deployed without the ssh runner (cronium:ssh=false), instead of running it in a container', async () => {
     const refused = await home.rest('POST', '/jobs', { runtime: 'bash', script: 'hostname', target: { type: 'ssh', serverIds: ['s1'] } });
 
     expect(refused.status).toBe(400);

@@ -68,7 +68,10 @@ const targetOf = (request: JobSpecRequest, config: CoreConfig, prefix: string): 
   const target = request.target;
   if (!target || target.type === 'container') return {};
   if (config.sshTargets === false) {
-    throw new ValidationError(`${prefix}target`, 'ssh targets are not available on this deployment (the AWS home has no SSH runner yet)');
+    throw new ValidationError(
+      `${prefix}target`,
+      'ssh targets are not available on this deployment (it was deployed without the SSH runner)',
+    );
   }
   if (!isScriptRuntime(request.runtime)) {
     throw new ValidationError(`${prefix}target`, `an ${request.runtime} job runs in the control plane, not on servers`);
