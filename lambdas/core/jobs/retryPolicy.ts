@@ -59,11 +59,12 @@ export const attemptRecord = (job: Job, ending: Ending, finishedAt: string): Att
 
 /**
  * Seconds the queue should still hold back a message for a job whose retry is due at `retryAt`:
- * 0 when due (within a second), else at most the queue's limit. A longer backoff is so a chain of
- * delayed messages: each delivery that comes too early sends the next one.
+ * 0 when due, else the whole seconds left rounded up (the queue counts in seconds, and a retry never
+ * starts before its backoff), at most the queue's limit. A longer backoff is so a chain of delayed
+ * messages: each delivery that comes too early sends the next one.
  */
 export const dueDelaySeconds = (retryAt: string | undefined, now: number): number => {
   if (retryAt === undefined) return 0;
   const left = (Date.parse(retryAt) - now) / 1000;
-  return left <= 1 ? 0 : Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(left));
+  return left <= 0 ? 0 : Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(left));
 };

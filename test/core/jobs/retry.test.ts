@@ -56,7 +56,10 @@ describe('retry decision', () => {
   it('holds back a long wait in legs of at most 15 minutes', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(dueDelaySeconds(undefined, now)).toBe(0);
-    expect(dueDelaySeconds(new Date(now + 500).toISOString(), now)).toBe(0);
+    expect(dueDelaySeconds(new Date(now).toISOString(), now)).toBe(0);
+    expect(dueDelaySeconds(new Date(now - 500).toISOString(), now)).toBe(0);
+    // A sub-second backoff still waits (a whole second): a retry never starts early.
+    expect(dueDelaySeconds(new Date(now + 500).toISOString(), now)).toBe(1);
     expect(dueDelaySeconds(new Date(now + 60_000).toISOString(), now)).toBe(60);
     expect(dueDelaySeconds(new Date(now + 3_600_000).toISOString(), now)).toBe(900);
   });
