@@ -44,7 +44,8 @@ describe('a control plane stopped with SIGTERM and started again', () => {
     const first = await startProcess(dataDir);
     current = first.child;
     await first.api.put('/variables/TOKEN', { value: SECRET, secret: true });
-    const script = 'echo "token $TOKEN"; for i in $(seq 1 30); do echo "line $i"; sleep 0.1; done';
+    // Long enough (9 s) that the container still runs when the stopped process is checked on a busy machine.
+    const script = 'echo "token $TOKEN"; for i in $(seq 1 30); do echo "line $i"; sleep 0.3; done';
     const { body } = await first.api.post('/jobs', { runtime: 'bash', script, env: { TOKEN: { fromVariable: 'TOKEN' } } });
     await eventually(async () => ((await first.api.get(`/jobs/${body.id}/logs`)).body.nextSeq >= 6 ? true : undefined));
 
@@ -70,5 +71,5 @@ describe('a control plane stopped with SIGTERM and started again', () => {
     const logLines = [first.out.stderr, second.out.stderr].flatMap((s) => s.split('\n')).filter((l) => l.trim() !== '');
     expect(logLines.length).toBeGreaterThan(0);
     for (const line of logLines) expect(() => JSON.parse(line), line).not.toThrow();
-  });
+  }, 90_000);
 });
