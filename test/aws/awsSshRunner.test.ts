@@ -1,3 +1,4 @@
+import { DecryptCommand } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { execFileSync } from 'node:child_process';
@@ -76,6 +77,19 @@ describe('ssh jobs on AWS: handed to a runner invocation that rebuilds the reque
     const logs = (await home.rest('GET', `/jobs/${jobId}/logs`)).body;
     expect(JSON.stringify(logs)).toContain('hello over ssh');
     expect((await home.rest('GET', `/servers/${serverId}`)).body.hostKeyFingerprint).toBe(sshd.hostKeyFingerprint);
+  }, 60_000);
+
+  it('the dispatcher decrypts nothing for a job it hands over: the server key and secrets are decrypted once, in the runner', async () => {
+    expect((await home.rest('PUT', '/variables/SSH_RUNNER_TOKEN', { value: 'tok-3141', secret: true })).status).toBeLessThan(300);
+    const decrypts = () => home.mocks.kms.commandCalls(DecryptCommand).length;
+    const before = decrypts();
+
+    const { invoke } = await handedOver({ runtime: 'bash', script: 'echo "$T"', env: { T: { fromVariable: 'SSH_RUNNER_TOKEN' } } });
+    const inDispatcher = decrypts() - before;
+    expect(await runner.handler(JSON.parse(payloadText(invoke)), {} as never)).toEqual({ outcome: 'ran' });
+
+    expect(inDispatcher).toBe(0);
+    expect(decrypts() - before).toBeGreaterThanOrEqual(2); // the server's key and the secret variable, in the runner
   }, 60_000);
 
   it('stops the remote script when the job is cancelled through the API, which cannot reach the runner itself', async () => {

@@ -36,4 +36,6 @@ export const createRunnerLauncher = (o: RunnerLauncherOptions): ExecutionLaunche
   stop: async () => {},
   list: async () => [],
   reattach: async () => {},
+  // The runner rebuilds what it needs from the key (runHandedJob's prepare), so the dispatcher builds nothing.
+  handsOver: () => true,
 });

@@ -25,5 +25,6 @@ export const routeJobs = (routes: LauncherRoute[], fallback: ExecutionLauncher):
     stop: (ref) => forRef(ref).stop(ref),
     reattach: (ref, job, resumeToken) => forRef(ref).reattach(ref, job, resumeToken),
     list: async () => (await Promise.all([...routes.map((r) => r.launcher), fallback].map((l) => l.list()))).flat(),
+    handsOver: (job) => forJob(job).handsOver?.(job) ?? false,
   };
 };

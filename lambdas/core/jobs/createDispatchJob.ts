@@ -133,12 +133,15 @@ export const createDispatchJob = (
   };
 
   /**
-   * Resolves the job's variables into its environment and workspace. A reference to a missing
+   * Resolves the job's variables into its environment and workspace (not for a job the launcher hands over). A reference to a missing
    * variable ends the job; a store or cipher fault puts it back in the queue and is rethrown, so the
    * message is retried instead of leaving the job claimed.
    */
   const prepare = async (claimed: Job, slot: number): Promise<ExecutionRequest | undefined> => {
     const key = { tenant: claimed.tenant, jobId: claimed.id };
+    // A handed-over job's request is rebuilt where it runs (the runner validates and ends it there):
+    // secrets and server keys decrypted here would only be dropped.
+    if (launcher.handsOver?.(claimed)) return { job: claimed, env: {}, workspace: {} };
     try {
       return await prepareExecution(claimed);
     } catch (err) {

@@ -10,8 +10,9 @@ export type PrepareExecution = (job: Job) => Promise<ExecutionRequest>;
 /**
  * Builds what a launcher needs to run a job: its environment and workspace with the tenant's
  * variables resolved, and for an ssh target its servers with their credentials decrypted. The
- * dispatcher builds it before it launches; a runner function that was handed only the job's key
- * (createRunnerLauncher) builds it again, so no secret travels in the hand-over.
+ * dispatcher builds it for a launcher that runs the job itself; a job handed over with only its key
+ * (createRunnerLauncher, ExecutionLauncher.handsOver) has it built by the runner alone, so no secret
+ * travels in the hand-over and none is decrypted twice.
  * @throws ValidationError when the job names a variable or server that does not exist.
  * @throws on store or cipher faults.
  */

@@ -78,6 +78,12 @@ export interface ExecutionLauncher {
   list(): Promise<ExecutionInfo[]>;
   /** Follows an execution found by list() again, reporting only output after `resumeToken`. */
   reattach(ref: string, job: Job, resumeToken?: string): Promise<void>;
+  /**
+   * The launcher hands `job` to another process that rebuilds its launch request from the job's key
+   * (the runner function on AWS): the dispatcher then passes the bare job, resolving no variable and
+   * decrypting no secret nor server key that would only be dropped. @default false
+   */
+  handsOver?(job: Job): boolean;
 }
 
 /** A line of output as the launcher read it. */

@@ -38,4 +38,21 @@ describe('routeJobs', () => {
     expect(docker.calls).toEqual(['create', 'stop docker:1']);
     expect((await router.list()).map((e) => e.ref)).toEqual(['http:1', 'docker:1']);
   });
+
+  it('says a job is handed over only when the launcher that takes it hands it over', () => {
+    const runner = named('runner');
+    const router = routeJobs(
+      [
+        {
+          launcher: { ...runner.launcher, handsOver: () => true },
+          takes: (j) => j.runtime === 'http',
+          owns: (r) => r.startsWith('runner:'),
+        },
+      ],
+      named('docker').launcher,
+    );
+
+    expect(router.handsOver?.(jobFactory({ runtime: 'http', script: undefined }))).toBe(true);
+    expect(router.handsOver?.(jobFactory({ runtime: 'bash' }))).toBe(false);
+  });
 });

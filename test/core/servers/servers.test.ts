@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ControlPlaneError } from '../../../lambdas/core/errors';
 import { callerFactory } from '../../helpers/factories';
+import { createFakeCipher } from '../../helpers/memory/createFakeCipher';
+import { createFakeLauncher } from '../../helpers/memory/createFakeLauncher';
 import { createFakeServerAccess } from '../../helpers/memory/createFakeServerAccess';
 import { createHarness, errorOf, keyOf } from '../../helpers/memory/createHarness';
 
@@ -90,6 +92,36 @@ describe('servers', () => {
       ['web1', PEM],
       ['web2', PEM],
     ]);
+  });
+
+  it('decrypts no server key nor secret for an ssh job its launcher hands over (the runner rebuilds the request)', async () => {
+    const cipher = createFakeCipher();
+    const decrypted: string[] = [];
+    const launcher = createFakeLauncher();
+    const h = createHarness({
+      cipher: { ...cipher, decrypt: async (tenant, ciphertext) => (decrypted.push(ciphertext), cipher.decrypt(tenant, ciphertext)) },
+      launcher: { ...launcher, handsOver: (job) => job.target?.type === 'ssh' },
+    });
+    const server = await h.cp.servers.create(acme, request);
+    await h.cp.variables.put(acme, 'API_TOKEN', { value: 's3cr3t-value', secret: true });
+    const ssh = await h.cp.jobs.submit(acme, {
+      runtime: 'bash',
+      script: 'hostname',
+      env: { TOKEN: { fromVariable: 'API_TOKEN' } },
+      target: { type: 'ssh', serverIds: [server.id] },
+    });
+    const local = await h.cp.jobs.submit(acme, { runtime: 'bash', script: 'hostname', env: { TOKEN: { fromVariable: 'API_TOKEN' } } });
+
+    expect(await h.cp.dispatch(keyOf(ssh))).toBe('launched');
+    const afterHandedOver = decrypted.length;
+    await h.cp.dispatch(keyOf(local));
+
+    expect(afterHandedOver).toBe(0);
+    expect(launcher.requests[0]).toEqual({ job: expect.objectContaining({ id: ssh.id }), env: {}, workspace: {} });
+    expect((await h.stored(ssh)).status).toBe('running');
+    // A job the launcher runs itself still gets its secrets resolved.
+    expect(decrypted.length).toBeGreaterThan(0);
+    expect(launcher.requests[1]!.env).toEqual({ TOKEN: 's3cr3t-value' });
   });
 
   it('fails a job that names a server that does not exist, and rejects bad targets up front', async () => {
