@@ -7,7 +7,7 @@ import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import type { Lifecycle } from './createLifecycle';
 import { createPrepareExecution } from './prepareExecution';
-import { dueDelaySeconds } from './retryPolicy';
+import { dueDelaySeconds, MAX_QUEUE_DELAY_SECONDS } from './retryPolicy';
 
 /** `retrying`: the launch was refused for now (capacity, throttling) and the job will be offered again after a delay. */
 export type DispatchOutcome = 'launched' | 'waiting' | 'retrying' | 'skipped';
@@ -23,6 +23,16 @@ export const MAX_LAUNCH_ATTEMPTS = 8;
 const FIRST_RETRY_SECONDS = 5;
 /** SQS delays a message at most 15 minutes. */
 const MAX_RETRY_SECONDS = 300;
+
+/**
+ * The longest a dispatch holds a job delivered before its planned time (`scheduledAt`). A schedule
+ * hands its fire to the queue with the delay rounded down to whole seconds (the queue's unit), so the
+ * message comes up to a second early and the dispatch waits out the rest: the job leaves `queued` at
+ * its time, never before. A job delivered earlier than this goes back to the queue instead.
+ */
+export const MAX_EARLY_HOLD_MS = 1000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Seconds before the `attempt`th retried launch (1-based): doubling from 5 s, at most 5 minutes. */
 export const launchRetryDelaySeconds = (attempt: number): number =>
@@ -45,6 +55,8 @@ export const createDispatchJob = (
   lifecycle: Lifecycle,
   variables: Variables,
   servers: Servers,
+  /** Waits `ms` (injected so tests move their clock instead). */
+  wait: (ms: number) => Promise<void> = sleep,
 ) => {
   const prepareExecution = createPrepareExecution(variables, servers);
   /**
@@ -185,8 +197,28 @@ export const createDispatchJob = (
     return 'retrying';
   };
 
+  /**
+   * Holds a job delivered before its planned time (`scheduledAt`) until that time, then reads it
+   * again (it may have been cancelled meanwhile). The wait is bounded: a job more than
+   * MAX_EARLY_HOLD_MS early (a message delivered again, or re-offered) goes back to the queue for the
+   * whole seconds left, rounded down, and is held here for the rest when it comes back.
+   * @returns the job as it is now, or 'requeued'.
+   */
+  const holdUntilPlanned = async (key: JobKey, job: Job): Promise<Job | undefined | 'requeued'> => {
+    const at = Date.parse(job.scheduledAt ?? '');
+    if (!(at > clock.now())) return job;
+    if (at - clock.now() > MAX_EARLY_HOLD_MS) {
+      const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.floor((at - clock.now()) / 1000));
+      await queue.enqueue(key, { delaySeconds });
+      return 'requeued';
+    }
+    // Again until the clock says so: a timer may fire a little before the clock reaches the time.
+    for (let left = at - clock.now(); left > 0; left = at - clock.now()) await wait(left);
+    return store.jobs.get(key);
+  };
+
   return async (key: JobKey): Promise<DispatchOutcome> => {
-    const found = await store.jobs.get(key);
+    let found = await store.jobs.get(key);
     if (found?.status !== 'queued') return 'skipped';
     // A retry not yet due (its backoff is longer than the queue can hold a message): send the next leg.
     const due = dueDelaySeconds(found.retryAt, clock.now());
@@ -194,6 +226,10 @@ export const createDispatchJob = (
       await queue.enqueue(key, { delaySeconds: due });
       return 'retrying';
     }
+    const held = await holdUntilPlanned(key, found);
+    if (held === 'requeued') return 'retrying';
+    found = held;
+    if (found?.status !== 'queued') return 'skipped';
 
     const event = await takeEventSlot(found);
     if (event === 'waiting' || event === 'skipped') return event;

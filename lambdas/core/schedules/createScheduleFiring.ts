@@ -57,7 +57,9 @@ export const createScheduleFiring = (
     const fireAt = Date.parse(fire.fireAt);
     // From the clock now, not the tick's start: the queue counts the delay from the send, and a tick
     // firing many schedules one after another would otherwise offer each later one that much late.
-    const delaySeconds = Math.max(0, Math.ceil((fireAt - clock.now()) / 1000));
+    // Whole seconds rounded down: the message comes up to a second early, and the dispatch holds the
+    // job until its scheduledAt (createDispatchJob), so it starts at its time, never before.
+    const delaySeconds = Math.max(0, Math.floor((fireAt - clock.now()) / 1000));
     let done: ScheduleFire;
     const caller = { tenant: s.tenant, role: 'user' } as const;
     const { eventId, workflowId } = s.target;

@@ -65,6 +65,9 @@ export const createRunAdvancer = (
   const submit = async (run: WorkflowRun, step: WorkflowStep, found: { spec: JobSpec; eventName: string }, input: unknown) => {
     const node = run.nodes.find((n) => n.id === step.nodeId)!;
     // A schedule hands a fire over up to its window early: the first steps wait in the queue until its time.
+    // Rounded up, unlike an event's fire (rounded down, then held by the dispatch until its scheduledAt):
+    // a step's job does not carry the fire time, so nothing would hold it for the rest of the second.
+    // Only a run's first steps of a fire still ahead get a delay; a step after its parents is sent at once.
     const delaySeconds = run.scheduledAt ? Math.ceil((Date.parse(run.scheduledAt) - clock.now()) / 1000) : 0;
     try {
       await submitJob({ tenant: run.tenant, role: 'user' }, found.spec, {

@@ -31,9 +31,21 @@ describe('firing schedules from the tick', () => {
     // Act
     await h.tickAt('00:04:00');
 
-    // Assert: offered at 00:05:00.5 (whole seconds, rounded up), not at 00:05:02.5.
+    // Assert: offered at 00:04:59.5 (whole seconds, rounded down; the dispatch holds it the last half
+    // second), not at 00:05:02.5.
     const [job] = await h.jobs();
-    expect(h.queue.messages).toEqual([{ key: { tenant: 'acme', jobId: job!.id }, delaySeconds: 58 }]);
+    expect(h.queue.messages).toEqual([{ key: { tenant: 'acme', jobId: job!.id }, delaySeconds: 57 }]);
+  });
+
+  it('rounds the delay down, so the message is never due after the fire time (the dispatch waits the rest)', async () => {
+    const h = await createScheduleHarness();
+    await h.schedule({ cron: undefined, at: '2030-01-01T00:01:00.000Z' });
+    await h.schedule({ cron: undefined, at: '2030-01-01T00:01:00.999Z' });
+
+    await h.tickAt('00:00:30.400');
+
+    // 29.6 s and 30.599 s ahead: 29 and 30 whole seconds, each message due at most a second early.
+    expect(h.queue.messages.map((m) => m.delaySeconds)).toEqual([29, 30]);
   });
 
   it('tells the script when it was planned to run (scheduledAt in its run context)', async () => {
