@@ -1,4 +1,5 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
+import { CpuArchitecture } from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ScriptRuntimes } from '../lambdas/core/model';
 import { CroniumStack } from '../lib';
@@ -10,6 +11,12 @@ const context = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
+const jobArchitecture = (value: string | undefined): CpuArchitecture | undefined => {
+  if (value === undefined) return undefined;
+  if (value === 'x86_64') return CpuArchitecture.X86_64;
+  if (value === 'arm64') return CpuArchitecture.ARM64;
+  throw new Error(`-c cronium:jobArchitecture must be arm64 or x86_64, got ${JSON.stringify(value)}`);
+};
 new CroniumStack(app, 'Cronium', {
   description: 'Cronium: serverless job-execution control plane',
   // -c cronium:imageBase=NAME builds every runtime image FROM NAME; -c cronium:imageBase:python=NAME one of them.
@@ -17,6 +24,8 @@ new CroniumStack(app, 'Cronium', {
   imageBases: Object.fromEntries(
     ScriptRuntimes.flatMap((rt) => (context(`cronium:imageBase:${rt}`) ? [[rt, context(`cronium:imageBase:${rt}`)]] : [])),
   ),
+  // -c cronium:jobArchitecture=x86_64 runs the job tasks (and builds their images) on x86_64 instead of ARM64.
+  jobCpuArchitecture: jobArchitecture(context('cronium:jobArchitecture')),
   // -c cronium:webAclArn=ARN puts a WAFv2 web ACL you made in front of the REST API (opt-in: docs/aws.md).
   webAclArn: context('cronium:webAclArn'),
   // -c cronium:ssh=false leaves out the NAT gateway and the ssh runner's VPC placement; ssh targets are then refused.

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { type Construct } from 'constructs';
@@ -41,6 +42,12 @@ export interface CroniumStackProps extends StackProps {
    * @default `imageBase`
    */
   readonly imageBases?: Partial<Record<ScriptRuntime, string>>;
+  /**
+   * CPU architecture of the job tasks and so of the runtime images `cdk deploy` builds
+   * (`-c cronium:jobArchitecture=x86_64`: no emulation on an x86 machine, e.g. for LocalStack).
+   * @default ecs.CpuArchitecture.ARM64
+   */
+  readonly jobCpuArchitecture?: ecs.CpuArchitecture;
   /**
    * Network of the job tasks.
    * @default JobNetwork.ISOLATED
@@ -110,6 +117,7 @@ export class CroniumStack extends Stack {
     this.jobs = new JobCluster(this, 'Jobs', {
       imageBase: props.imageBase,
       imageBases: props.imageBases,
+      cpuArchitecture: props.jobCpuArchitecture,
       jobNetwork: props.jobNetwork,
       // The NAT gateway serves the ssh runner (and job tasks with JobNetwork.INTERNET); nothing else needs it.
       natGateways: ssh || props.jobNetwork === JobNetwork.INTERNET ? 1 : 0,
