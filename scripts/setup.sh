@@ -76,6 +76,8 @@ command -v sshd >/dev/null 2>&1 || need+=(openssh-server)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 installed ca-certificates || need+=(ca-certificates)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+# The web console's browser tests drive Debian's Chromium through playwright-core (no browser download).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if ! node22_ready && ! command -v npm >/dev/null 2>&1; then need+=(npm); fi
 if [ ${#need[@]} -eq 0 ]; then
   log "all present"

@@ -111,6 +111,8 @@ export const createLocalControlPlane = async (env: Env = process.env): Promise<L
     // Loopback only unless CRONIUM_METRICS_TOKEN is set (docs/operate.md).
     metrics: { render: () => metrics.render(), contentType: metrics.contentType, token: env['CRONIUM_METRICS_TOKEN'] || undefined },
     wsPath: '/ws',
+    // The web console on the APIs' own origin: its config names no other (docs/console.md).
+    console: { dir: settings.consoleDir, config: { apiUrl: '', wsUrl: '/ws' } },
     wsAuthorizer: (event) => handlers.authorizer!(event),
     websocket: (event) => handlers.websocket!(event as never),
     managementAccessKeyId: managementKeyId,

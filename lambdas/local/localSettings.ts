@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Env } from '../config/coreConfigFromEnv';
 import { ConfigError, numberFromEnv } from '../config/coreConfigFromEnv';
 
@@ -14,6 +14,8 @@ export interface LocalSettings {
   /** Receives of one message before the dead-letter queue takes it. */
   maxReceiveCount: number;
   logLevel: string;
+  /** The built web console served at `/` (`CRONIUM_CONSOLE_DIR`, default the repository's `console/dist`). */
+  consoleDir: string;
 }
 
 /** @throws ConfigError naming a variable that is wrong. */
@@ -29,5 +31,6 @@ export const localSettingsFromEnv = (env: Env): LocalSettings => {
     reapIntervalMs: numberFromEnv(env, 'CRONIUM_REAP_INTERVAL_MS', 30_000, { integer: true }),
     maxReceiveCount: numberFromEnv(env, 'CRONIUM_MAX_RECEIVE_COUNT', 5, { integer: true }),
     logLevel: env['LOG_LEVEL'] || 'info',
+    consoleDir: resolve(env['CRONIUM_CONSOLE_DIR'] || join(import.meta.dirname, '../../console/dist')),
   };
 };

@@ -6,6 +6,8 @@ import { rejectUpgrade, sendJson } from './respond';
 import type { RestBridge } from './createRestBridge';
 import type { GatewaySettings } from './resolveSettings';
 import type { WebSocketBridge } from './createWebSocketBridge';
+import type { ConsoleServer } from './serveConsole';
+import { isConsolePath } from './serveConsole';
 import type { MetricsEndpoint } from './serveMetrics';
 import { serveMetrics } from './serveMetrics';
 
@@ -32,13 +34,17 @@ export const managementConnectionId = (rawPath: string, stage: string): string |
   }
 };
 
-/** Routes `/@connections/*` to the management API, `wsPath` upgrades to the WebSocket bridge, the rest to REST. */
+/**
+ * Routes `/@connections/*` to the management API, `wsPath` upgrades to the WebSocket bridge, `/` and
+ * `/console/*` to the web console when there is one, the rest to REST.
+ */
 export const createGatewayRouter = (o: {
   settings: GatewaySettings;
   rest: RestBridge;
   ws: WebSocketBridge;
   management: ManagementApi;
   metrics?: MetricsEndpoint;
+  console?: ConsoleServer;
 }): Router => {
   const s = o.settings;
   const guard = (work: Promise<void>, target: ServerResponse | Duplex): void => {
@@ -54,6 +60,7 @@ export const createGatewayRouter = (o: {
       const connectionId = managementConnectionId(target.rawPath, s.stage);
       if (connectionId !== undefined) return guard(o.management.handle(req, res, connectionId), res);
       if (o.metrics && target.rawPath === '/metrics') return guard(serveMetrics(req, res, o.metrics), res);
+      if (o.console && isConsolePath(target.rawPath)) return guard(o.console(req, res, target.rawPath), res);
       if (target.rawPath === s.wsPath) {
         req.resume();
         return sendJson(res, 426, { message: 'Upgrade Required' });

@@ -6,6 +6,7 @@ import { pushToConnection } from './pushToConnection';
 import { createRestBridge } from './createRestBridge';
 import { createGatewayRouter } from './createGatewayRouter';
 import { resolveSettings } from './resolveSettings';
+import { createConsoleServer } from './serveConsole';
 import type { LocalGateway, LocalGatewayOptions } from './types';
 import { createWebSocketBridge } from './createWebSocketBridge';
 
@@ -44,6 +45,7 @@ export const createLocalGateway = (o: LocalGatewayOptions): LocalGateway => {
     ws,
     management: createManagementApi({ settings, connections }),
     ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.console ? { console: createConsoleServer(o.console) } : {}),
   });
   const server = createServer();
   // Requests being answered, so close() can let them finish.

@@ -11,6 +11,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { MetricsEndpoint } from './serveMetrics';
+import type { ConsoleSite } from './serveConsole';
 
 /** The pino-like logger the gateway reports to; every method takes structured details first. */
 export interface GatewayLogger {
@@ -144,6 +145,8 @@ export interface LocalGatewayOptions {
   logger?: GatewayLogger;
   /** Served at `GET /metrics`, outside the REST authorizer (see serveMetrics.ts). @default none: `/metrics` reaches REST */
   metrics?: MetricsEndpoint;
+  /** The web console, served at `/` and `/console/*` (those paths then never reach REST). @default none */
+  console?: ConsoleSite;
 }
 
 /** A running (or ready to run) local gateway. */

@@ -1,0 +1,3 @@
+import { PageHeader } from '../ui/components';
+
+export const ServersPage = () => <PageHeader title="Servers" />;

@@ -1,0 +1,60 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client';
+import { formatRelative, formatTime } from './format';
+
+export const StatusBadge = ({ status }: { status: string }) => (
+  <span className={`badge status-${status}`} data-status={status}>
+    {status}
+  </span>
+);
+
+/** An error in the API's own words (or the browser's, when the API was not reached). */
+export const ErrorMessage = ({ error }: { error: unknown }) => {
+  if (!error) return null;
+  const text = error instanceof ApiError || error instanceof Error ? error.message : 'something went wrong';
+  return (
+    <p className="error" role="alert">
+      {text}
+    </p>
+  );
+};
+
+export const When = ({ iso }: { iso: string | undefined }) => (
+  <time dateTime={iso} title={formatTime(iso)}>
+    {formatRelative(iso)}
+  </time>
+);
+
+export const PageHeader = ({ title, children }: { title: string; children?: ReactNode }) => (
+  <header className="page-header">
+    <h1>{title}</h1>
+    <div className="actions">{children}</div>
+  </header>
+);
+
+export const Loading = ({ what }: { what: string }) => (
+  <p className="muted" role="status">
+    Loading {what}…
+  </p>
+);
+
+/** A label above its control; `hint` below in small print. */
+export const Field = ({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) => (
+  <label className="field">
+    <span className="field-label">{label}</span>
+    {children}
+    {hint ? <span className="field-hint">{hint}</span> : null}
+  </label>
+);
+
+/** Rows of `term: value`. */
+export const Facts = ({ rows }: { rows: [string, ReactNode][] }) => (
+  <dl className="facts">
+    {rows.map(([term, value]) => (
+      <div key={term}>
+        <dt>{term}</dt>
+        <dd>{value ?? '—'}</dd>
+      </div>
+    ))}
+  </dl>
+);
