@@ -1,12 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, isTerminal, type Job, type JobStatus, ValidationError } from '../../core';
+import { ConflictError, isTerminal, type Job, ValidationError } from '../../core';
 import type { JobListQuery, JobStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel, type Item } from './items';
 import { IndexKeys, Keys } from './keys';
-import { listNewestFirst, queryAll, type IndexPartition } from './listing';
-import { TableIndexes } from './schema';
+import { listNewestFirst, queryAll, type IndexPartition, type SortKeyRange } from './listing';
+import { TableIndexes, type TableIndex } from './schema';
 
 const { byTenant, byStatus, byEvent, active } = TableIndexes;
 
@@ -148,7 +148,7 @@ export const createDynamoJobStore = (ctx: TableContext): JobStore => {
       return toJob(res.Attributes ?? {});
     },
 
-    list(tenant, q: JobListQuery) {
+    async list(tenant, q: JobListQuery) {
       return listNewestFirst(ctx, jobPartition(tenant, q), q, toJob);
     },
 
@@ -231,18 +231,48 @@ export const createDynamoJobStore = (ctx: TableContext): JobStore => {
   };
 };
 
-/** The narrowest index for a listing: by event (status filtered), by status, or all of the tenant's jobs. */
-function jobPartition(tenant: string, q: { status?: JobStatus; eventId?: string }): IndexPartition {
+/**
+ * The narrowest index for a listing: by event, by status, or all of the tenant's jobs. Every one
+ * sorts by `<createdAt>#<id>`, so the time bounds are a key condition on it; a status the index
+ * does not select, and the runtime, are a filter.
+ */
+function jobPartition(tenant: string, q: JobListQuery): IndexPartition {
   const tableKey = (id: string) => Keys.job(tenant, id);
-  const { status, eventId } = q;
-  if (eventId !== undefined) {
-    return {
-      index: byEvent,
-      partition: IndexKeys.jobsByEvent(tenant, eventId),
-      tableKey,
-      ...(status !== undefined ? { filter: (e: Expr) => `${e.name('status')} = ${e.value(status)}` } : {}),
-    };
+  const { status, eventId, runtime } = q;
+  const range = createdRange(q);
+  const equal = (field: string, value: string | undefined) =>
+    value === undefined ? [] : [(e: Expr) => `${e.name(field)} = ${e.value(value)}`];
+  const partition = (index: TableIndex, key: string, filters: ((e: Expr) => string)[]): IndexPartition => ({
+    index,
+    partition: key,
+    tableKey,
+    range,
+    ...(filters.length ? { filter: (e: Expr) => filters.map((f) => f(e)).join(' AND ') } : {}),
+  });
+  if (eventId !== undefined)
+    return partition(byEvent, IndexKeys.jobsByEvent(tenant, eventId), [...equal('status', status), ...equal('runtime', runtime)]);
+  if (status !== undefined) return partition(byStatus, IndexKeys.jobsByStatus(tenant, status), equal('runtime', runtime));
+  return partition(byTenant, IndexKeys.jobsByTenant(tenant), equal('runtime', runtime));
+}
+
+/** An instant as `toISOString` writes it, the form of `createdAt` (so the two compare as strings). */
+function instant(field: 'since' | 'until', value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms) || new Date(ms).toISOString() !== value) {
+    throw new ValidationError(field, 'must be an ISO 8601 time in UTC with milliseconds, such as 2026-01-31T09:00:00.000Z');
   }
-  if (status !== undefined) return { index: byStatus, partition: IndexKeys.jobsByStatus(tenant, status), tableKey };
-  return { index: byTenant, partition: IndexKeys.jobsByTenant(tenant), tableKey };
+  return value;
+}
+
+/**
+ * `since` (inclusive) and `until` (exclusive) as bounds on `<createdAt>#<id>`. `until` itself is
+ * an inclusive upper bound that no key equals: a job created at `until` has the key `<until>#<id>`,
+ * which sorts after `<until>`, so it is left out, and every earlier job sorts before it.
+ */
+function createdRange(q: JobListQuery): SortKeyRange {
+  const since = instant('since', q.since);
+  const until = instant('until', q.until);
+  if (since !== undefined && until !== undefined && until <= since) throw new ValidationError('until', 'must be after since');
+  return { ...(since !== undefined ? { atLeast: since } : {}), ...(until !== undefined ? { atMost: until } : {}) };
 }

@@ -15,6 +15,21 @@ export interface IndexPartition {
   tableKey: (id: string) => { pk: string; sk: string };
   /** A FilterExpression built with `e`, when the index alone does not select the items. */
   filter?: (e: Expr) => string;
+  /** Bounds on the index sort key, both inclusive: a key condition, so items outside are never read. */
+  range?: SortKeyRange;
+}
+
+export interface SortKeyRange {
+  atLeast?: string;
+  atMost?: string;
+}
+
+/** The sort-key part of a key condition; with both bounds, `atLeast` must not sort after `atMost`. */
+function rangeCondition(e: Expr, sortKey: string, { atLeast, atMost }: SortKeyRange): string {
+  if (atLeast !== undefined && atMost !== undefined) return ` AND ${e.name(sortKey)} BETWEEN ${e.value(atLeast)} AND ${e.value(atMost)}`;
+  if (atLeast !== undefined) return ` AND ${e.name(sortKey)} >= ${e.value(atLeast)}`;
+  if (atMost !== undefined) return ` AND ${e.name(sortKey)} <= ${e.value(atMost)}`;
+  return '';
 }
 
 /** With a filter, DynamoDB's Limit counts items before filtering; read at least this many per call. */
@@ -35,11 +50,17 @@ export async function listNewestFirst<T>(
 ): Promise<Page<T>> {
   const { limit } = page;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new ValidationError('limit', 'must be a positive integer');
-  const { index, partition } = p;
+  const { index, partition, range = {} } = p;
   let startKey: Item | undefined;
   if (page.cursor !== undefined) {
     const at = decodeCursor(page.cursor);
-    startKey = { ...p.tableKey(at.id), [index.partitionKey]: partition, [index.sortKey]: at.sortKey };
+    // DynamoDB refuses a start key outside the key condition, and a cursor may come from a listing
+    // with another range: past the newer end, every item in range is older, so start at the top;
+    // below the older end, nothing older is left.
+    if (range.atLeast !== undefined && at.sortKey < range.atLeast) return { items: [] };
+    if (range.atMost === undefined || at.sortKey <= range.atMost) {
+      startKey = { ...p.tableKey(at.id), [index.partitionKey]: partition, [index.sortKey]: at.sortKey };
+    }
   }
 
   const found: Item[] = [];
@@ -47,7 +68,7 @@ export async function listNewestFirst<T>(
   for (;;) {
     const want = limit + 1 - found.length;
     const e = new Expr();
-    const keyCondition = `${e.name(index.partitionKey)} = ${e.value(partition)}`;
+    const keyCondition = `${e.name(index.partitionKey)} = ${e.value(partition)}${rangeCondition(e, index.sortKey, range)}`;
     const filter = p.filter?.(e);
     const res = await call('Query', () =>
       ctx.client.send(

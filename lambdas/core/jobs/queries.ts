@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { NotFoundError } from '../errors';
-import type { Caller, Job, JobStatus, LogLine } from '../model';
-import type { Page } from '../ports';
+import type { Caller, Job, LogLine } from '../model';
+import type { JobListQuery, Page } from '../ports';
 
 /** @throws NotFoundError when the job does not exist for the caller's tenant. */
 export const createGetJob =
@@ -12,14 +12,13 @@ export const createGetJob =
     return job;
   };
 
-export interface ListJobsQuery {
-  status?: JobStatus;
-  eventId?: string;
-  limit: number;
-  cursor?: string;
-}
+/** The store's query as is: every filter is the store's to apply, in both homes. */
+export type ListJobsQuery = JobListQuery;
 
-/** A tenant's jobs, newest first. @throws ValidationError('cursor') for a malformed cursor. */
+/**
+ * A tenant's jobs, newest first.
+ * @throws ValidationError('cursor') for a malformed cursor; ValidationError('since' | 'until') for a bad range.
+ */
 export const createListJobs =
   ({ store }: Pick<CoreDeps, 'store'>) =>
   (caller: Caller, query: ListJobsQuery): Promise<Page<Job>> =>

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Server, Variable } from '../model';
+import type { ApiKeyRecord, EventDef, Job, JobKey, JobStatus, LogLine, Runtime, Server, Variable } from '../model';
 import type { Schedule, ScheduleFire } from '../schedules/scheduleModel';
 import type { StatsBucket, StatsEntry } from '../stats/statsModel';
 import type { Workflow, WorkflowRun } from '../workflows/workflowModel';
@@ -12,6 +12,14 @@ export interface Page<T> {
 export interface JobListQuery {
   status?: JobStatus;
   eventId?: string;
+  runtime?: Runtime;
+  /**
+   * Jobs created at or after this instant, as `Date.prototype.toISOString` writes it (UTC,
+   * milliseconds). Another form throws ValidationError('since').
+   */
+  since?: string;
+  /** Jobs created before this instant (same form). Not after `since` throws ValidationError('until'). */
+  until?: string;
   limit: number;
   /** From a previous page's `nextCursor`. A malformed cursor throws ValidationError('cursor'). */
   cursor?: string;

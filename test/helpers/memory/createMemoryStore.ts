@@ -148,10 +148,13 @@ const createJobStore = (jobs: Map<string, Job>): JobStore => ({
 
   async list(tenant, q: JobListQuery) {
     part('tenant', tenant);
+    if (q.since !== undefined && q.until !== undefined && q.until <= q.since) throw new ValidationError('until', 'must be after since');
     const rows = [...jobs.values()]
       .filter((j) => j.tenant === tenant)
       .filter((j) => q.status === undefined || j.status === q.status)
       .filter((j) => q.eventId === undefined || j.eventId === q.eventId)
+      .filter((j) => q.runtime === undefined || j.runtime === q.runtime)
+      .filter((j) => (q.since === undefined || j.createdAt >= q.since) && (q.until === undefined || j.createdAt < q.until))
       .map((j) => ({ sortKey: `${j.createdAt}#${j.id}`, value: j }));
     return listNewestFirst(rows, q);
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../../../lambdas/core/errors';
 import type { Job, JobStatus } from '../../../../lambdas/core/model';
-import type { JobStore } from '../../../../lambdas/core/ports/stores';
+import type { JobListQuery, JobStore } from '../../../../lambdas/core/ports/stores';
 import { at, jobFactory } from '../fixtures';
 import type { NewStore } from './context';
 
@@ -258,6 +258,119 @@ export function jobsContract(newStore: NewStore) {
         expect(ids(globexAll.items)).toEqual(['g1']);
         expect(globexWithAcmeCursor.items.every((j) => j.tenant === 'globex')).toBe(true);
         expect((await jobs.list('initech', { limit: 10 })).items).toEqual([]);
+      });
+
+      it('filters by runtime, alone and with status or event', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 2, { runtime: 'python' });
+        const node = jobFactory({ id: 'n1', createdAt: at(6), runtime: 'node', eventId: 'ev' });
+        await jobs.create(jobFactory({ id: 'b1', createdAt: at(5), runtime: 'bash' }));
+        await jobs.create(node);
+        await jobs.create(jobFactory({ id: 'p3', createdAt: at(7), runtime: 'python', eventId: 'ev' }));
+        await jobs.transition(node, 'failed');
+
+        const list = async (q: Partial<JobListQuery>) => ids((await jobs.list('acme', { limit: 10, ...q })).items);
+
+        expect(await list({ runtime: 'python' })).toEqual(['p3', 'job2', 'job1']);
+        expect(await list({ runtime: 'bash' })).toEqual(['b1']);
+        expect(await list({ runtime: 'tool' })).toEqual([]);
+        expect(await list({ runtime: 'python', eventId: 'ev' })).toEqual(['p3']);
+        expect(await list({ runtime: 'node', status: 'failed' })).toEqual(['n1']);
+        expect(await list({ runtime: 'node', status: 'queued' })).toEqual([]);
+        expect(await list({ runtime: 'node', status: 'failed', eventId: 'ev' })).toEqual(['n1']);
+      });
+
+      it('bounds by creation time, since inclusive and until exclusive, on every index', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 6, { eventId: 'ev' });
+
+        const list = async (q: Partial<JobListQuery>) => ids((await jobs.list('acme', { limit: 10, ...q })).items);
+
+        expect(await list({ since: at(2) })).toEqual(['job6', 'job5', 'job4', 'job3']);
+        expect(await list({ until: at(2) })).toEqual(['job2', 'job1']);
+        expect(await list({ since: at(1), until: at(4) })).toEqual(['job4', 'job3', 'job2']);
+        expect(await list({ since: at(1), until: new Date(Date.parse(at(1)) + 1).toISOString() })).toEqual(['job2']);
+        expect(await list({ since: new Date(Date.parse(at(1)) + 1).toISOString(), until: at(3) })).toEqual(['job3']);
+        expect(await list({ status: 'queued', since: at(4) })).toEqual(['job6', 'job5']);
+        expect(await list({ eventId: 'ev', until: at(1) })).toEqual(['job1']);
+        expect(await list({ since: at(6) })).toEqual([]);
+        expect(await list({ until: at(0) })).toEqual([]);
+      });
+
+      it('pages through runtime, status, event and time filters together, each page full but the last', async () => {
+        const { jobs } = await newStore();
+        // Newest first: m9..m1 match; the rest miss by exactly one filter each, interleaved with them.
+        const matching = Array.from({ length: 9 }, (_, i) =>
+          jobFactory({ id: `m${i + 1}`, createdAt: at(10 + 3 * i), runtime: 'python', eventId: 'ev' }),
+        );
+        const misses = [
+          ...Array.from({ length: 9 }, (_, i) => jobFactory({ id: `bash${i}`, createdAt: at(11 + 3 * i), runtime: 'bash', eventId: 'ev' })),
+          ...Array.from({ length: 9 }, (_, i) =>
+            jobFactory({ id: `run${i}`, createdAt: at(12 + 3 * i), runtime: 'python', eventId: 'ev', status: 'running' }),
+          ),
+          jobFactory({ id: 'otherEvent', createdAt: at(20), runtime: 'python', eventId: 'ev2' }),
+          jobFactory({ id: 'tooOld', createdAt: at(9), runtime: 'python', eventId: 'ev' }),
+          jobFactory({ id: 'atUntil', createdAt: at(40), runtime: 'python', eventId: 'ev' }),
+        ];
+        await Promise.all([...matching, ...misses].map((j) => jobs.create(j)));
+        const q = { runtime: 'python', status: 'queued', since: at(10), until: at(40) } as const;
+
+        const withEvent = await allPages((cursor) => jobs.list('acme', { ...q, eventId: 'ev', limit: 4, cursor }));
+        const withoutEvent = await allPages((cursor) => jobs.list('acme', { ...q, limit: 4, cursor }));
+        const anyStatus = await allPages((cursor) => jobs.list('acme', { ...q, status: undefined, limit: 7, cursor }));
+        const pythonInRange = [...matching, ...misses]
+          .filter((j) => j.runtime === 'python' && j.createdAt >= q.since && j.createdAt < q.until)
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+          .map((j) => j.id);
+
+        expect(withEvent).toEqual([['m9', 'm8', 'm7', 'm6'], ['m5', 'm4', 'm3', 'm2'], ['m1']]);
+        expect(withoutEvent).toEqual([
+          ['m9', 'm8', 'm7', 'm6'],
+          ['m5', 'otherEvent', 'm4', 'm3'],
+          ['m2', 'm1'],
+        ]);
+        expect(pythonInRange).toHaveLength(19);
+        expect(anyStatus.map((p) => p.length)).toEqual([7, 7, 5]);
+        expect(anyStatus.flat()).toEqual(pythonInRange);
+      });
+
+      it('fills a runtime-filtered page across DynamoDB pages', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 3, { runtime: 'node' });
+        await Promise.all(Array.from({ length: 150 }, (_, i) => jobs.create(jobFactory({ id: `n${i}`, createdAt: at(100 + i) }))));
+
+        const pages = await allPages((cursor) => jobs.list('acme', { runtime: 'node', limit: 2, cursor }));
+
+        expect(pages).toEqual([['job3', 'job2'], ['job1']]);
+      });
+
+      it('follows a cursor into another time range: past its newer end from the top, below its older end to nothing', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 6);
+        const afterJob6 = (await jobs.list('acme', { limit: 1 })).nextCursor;
+        const afterJob3 = (await jobs.list('acme', { limit: 4 })).nextCursor;
+
+        const list = async (q: Partial<JobListQuery>) => ids((await jobs.list('acme', { limit: 10, ...q })).items);
+
+        expect(await list({ until: at(3), cursor: afterJob6 })).toEqual(['job3', 'job2', 'job1']);
+        expect(await list({ since: at(1), until: at(5), cursor: afterJob6 })).toEqual(['job5', 'job4', 'job3', 'job2']);
+        expect(await list({ since: at(1), cursor: afterJob3 })).toEqual(['job2']);
+        expect(await list({ since: at(4), cursor: afterJob3 })).toEqual([]);
+      });
+
+      it('rejects a time that is not in the form of createdAt, and an until not after since, naming the field', async () => {
+        const { jobs } = await newStore();
+        await createJobs(jobs, 1);
+
+        for (const since of ['yesterday', '2030-01-01', '2030-01-01T00:00:00Z', '2030-01-01T01:00:00.000+01:00', '']) {
+          await expect(jobs.list('acme', { since, limit: 2 }), since).rejects.toMatchObject({ code: 'invalid_input', field: 'since' });
+        }
+        await expect(jobs.list('acme', { until: 'soon', limit: 2 })).rejects.toMatchObject({ field: 'until' });
+        await expect(jobs.list('acme', { since: at(1), until: at(1), limit: 2 })).rejects.toMatchObject({
+          field: 'until',
+          message: expect.stringMatching(/must be after since/),
+        });
+        await expect(jobs.list('acme', { since: at(2), until: at(1), limit: 2 })).rejects.toMatchObject({ field: 'until' });
       });
 
       it('lists every non-terminal job of every tenant, oldest first, and drops jobs that end', async () => {
