@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createControlPlane } from '../../../lambdas/core/createControlPlane';
 import { createLiveFeed } from '../../../lambdas/core/live/createLiveFeed';
+import { FrameLimits } from '../../../lambdas/core/live/packFrames';
 import { createRecentLines } from '../../../lambdas/core/live/recentLines';
 import type { LogLine } from '../../../lambdas/core/model';
 import { callerFactory, rawLinesFactory } from '../../helpers/factories';
@@ -64,6 +65,33 @@ describe('subscribing to a job', () => {
     await h.cp.connections.subscribe('c1', job.id, 0);
 
     expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, 1_201));
+  });
+
+  it('replays a log filled to its cap in frames within API Gateway’s 128 KiB, each filled to about its 32 KiB budget', async () => {
+    // Arrange: 1 KiB lines until the recorder's cap (maxLogBytes, 4 MiB by default) stops storing them.
+    const h = createHarness();
+    const job = await runningJobWithLines(h, 0);
+    const text = 'x'.repeat(1_000);
+    for (let from = 1; from <= 4_500; from += 500) {
+      const lines = rawLinesFactory(500, { from }).map((l) => ({ ...l, line: `${l.line} ${text}` }));
+      await h.cp.executions.output(keyOf(job), lines, `t${from + 499}`);
+    }
+    const stored = await h.store.logs.read(keyOf(job), 0, 10_000);
+    await h.connect('c1');
+
+    // Act
+    await h.cp.connections.subscribe('c1', job.id, 0);
+
+    // Assert
+    const frames = h.broadcaster.messagesFor('c1').filter((m) => m.type === 'logs');
+    const sizes = frames.map((f) => Buffer.byteLength(JSON.stringify(f)));
+    const storedBytes = stored.reduce((n, l) => n + Buffer.byteLength(JSON.stringify(l)), 0);
+    expect(storedBytes).toBeGreaterThan(h.config.maxLogBytes * 0.9);
+    expect(h.broadcaster.logSeqsFor('c1')).toEqual(range(1, stored.length));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(FrameLimits.budgetBytes);
+    // The push count that has to fit in the WebSocket function's timeout: the stored bytes over
+    // nearly full frames (docs/aws.md, "WebSocket replay"), about 140 for a full log.
+    expect(frames.length).toBeLessThanOrEqual(Math.ceil(storedBytes / (FrameLimits.budgetBytes - 2_048)));
   });
 
   it('replays an ended job with its last seq on the status', async () => {
