@@ -56,6 +56,16 @@ describe('the OpenAPI document', () => {
     expect(schema?.additionalProperties).toBe(false);
   });
 
+  it("documents GET /jobs's filters: runtime from the model, since and until as date-times", () => {
+    const params = Object.fromEntries((doc.paths['/jobs']!['get'].parameters as any[]).map((p) => [p.name, p]));
+
+    expect(Object.keys(params)).toEqual(['status', 'eventId', 'runtime', 'since', 'until', 'limit', 'cursor']);
+    expect(params['runtime'].schema.enum).toEqual([...Runtimes]);
+    expect(params['since'].schema.format).toBe('date-time');
+    expect(params['until'].schema.format).toBe('date-time');
+    expect(doc.paths['/jobs']!['get'].responses['400']).toBeDefined();
+  });
+
   it('gives every authenticated operation its error shape and the public ones no security', () => {
     const jobGet = doc.paths['/jobs/{id}']!['get'];
     const health = doc.paths['/health']!['get'];

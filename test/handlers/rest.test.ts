@@ -78,6 +78,77 @@ describe('the REST handler', () => {
     expect((logged[0] as { err: Error }).err.message).toContain('disk on fire');
   });
 
+  describe('GET /jobs', () => {
+    /** Jobs a second apart: ids newest first, and the creation time of each. */
+    const submitted = async (call: ReturnType<typeof setup>['call'], deps: ReturnType<typeof setup>['deps'], runtimes: string[]) => {
+      const made: { id: string; runtime: string; createdAt: string }[] = [];
+      for (const runtime of runtimes) {
+        const { body } = await call('POST', '/jobs', { body: { runtime, script: 'true' } });
+        made.push({ id: body.id, runtime, createdAt: body.createdAt });
+        deps.clock.advance(1000);
+      }
+      return made;
+    };
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((j) => j.id);
+
+    it('filters by runtime and by creation time, since inclusive and until exclusive, newest first', async () => {
+      const { call, deps } = setup();
+      const [a, b, c, d] = await submitted(call, deps, ['bash', 'python', 'bash', 'node']);
+
+      const bash = await call('GET', '/jobs', { query: { runtime: 'bash' } });
+      const window = await call('GET', '/jobs', { query: { since: b!.createdAt, until: d!.createdAt } });
+      const bashSince = await call('GET', '/jobs', { query: { runtime: 'bash', since: b!.createdAt, status: 'queued' } });
+      // An offset names the same instant: one hour ahead of UTC.
+      const shifted = new Date(Date.parse(c!.createdAt) + 3_600_000).toISOString().replace('Z', '+01:00');
+      const untilOffset = await call('GET', '/jobs', { query: { until: shifted } });
+
+      expect(bash.status).toBe(200);
+      expect(ids(bash)).toEqual([c!.id, a!.id]);
+      expect(ids(window)).toEqual([c!.id, b!.id]);
+      expect(ids(bashSince)).toEqual([c!.id]);
+      expect(ids(untilOffset)).toEqual([b!.id, a!.id]);
+    });
+
+    it('pages combined filters with a cursor, every page full but the last', async () => {
+      const { call, deps } = setup();
+      const made = await submitted(call, deps, ['python', 'bash', 'python', 'python', 'node', 'python', 'python', 'bash', 'python']);
+      const since = made[1]!.createdAt;
+      const until = made[8]!.createdAt;
+      const expected = made
+        .filter((j) => j.runtime === 'python' && j.createdAt >= since && j.createdAt < until)
+        .map((j) => j.id)
+        .reverse();
+
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await call('GET', '/jobs', { query: { runtime: 'python', since, until, limit: '2', ...(cursor ? { cursor } : {}) } });
+        pages.push(ids(res));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+
+      expect(expected).toHaveLength(4);
+      expect(pages).toEqual([expected.slice(0, 2), expected.slice(2)]);
+    });
+
+    it.each([
+      ['runtime', { runtime: 'cobol' }, /^runtime: must be one of bash, python, node, http, tool$/],
+      ['since (no zone)', { since: '2030-01-01T00:00:00' }, /^since: must be an ISO 8601 time/],
+      ['since (a date only)', { since: '2030-01-01' }, /^since: must be an ISO 8601 time/],
+      ['until (not a time)', { until: 'tomorrow' }, /^until: must be an ISO 8601 time/],
+      ['until equal to since', { since: '2030-01-01T00:00:00Z', until: '2030-01-01T01:00:00+01:00' }, /^until: must be after since$/],
+      ['until before since', { since: '2030-01-02T00:00:00Z', until: '2030-01-01T00:00:00Z' }, /^until: must be after since$/],
+    ])('answers a bad %s with a 400 naming the field', async (_what, query, message) => {
+      const { call } = setup();
+
+      const res = await call('GET', '/jobs', { query });
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_input');
+      expect(res.body.error.message).toMatch(message);
+    });
+  });
+
   it('pages logs with after and answers nextSeq', async () => {
     const { call, deps } = setup();
     const { body: job } = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'x' } });

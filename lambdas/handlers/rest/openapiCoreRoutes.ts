@@ -36,7 +36,7 @@ export const coreOpenApiRoutes: OpenApiRoutes = {
     ok: { status: 202, description: 'queued', schema: jobSchema },
   }),
   'GET /jobs': operation({
-    summary: 'List jobs, newest first',
+    summary: 'List jobs, newest first, by status, event, runtime and creation time (all combinable)',
     tags: ['jobs'],
     query: listJobsQuery,
     ok: { status: 200, description: 'a page of jobs', schema: pageOf(jobSchema) },

@@ -150,12 +150,28 @@ export const listKeysQuery = z.object({ tenant: z.string().optional() });
 
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
-export const listJobsQuery = z.object({
-  status: z.enum(JobStatuses).optional(),
-  eventId: z.string().min(1).optional(),
-  limit: limit(100, 20),
-  cursor: z.string().min(1).optional(),
+/**
+ * An ISO 8601 instant (a zone or offset required), in the form of `createdAt`: UTC, milliseconds.
+ * Finer digits round up, which keeps both `>= since` and `< until` exact.
+ */
+const createdInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-01-31T09:00:00Z' }).transform((s) => {
+  const ms = Date.parse(s);
+  const finer = /\.\d{3}(\d*)/.exec(s)?.[1] ?? '';
+  return new Date(/[1-9]/.test(finer) ? ms + 1 : ms).toISOString();
 });
+
+/** `GET /jobs`: filters (all combinable), newest first; `since` inclusive, `until` exclusive, on `createdAt`. */
+export const listJobsQuery = z
+  .object({
+    status: z.enum(JobStatuses, { error: `must be one of ${JobStatuses.join(', ')}` }).optional(),
+    eventId: z.string().min(1).optional(),
+    runtime: z.enum(Runtimes, { error: `must be one of ${Runtimes.join(', ')}` }).optional(),
+    since: createdInstant.optional().meta({ description: 'jobs created at or after this instant' }),
+    until: createdInstant.optional().meta({ description: 'jobs created before this instant; must be after `since`' }),
+    limit: limit(100, 20),
+    cursor: z.string().min(1).optional(),
+  })
+  .refine((q) => q.since === undefined || q.until === undefined || q.until > q.since, { path: ['until'], error: 'must be after since' });
 
 export const listEventsQuery = z.object({
   limit: limit(100, 20),
