@@ -113,6 +113,61 @@ describe('the REST API as a user meets it', () => {
     expect((await other.get(`/jobs?eventId=${event.id}&status=failed`)).body.items).toEqual([]);
   });
 
+  it('lists jobs by runtime and creation time, with status and event, paging with a cursor', async () => {
+    const { body: key } = await h.admin.post('/keys', { tenant: 'listing' });
+    const c = apiClient(h.local.url, key.key);
+    const event = (await c.post('/events', { name: 'py', runtime: 'python', script: 'print(1)' })).body;
+    const made: { id: string; runtime: string; createdAt: string; eventId?: string }[] = [];
+    for (const runtime of ['python', 'bash', 'python', 'event', 'python', 'bash', 'event', 'python']) {
+      const { body } =
+        runtime === 'event'
+          ? await c.post(`/events/${event.id}/runs`)
+          : await c.post('/jobs', { runtime, script: runtime === 'bash' ? 'true' : 'print(1)' });
+      made.push({ id: body.id, runtime: body.runtime, createdAt: body.createdAt, eventId: body.eventId });
+    }
+    for (const j of made) await waitForJob(c, j.id);
+    const since = made[1]!.createdAt;
+    const until = made[7]!.createdAt;
+    const pythonInRange = made
+      .filter((j) => j.runtime === 'python' && j.createdAt >= since && j.createdAt < until)
+      .sort((a, b) => (a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt)))
+      .map((j) => j.id);
+    const all = async (q: string) => {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await c.get(`/jobs?${q}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        pages.push(res.body.items.map((j: any) => j.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      return pages;
+    };
+    const range = `since=${encodeURIComponent(since)}&until=${encodeURIComponent(until)}`;
+
+    const paged = await all(`runtime=python&${range}&limit=2`);
+    const ofEvent = await all(`runtime=python&eventId=${event.id}&status=completed&${range}`);
+    const bash = await all('runtime=bash&status=completed');
+
+    expect(pythonInRange).toHaveLength(4);
+    expect(paged).toEqual([pythonInRange.slice(0, 2), pythonInRange.slice(2)]);
+    expect(ofEvent).toEqual([[made[6]!.id, made[3]!.id]]);
+    expect(bash).toEqual([[made[5]!.id, made[1]!.id]]);
+  });
+
+  it.each([
+    ['runtime=ruby', /^runtime: must be one of bash, python, node, http, tool$/],
+    ['since=yesterday', /^since: must be an ISO 8601 time/],
+    ['until=2030-01-01', /^until: must be an ISO 8601 time/],
+    ['since=2030-01-02T00:00:00Z&until=2030-01-01T00:00:00Z', /^until: must be after since$/],
+  ])('rejects GET /jobs?%s with a 400 naming the field', async (q, message) => {
+    const res = await other.get(`/jobs?${q}`);
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_input');
+    expect(res.body.error.message).toMatch(message);
+  });
+
   it('manages events: create, read, update, list, run and delete', async () => {
     const created = await h.admin.post('/events', { name: 'greet', runtime: 'python', script: 'print("v1")' });
     const id = created.body.id;
