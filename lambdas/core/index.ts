@@ -36,7 +36,7 @@ export type {
   ScheduleFire,
   ScheduleTarget,
 } from './schedules/scheduleModel';
-export type { FireTime, ScheduleDetails, SchedulePatch, ScheduleRequest } from './schedules/createScheduleUseCases';
+export type { FireTime, ScheduleDetails, SchedulePatch, SchedulePreviewRequest, ScheduleRequest } from './schedules/createScheduleUseCases';
 export type { ScheduleTickReport } from './schedules/createScheduleFiring';
 export { EdgeConditions, RunStatuses, StepStatuses, stepJobId } from './workflows/workflowModel';
 export type {

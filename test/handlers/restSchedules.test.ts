@@ -99,4 +99,40 @@ describe('the /schedules routes', () => {
     expect(deleted.status).toBe(204);
     expect((await call('GET', `/schedules/${body.id}`)).status).toBe(404);
   });
+
+  it('previews the next fires of a timing without saving (200), the same ones GET shows once saved', async () => {
+    const { call, eventId } = await setup();
+    const timing = { cron: 'cron(0 9 ? * MON-FRI *)', timezone: 'America/New_York' };
+
+    const preview = await call('POST', '/schedules/preview', { body: timing });
+    const listed = await call('GET', '/schedules');
+    const created = await call('POST', '/schedules', { body: { name: 's', target: { eventId }, ...timing } });
+    const shown = await call('GET', `/schedules/${created.body.id}`);
+
+    expect(preview.status).toBe(200);
+    expect(listed.body.items).toEqual([]);
+    expect(preview.body).toEqual({ nextFires: shown.body.nextFires });
+    expect(preview.body.nextFires[0]).toEqual({ utc: '2030-03-01T14:00:00.000Z', local: '2030-03-01T09:00:00-05:00' });
+  });
+
+  it.each([
+    [{ cron: '61 * * * *' }, 'cron: minute field "61": 61 is out of range (minute runs 0-59)'],
+    [{ cron: '0 9 * * *', timezone: 'Mars/Olympus' }, 'timezone: "Mars/Olympus" is not an IANA time zone name'],
+    [{ at: '2020-01-01T00:00:00Z' }, 'at: is in the past'],
+    [{ cron: '0 9 * * *', name: 'n' }, 'Unrecognized key: "name"'],
+    [{ cron: '0 9 * * *', dst: 'never' }, /^dst: /],
+  ])('answers a preview of %j 400 naming the field, as POST /schedules does', async (body, message) => {
+    const { call } = await setup();
+    const res = await call('POST', '/schedules/preview', { body });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_input');
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('does not take /schedules/preview for a schedule id', async () => {
+    const { call } = await setup();
+    const res = await call('GET', '/schedules/preview');
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/schedule/);
+  });
 });

@@ -44,6 +44,9 @@ export type SchedulePatch = {
   [K in keyof ScheduleRequest]?: undefined extends ScheduleRequest[K] ? ScheduleRequest[K] | null : ScheduleRequest[K];
 };
 
+/** The timing fields of a schedule, which `preview` computes fires from without saving. */
+export type SchedulePreviewRequest = Pick<ScheduleRequest, 'cron' | 'at' | 'rate' | 'timezone' | 'dst' | 'startAt' | 'endAt'>;
+
 /** A fire time in UTC and in the schedule's zone. */
 export interface FireTime {
   utc: string;
@@ -85,11 +88,8 @@ export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDep
     return { eventId };
   };
 
-  /** Checks a whole request and builds the stored schedule (without its next fire). */
-  const build = async (caller: Caller, r: ScheduleRequest, base: Pick<Schedule, 'id' | 'createdAt' | 'version'>): Promise<Schedule> => {
-    if (typeof r.name !== 'string' || r.name.trim() === '' || r.name.length > 200)
-      throw new ValidationError('name', 'must be 1-200 characters');
-    const target = await targetOf(caller, r.target);
+  /** Checks the timing fields: zone, DST policy, window, and one of cron, at, rate (trimmed). */
+  const timingOf = (r: SchedulePreviewRequest) => {
     const timezone = checkTimeZone(r.timezone ?? 'UTC');
     const dst = oneOf('dst', DstPolicies, r.dst, 'skip');
     const instant = (field: 'startAt' | 'endAt') => {
@@ -99,23 +99,34 @@ export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDep
     const startAt = instant('startAt');
     const endAt = instant('endAt');
     if (startAt && endAt && endAt <= startAt) throw new ValidationError('endAt', 'must be after startAt');
+    return {
+      ...(r.cron !== undefined && r.cron !== null ? { cron: r.cron.trim() } : {}),
+      ...(r.at !== undefined && r.at !== null ? { at: r.at.trim() } : {}),
+      ...(r.rate !== undefined && r.rate !== null ? { rate: r.rate.trim() } : {}),
+      timezone,
+      dst,
+      ...(startAt ? { startAt } : {}),
+      ...(endAt ? { endAt } : {}),
+    };
+  };
+
+  /** Checks a whole request and builds the stored schedule (without its next fire). */
+  const build = async (caller: Caller, r: ScheduleRequest, base: Pick<Schedule, 'id' | 'createdAt' | 'version'>): Promise<Schedule> => {
+    if (typeof r.name !== 'string' || r.name.trim() === '' || r.name.length > 200)
+      throw new ValidationError('name', 'must be 1-200 characters');
+    const target = await targetOf(caller, r.target);
+    const timing = timingOf(r);
     const schedule: Schedule = {
       tenant: caller.tenant,
       ...base,
       name: r.name.trim(),
       target,
-      ...(r.cron !== undefined && r.cron !== null ? { cron: r.cron.trim() } : {}),
-      ...(r.at !== undefined && r.at !== null ? { at: r.at.trim() } : {}),
-      ...(r.rate !== undefined && r.rate !== null ? { rate: r.rate.trim() } : {}),
-      timezone,
+      ...timing,
       enabled: r.enabled ?? true,
       ...(r.input !== undefined && r.input !== null ? { input: r.input } : {}),
       ...(r.notify?.length ? { notify: structuredClone(r.notify) } : {}),
       catchUp: oneOf('catchUp', CatchUpPolicies, r.catchUp, 'none'),
       overlap: oneOf('overlap', OverlapPolicies, r.overlap, 'allow'),
-      dst,
-      ...(startAt ? { startAt } : {}),
-      ...(endAt ? { endAt } : {}),
       updatedAt: new Date(clock.now()).toISOString(),
     };
     planOf(schedule); // names the field of a timing that does not parse
@@ -135,6 +146,13 @@ export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDep
     return nextFireAt ? { ...rest, nextFireAt } : rest;
   };
 
+  /** The first fire and the ones after it, up to NEXT_SHOWN, in UTC and in the schedule's zone. */
+  const upcomingFrom = (schedule: Schedule, nextFireAt: string): FireTime[] => {
+    const first = Date.parse(nextFireAt);
+    const later = nextFires(cron, planOf(schedule), first, NEXT_SHOWN - 1);
+    return [first, ...later].map((t) => ({ utc: new Date(t).toISOString(), local: localIso(schedule.timezone, t) }));
+  };
+
   return {
     /** @throws ValidationError naming the field */
     async create(caller: Caller, request: ScheduleRequest): Promise<Schedule> {
@@ -148,14 +166,34 @@ export const createScheduleUseCases = ({ store, clock, ids, cron }: Pick<CoreDep
     /** The schedule with its next fires (from now) and its latest fires. @throws NotFoundError */
     async get(caller: Caller, id: string): Promise<ScheduleDetails> {
       const schedule = await find(caller, id);
-      const upcoming: FireTime[] = [];
-      if (schedule.nextFireAt) {
-        const first = Date.parse(schedule.nextFireAt);
-        const later = nextFires(cron, planOf(schedule), first, NEXT_SHOWN - 1);
-        for (const t of [first, ...later]) upcoming.push({ utc: new Date(t).toISOString(), local: localIso(schedule.timezone, t) });
-      }
+      const upcoming = schedule.nextFireAt ? upcomingFrom(schedule, schedule.nextFireAt) : [];
       const lastFires = await store.schedules.listFires(caller.tenant, id, { limit: LAST_SHOWN, order: 'newest' });
       return { schedule, nextFires: upcoming, lastFires };
+    },
+
+    /**
+     * The next fires a schedule with this timing would have if it were created now, through the same
+     * checks and plan as `create` (a rate counts from startAt, else now). Saves nothing.
+     * @throws ValidationError naming the field, as `create` does
+     */
+    preview(request: SchedulePreviewRequest): FireTime[] {
+      const now = clock.now();
+      const createdAt = new Date(now).toISOString();
+      const draft: Schedule = {
+        ...timingOf(request),
+        tenant: '',
+        id: '',
+        name: 'preview',
+        target: { eventId: '' },
+        enabled: true,
+        catchUp: 'none',
+        overlap: 'allow',
+        version: 0,
+        createdAt,
+        updatedAt: createdAt,
+      };
+      const first = firstFireAfter(cron, draft, now);
+      return first ? upcomingFrom(draft, first) : [];
     },
 
     list: (caller: Caller, query: { limit: number; cursor?: string }): Promise<Page<Schedule>> =>

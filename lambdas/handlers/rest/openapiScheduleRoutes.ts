@@ -1,7 +1,12 @@
 import type { OpenApiRoutes } from './openapiOperation';
 import { operation, pageOf } from './openapiOperation';
+import { z } from 'zod';
 import { scheduleDetailsSchema, scheduleSchema } from './openapiViews';
-import { createScheduleBody, listSchedulesQuery, updateScheduleBody } from './scheduleSchemas';
+import { createScheduleBody, listSchedulesQuery, previewScheduleBody, updateScheduleBody } from './scheduleSchemas';
+
+const schedulePreviewSchema = z
+  .object({ nextFires: z.array(z.object({ utc: z.string(), local: z.string() })) })
+  .meta({ id: 'SchedulePreview', description: 'The next fires (up to 5): `utc` and `local` in the zone, ISO 8601.' });
 
 /** `/schedules` (scheduleRoutes.ts). */
 export const scheduleOpenApiRoutes: OpenApiRoutes = {
@@ -11,6 +16,12 @@ export const scheduleOpenApiRoutes: OpenApiRoutes = {
     body: createScheduleBody,
     ok: { status: 201, description: 'created', schema: scheduleSchema },
     errors: [404],
+  }),
+  'POST /schedules/preview': operation({
+    summary: 'Preview the next fires of a timing without saving a schedule',
+    tags: ['schedules'],
+    body: previewScheduleBody,
+    ok: { status: 200, description: 'the next 5 fires, in UTC and in the zone', schema: schedulePreviewSchema },
   }),
   'GET /schedules': operation({
     summary: 'List schedules',

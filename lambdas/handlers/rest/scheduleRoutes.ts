@@ -4,7 +4,7 @@ import { callerOf } from '../http/caller';
 import type { createRouteTable } from '../http/createRouteTable';
 import { jsonResponse } from '../http/jsonResponse';
 import { parseJsonBody, parseWith } from '../http/parse';
-import { createScheduleBody, listSchedulesQuery, updateScheduleBody } from './scheduleSchemas';
+import { createScheduleBody, listSchedulesQuery, previewScheduleBody, updateScheduleBody } from './scheduleSchemas';
 
 type RouteTable = ReturnType<typeof createRouteTable>;
 
@@ -15,11 +15,17 @@ export const scheduleView = ({ tenant: _t, version: _v, ...rest }: Schedule) => 
 
 const fireView = ({ tenant: _t, scheduleId: _s, ...rest }: ScheduleFire) => rest;
 
-/** `/schedules` and `/schedules/{id}`: CRUD, with enable and disable through PATCH. */
+/**
+ * `/schedules` and `/schedules/{id}`: CRUD, with enable and disable through PATCH; `/schedules/preview`
+ * (registered before `:id`) answers the next fires of a timing without saving it.
+ */
 export const withScheduleRoutes = (cp: ControlPlane, table: RouteTable): RouteTable =>
   table
     .on('POST', '/schedules', async (e) =>
       jsonResponse(201, scheduleView(await cp.schedules.create(callerOf(e), parseWith(createScheduleBody, body(e))))),
+    )
+    .on('POST', '/schedules/preview', async (e) =>
+      jsonResponse(200, { nextFires: cp.schedules.preview(parseWith(previewScheduleBody, body(e))) }),
     )
     .on('GET', '/schedules', async (e) => {
       const page = await cp.schedules.list(callerOf(e), parseWith(listSchedulesQuery, e.queryStringParameters ?? {}));

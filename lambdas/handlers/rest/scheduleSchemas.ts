@@ -31,6 +31,19 @@ const fields = {
 /** `POST /schedules`. */
 export const createScheduleBody = z.object(fields).strict();
 
+/** `POST /schedules/preview`: the timing fields of a schedule body. */
+export const previewScheduleBody = z
+  .object({
+    cron: fields.cron,
+    at: fields.at,
+    rate: fields.rate,
+    timezone: fields.timezone,
+    dst: fields.dst,
+    startAt: fields.startAt,
+    endAt: fields.endAt,
+  })
+  .strict();
+
 /** `PATCH /schedules/{id}`: any field; `null` clears input, startAt or endAt. */
 export const updateScheduleBody = z
   .object({
