@@ -6,7 +6,8 @@
  * http job to a receiver on 127.0.0.1, so no container start sits between the two stamps.
  *
  * The tick creates each job ahead of its time (`createdAt`, already `queued`) and hands it to the
- * queue with a delay of whole seconds, rounded up (`offeredAt`, when the message becomes deliverable): the figures
+ * queue with a delay of whole seconds, rounded down (`offeredAt`, when the message becomes
+ * deliverable, up to a second early); the dispatcher holds it until its `scheduledAt`. The figures
  * are `offered` (planned to deliverable), `claimed` (planned to out of `queued`, the headline),
  * `request` (planned to the http request reaching the receiver) and `lead` (how long before its
  * time the job was queued). A fire that ran early, or a job that did not complete, fails the bench.
@@ -38,11 +39,11 @@ interface FiredJob {
 
 /**
  * When the queue message became deliverable, where the API does not show `offeredAt`: the tick
- * submits with a delay of whole seconds, rounded up, from about the job's `createdAt`.
+ * submits with a delay of whole seconds, rounded down, from about the job's `createdAt`.
  */
 const offeredFrom = (j: FiredJob) => {
   const ahead = Date.parse(j.scheduledAt) - Date.parse(j.createdAt);
-  return Math.max(0, Math.ceil(ahead / 1000)) * 1000 - ahead;
+  return Math.max(0, Math.floor(ahead / 1000)) * 1000 - ahead;
 };
 
 const load = () => loadavg().map((x) => round(x, 2));
@@ -105,7 +106,7 @@ export const benchSchedules = async () => {
       request: summarize(request),
       lead: summarize(jobs.map((j) => -after(j.createdAt, j))),
       target: { p99Ms: 1000, met: summarize(claimed).p99Ms < 1000 },
-      note: 'ms after the planned fire time: claimed = job out of queued (claimedAt), offered = queue message deliverable (offeredAt, or createdAt plus the whole-second delay rounded up), request = http request at the receiver; lead = ms the job was queued before its time',
+      note: 'ms after the planned fire time: claimed = job out of queued (claimedAt), offered = queue message deliverable (offeredAt, or createdAt plus the whole-second delay rounded down; negative: before the planned time, the dispatcher then holds the job until it), request = http request at the receiver; lead = ms the job was queued before its time',
     };
   } finally {
     await h.close();
