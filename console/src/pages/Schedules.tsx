@@ -1,3 +1,145 @@
-import { PageHeader } from '../ui/components';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Fragment, useState } from 'react';
+import { Link } from 'wouter';
+import { seg } from '../api/client';
+import { useApi } from '../api/SessionContext';
+import { type Schedule, timingText } from '../api/scheduleTypes';
+import type { Page } from '../api/types';
+import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
+import { ScheduleFires } from '../ui/ScheduleFires';
+import { ScheduleForm } from '../ui/ScheduleForm';
+import './schedules.css';
 
-export const SchedulesPage = () => <PageHeader title="Schedules" />;
+const TargetLink = ({ s }: { s: Schedule }) =>
+  s.target.workflowId ? (
+    <Link href={`/workflows/${seg(s.target.workflowId)}`}>workflow {s.target.workflowId}</Link>
+  ) : (
+    <Link href={`/events/${seg(s.target.eventId ?? '')}`}>event {s.target.eventId}</Link>
+  );
+
+/** Pause or resume, and delete (asked twice), of one schedule. */
+const ScheduleActions = ({ s }: { s: Schedule }) => {
+  const api = useApi();
+  const client = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const refresh = () => void client.invalidateQueries({ queryKey: ['schedules'] });
+  const toggle = useMutation({
+    mutationFn: () => api.patch<Schedule>(`/schedules/${seg(s.id)}`, { enabled: !s.enabled }),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({ mutationFn: () => api.del(`/schedules/${seg(s.id)}`), onSuccess: refresh });
+  return (
+    <div className="actions">
+      <button type="button" onClick={() => toggle.mutate()} disabled={toggle.isPending}>
+        {toggle.isPending ? (s.enabled ? 'Pausing…' : 'Resuming…') : s.enabled ? 'Pause' : 'Resume'}
+      </button>
+      {confirming ? (
+        <>
+          <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+            {remove.isPending ? 'Deleting…' : 'Confirm delete'}
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Keep
+          </button>
+        </>
+      ) : (
+        <button type="button" className="danger" onClick={() => setConfirming(true)}>
+          Delete
+        </button>
+      )}
+      <ErrorMessage error={toggle.error ?? remove.error} />
+    </div>
+  );
+};
+
+/** Every schedule of the tenant; a new one is previewed before it is saved. */
+export const SchedulesPage = () => {
+  const api = useApi();
+  const [creating, setCreating] = useState(false);
+  const [open, setOpen] = useState<string | undefined>();
+  const schedules = useQuery({
+    queryKey: ['schedules', 'list'],
+    queryFn: () => api.get<Page<Schedule>>('/schedules?limit=100'),
+    refetchInterval: 5_000,
+  });
+  const items = schedules.data?.items ?? [];
+
+  return (
+    <>
+      <PageHeader title="Schedules">
+        <button type="button" className="primary" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
+          {creating ? 'Close form' : 'New schedule'}
+        </button>
+      </PageHeader>
+      {creating ? (
+        <ScheduleForm
+          onSaved={(s) => {
+            setCreating(false);
+            setOpen(s.id);
+          }}
+        />
+      ) : null}
+      <ErrorMessage error={schedules.error} />
+      {schedules.isPending ? (
+        <Loading what="schedules" />
+      ) : items.length === 0 ? (
+        <p className="muted">No schedules yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="schedules" aria-label="Schedules">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Target</th>
+                <th>Expression</th>
+                <th>Zone</th>
+                <th>Enabled</th>
+                <th>Next fire</th>
+                <th>Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((s) => (
+                <Fragment key={s.id}>
+                  <tr data-schedule-id={s.id}>
+                    <td>
+                      <button
+                        type="button"
+                        className="link"
+                        aria-expanded={open === s.id}
+                        onClick={() => setOpen((o) => (o === s.id ? undefined : s.id))}
+                      >
+                        {s.name}
+                      </button>
+                    </td>
+                    <td>
+                      <TargetLink s={s} />
+                    </td>
+                    <td className="mono">{timingText(s)}</td>
+                    <td>{s.timezone}</td>
+                    <td>
+                      <span className={`badge ${s.enabled ? 'status-completed' : 'status-skipped'}`} data-enabled={s.enabled}>
+                        {s.enabled ? 'enabled' : 'paused'}
+                      </span>
+                    </td>
+                    <td>{s.nextFireAt ? <When iso={s.nextFireAt} /> : '—'}</td>
+                    <td>
+                      <ScheduleActions s={s} />
+                    </td>
+                  </tr>
+                  {open === s.id ? (
+                    <tr className="schedule-details">
+                      <td colSpan={7}>
+                        <ScheduleFires id={s.id} />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+};

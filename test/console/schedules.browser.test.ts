@@ -1,0 +1,91 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleHarness, startConsoleHarness } from './browser';
+
+/** Page errors and CSP violations the page reports; each test ends asserting there were none. */
+const watchProblems = (page: Page): string[] => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  return problems;
+};
+
+/** The control of a console Field by its label text alone (its hint is part of the accessible name). */
+const field = (scope: Locator, label: string) =>
+  scope
+    .locator('label.field')
+    .filter({ has: scope.page().locator('.field-label').getByText(label, { exact: true }) })
+    .locator('input, select');
+
+const cells = (page: Page, table: string, attr: 'data-utc' | 'data-local') =>
+  page
+    .getByRole('table', { name: table })
+    .locator(`td[${attr}]`)
+    .evaluateAll((tds, a) => tds.map((td) => td.getAttribute(a)), attr);
+
+describe('web console: schedules (Chromium, real control plane)', () => {
+  let h: ConsoleHarness;
+  beforeAll(async () => {
+    h = await startConsoleHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('previews a cron in a zone before saving, lists the same fires after saving, pauses and resumes', async () => {
+    const { body: event } = await h.admin.post('/events', { name: 'nightly report', runtime: 'bash', script: 'echo report' });
+    const page = await h.open();
+    const problems = watchProblems(page);
+    await page.goto(`${h.local.url}/#/schedules`);
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    const form = page.getByRole('form', { name: 'New schedule' });
+    await field(form, 'Name').fill('adelaide nightly');
+    await field(form, 'Event').selectOption({ label: 'nightly report' });
+    await field(form, 'Cron expression').fill('30 2 * * *');
+    await field(form, 'Time zone').fill('Australia/Adelaide');
+
+    // The preview is on screen while nothing is saved yet.
+    const previewed = page.getByRole('table', { name: 'Previewed fires' });
+    await expect.poll(async () => (await previewed.count()) && (await cells(page, 'Previewed fires', 'data-local')).length).toBe(5);
+    const previewLocal = await cells(page, 'Previewed fires', 'data-local');
+    expect(previewLocal.every((t) => /T02:30:00\+(09|10):30$/.test(t))).toBe(true);
+    expect((await h.admin.get('/schedules')).body.items).toEqual([]);
+
+    // A wrong expression is refused in the API's words before saving.
+    await field(form, 'Cron expression').fill('61 2 * * *');
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('cron: minute field "61"');
+    await field(form, 'Cron expression').fill('30 2 * * *');
+    await previewed.waitFor();
+
+    await form.getByRole('button', { name: 'Save schedule' }).click();
+    const row = page.locator('tr[data-schedule-id]').filter({ hasText: 'adelaide nightly' });
+    await row.waitFor();
+    const id = (await row.getAttribute('data-schedule-id'))!;
+    await expect.poll(() => row.textContent()).toContain('Australia/Adelaide');
+    expect(await row.textContent()).toContain('30 2 * * *');
+    expect(await row.textContent()).toContain(`event ${event.id}`);
+
+    // The saved schedule opens with its next fires: exactly what GET /schedules/{id} answers, and what was previewed.
+    const shown = (await h.admin.get(`/schedules/${id}`)).body;
+    await page.getByRole('table', { name: 'Next fires' }).waitFor();
+    expect(await cells(page, 'Next fires', 'data-utc')).toEqual(shown.nextFires.map((f: { utc: string }) => f.utc));
+    expect(await cells(page, 'Next fires', 'data-local')).toEqual(shown.nextFires.map((f: { local: string }) => f.local));
+    expect(await cells(page, 'Next fires', 'data-local')).toEqual(previewLocal);
+
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.locator('[data-enabled="false"]').waitFor();
+    expect((await h.admin.get(`/schedules/${id}`)).body).toMatchObject({ enabled: false });
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await row.locator('[data-enabled="true"]').waitFor();
+    expect((await h.admin.get(`/schedules/${id}`)).body).toMatchObject({ enabled: true, nextFireAt: shown.nextFires[0].utc });
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await h.admin.get(`/schedules/${id}`)).status).toBe(404);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
