@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,7 +54,7 @@ describe('startEmbeddedDynamo', () => {
     await dynamo.close();
   };
 
-  /** Put, read, update, read, delete, read: every round trip goes through the socket. */
+  /** Put, read, update, read, delete, read: every round trip through the real client. */
   const crud = async (dynamo: EmbeddedDynamo) => {
     await ensureTable(dynamo.client, 'cronium');
     const Key = { pk: 'T#acme', sk: 'ITEM#1' };
@@ -69,7 +69,7 @@ describe('startEmbeddedDynamo', () => {
     return { created, updated, deleted };
   };
 
-  it('serves the real client over a Unix socket in the data directory and opens no TCP port', async () => {
+  it('serves the real client, listens on a Unix socket in the data directory and opens no TCP port', async () => {
     const before = await ownTcpListenPorts();
 
     const dynamo = await start();
@@ -83,6 +83,18 @@ describe('startEmbeddedDynamo', () => {
     expect(dynamo.socketPath).toBe(join(dataDir!, DYNAMO_SOCKET_NAME));
     expect(await ownUnixListenPaths()).toContain(dynamo.socketPath);
     expect(await ownTcpListenPorts()).toStrictEqual(before);
+  });
+
+  it("hands the client's requests to the engine in process, not through the socket", async () => {
+    const dynamo = await start();
+    const away = `${dynamo.socketPath}.away`;
+    // With the socket's name gone, nothing could dial it; the client must not need to.
+    await rename(dynamo.socketPath, away);
+    try {
+      expect((await crud(dynamo)).updated).toStrictEqual({ pk: 'T#acme', sk: 'ITEM#1', n: 2 });
+    } finally {
+      await rename(away, dynamo.socketPath);
+    }
   });
 
   it('keeps the socket and the data directories private to their owner', async () => {
