@@ -21,7 +21,13 @@ interface Props {
 
 const W = 640;
 const H = 220;
-const PAD = { left: 64, right: 12, top: 12, bottom: 40 };
+const PAD = { left: 76, right: 12, top: 12, bottom: 40 };
+
+/** The next 1, 2 or 5 × 10^k at or above `v`: a round top for the y axis. */
+const niceCeil = (v: number) => {
+  const step = 10 ** Math.floor(Math.log10(v));
+  return ([1, 2, 5, 10].find((m) => m * step >= v) ?? 10) * step;
+};
 
 const timeLabel = (d: Date, spanMs: number) =>
   spanMs <= 2 * 86_400_000
@@ -45,7 +51,7 @@ const runsOf = (values: (number | null)[]) => {
 /** A line chart with axes, a legend, an aria-label summary and the same figures as a table. */
 export const LineChart = ({ title, times, series, format, max, yLabel }: Props) => {
   const all = series.flatMap((s) => s.values).filter((v): v is number => v !== null);
-  const top = max ?? Math.max(1, ...all);
+  const top = max ?? niceCeil(Math.max(1, ...all));
   const n = times.length;
   const x = (i: number) => PAD.left + (n <= 1 ? 0 : (i / (n - 1)) * (W - PAD.left - PAD.right));
   const y = (v: number) => PAD.top + (1 - v / top) * (H - PAD.top - PAD.bottom);
