@@ -6,14 +6,20 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { waitForJob } from '../test/e2e/harness';
+import { type ApiResponse, waitForJob } from '../test/e2e/harness';
 import { startConsoleHarness } from '../test/console/browser';
+
+/** What the seeding reads back: an id, and a run's status. */
+interface Created {
+  id: string;
+  status: string;
+}
 
 const OUT = join(import.meta.dirname, '../docs/screenshots');
 
 const h = await startConsoleHarness();
 try {
-  const ok = (res: { status: number; body: any }, what: string) => {
+  const ok = (res: ApiResponse<Created>, what: string): Created => {
     if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
@@ -49,7 +55,7 @@ try {
     ok(await h.admin.post(`/events/${reindex.id}/runs`, {}), 'run'),
   ];
   for (const j of jobs) await waitForJob(h.admin, j.id, 60_000);
-  const [, , longLog] = jobs;
+  const longLog = jobs[2]!;
 
   ok(
     await h.admin.post('/schedules', {
@@ -61,7 +67,7 @@ try {
     'schedule',
   );
   ok(await h.admin.post('/schedules', { name: 'hourly backup', target: { eventId: backup.id }, rate: '1 hours' }), 'schedule');
-  const workflow = await h.admin.post('/workflows', {
+  const workflow = await h.admin.post<Created>('/workflows', {
     name: 'report then reindex',
     nodes: [
       { id: 'report', eventId: report.id },
@@ -78,7 +84,7 @@ try {
     const run = ok(await h.admin.post(`/workflows/${workflow.body.id}/runs`, {}), 'workflow run');
     runId = run.id;
     for (let i = 0; i < 600; i++) {
-      const { body } = await h.admin.get(`/workflow-runs/${run.id}`);
+      const { body } = await h.admin.get<Created>(`/workflow-runs/${run.id}`);
       if (body.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 100));
     }
