@@ -1,0 +1,112 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleHarness, startConsoleHarness } from './browser';
+
+/** Page errors and CSP violations the page reports; each test ends asserting there were none. */
+const watchProblems = (page: Page): string[] => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  return problems;
+};
+
+/** The control of a console Field by its label text alone. */
+const field = (scope: Locator, label: string) =>
+  scope
+    .locator('label.field')
+    .filter({ has: scope.page().locator('.field-label').getByText(label, { exact: true }) })
+    .locator('input, select');
+
+describe('web console: workflows (Chromium, real control plane)', () => {
+  let h: ConsoleHarness;
+  beforeAll(async () => {
+    h = await startConsoleHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('builds a two-step workflow on a failure edge in the graph editor, saves, runs it and watches the run turn', async () => {
+    await h.admin.post('/events', { name: 'fails', runtime: 'bash', script: 'echo about to fail; exit 3' });
+    await h.admin.post('/events', { name: 'recover', runtime: 'bash', script: 'echo handled the failure' });
+    const page = await h.open();
+    const problems = watchProblems(page);
+    await page.goto(`${h.local.url}/#/workflows`);
+    await page.getByRole('link', { name: 'New workflow' }).click();
+    await page.getByRole('heading', { name: 'New workflow' }).waitFor();
+    await field(page.locator('.wf-name'), 'Name').fill('fail then recover');
+
+    const addStep = page.getByRole('form', { name: 'Add step' });
+    for (const name of ['fails', 'recover']) {
+      await field(addStep, 'Event').selectOption({ label: name });
+      await addStep.getByRole('button', { name: 'Add step' }).click();
+    }
+    const graph = page.getByRole('region', { name: 'Workflow graph' });
+    await graph.locator('[data-step="fails"]').waitFor();
+    await graph.locator('[data-step="recover"]').waitFor();
+
+    // A cycle is refused by the API, in its words, and nothing is saved.
+    const addEdge = page.getByRole('form', { name: 'Add edge' });
+    const edge = async (from: string, to: string, when: string) => {
+      await field(addEdge, 'From').selectOption(from);
+      await field(addEdge, 'To').selectOption(to);
+      await field(addEdge, 'When').selectOption(when);
+      await addEdge.getByRole('button', { name: 'Add edge' }).click();
+    };
+    await edge('fails', 'recover', 'failure');
+    await edge('recover', 'fails', 'success');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/cycle/i);
+    expect((await h.admin.get('/workflows')).body.items).toEqual([]);
+    await page.getByRole('button', { name: 'Delete edge recover to fails' }).click();
+
+    // The edge is drawn with its condition as a label and in its colour.
+    const label = graph.locator('.react-flow__edge.when-failure .react-flow__edge-text');
+    await expect.poll(() => label.textContent()).toBe('failure');
+    expect(await graph.locator('.react-flow__edge').count()).toBe(1);
+    const stroke = await graph.locator('.react-flow__edge.when-failure .react-flow__edge-path').evaluate((p) => getComputedStyle(p).stroke);
+    const danger = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      probe.className = 'error';
+      document.body.append(probe);
+      const c = getComputedStyle(probe).color;
+      probe.remove();
+      return c;
+    });
+    expect(stroke).toBe(danger);
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.waitForURL(/#\/workflows\/[^/n][^/]*$/);
+    const workflowId = decodeURIComponent(page.url().split('/').pop()!);
+    const saved = (await h.admin.get(`/workflows/${workflowId}`)).body;
+    expect(saved).toMatchObject({
+      name: 'fail then recover',
+      nodes: [{ id: 'fails' }, { id: 'recover' }],
+      edges: [{ from: 'fails', to: 'recover', when: 'failure' }],
+    });
+
+    // Run, and watch the run's graph change without a reload.
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForURL(/#\/workflow-runs\//);
+    const run = page.getByRole('region', { name: 'Run graph' });
+    await run.locator('[data-step="fails"]').waitFor();
+    await run.locator('[data-step="fails"][data-status="failed"]').waitFor({ timeout: 60_000 });
+    await run.locator('[data-step="recover"][data-status="completed"]').waitFor({ timeout: 60_000 });
+    await page.locator('.page-header [data-status="completed"]').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await run.locator('.react-flow__edge.when-failure .react-flow__edge-text').textContent()).toBe('failure');
+    const runId = decodeURIComponent(page.url().split('/').pop()!);
+    const apiRun = (await h.admin.get(`/workflow-runs/${runId}`)).body;
+    expect(apiRun.steps.map((s: { status: string }) => s.status)).toEqual(['failed', 'completed']);
+
+    // A step opens its job.
+    await run.locator('[data-step="recover"]').click();
+    await page.waitForURL(new RegExp(`#/jobs/${apiRun.steps[1].jobId}$`));
+    await page.getByRole('log', { name: 'Job log' }).getByText('handled the failure').waitFor();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
