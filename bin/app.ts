@@ -30,6 +30,8 @@ new CroniumStack(app, 'Cronium', {
   webAclArn: context('cronium:webAclArn'),
   // -c cronium:ssh=false leaves out the NAT gateway and the ssh runner's VPC placement; ssh targets are then refused.
   ssh: context('cronium:ssh') !== 'false',
+  // -c cronium:console=false leaves out the web console (S3, CloudFront, CORS); otherwise console/dist must be built.
+  ...(context('cronium:console') === 'false' ? {} : { console: {} }),
 });
 Tags.of(app).add('project', 'cronium');
 // cdk-nag 3 is a policy-validation plugin (v2 was an Aspect): every AwsSolutions finding, error or

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { type Construct } from 'constructs';
 import type { ScriptRuntime } from '../lambdas/core/model';
+import { ConsoleHosting } from './ConsoleHosting';
 import { CroniumFunction } from './CroniumFunction';
 import { CroniumTable } from './CroniumTable';
 import { Dispatcher } from './Dispatcher';
@@ -71,6 +72,13 @@ export interface CroniumStackProps extends StackProps {
    * @default true
    */
   readonly ssh?: boolean;
+  /**
+   * The web console (docs/aws.md, "Web console on AWS"): its build on S3 behind CloudFront, the REST API
+   * open by CORS to exactly its origin, and its URL an output. bin/app.ts asks for it unless
+   * `-c cronium:console=false`; `distDir` is the build (`npm run build:console`).
+   * @default none
+   */
+  readonly console?: { readonly distDir?: string };
 }
 
 /** Cronium on AWS: REST and WebSocket APIs, the job queue and dispatcher, the job cluster, one table. */
@@ -90,6 +98,8 @@ export class CroniumStack extends Stack {
   public readonly dashboard: OperationsDashboard;
   /** Encrypts secret variables; each ciphertext is bound to its tenant by encryption context. */
   public readonly secretsKey: kms.Key;
+  /** The web console's bucket and distribution, when {@link CroniumStackProps.console} asks for it. */
+  public readonly console?: ConsoleHosting;
   public readonly functions: {
     readonly rest: CroniumFunction;
     readonly authorizer: CroniumFunction;
@@ -258,6 +268,18 @@ export class CroniumStack extends Stack {
     rest.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeClusters'], resources: [this.jobs.cluster.clusterArn] }));
     rest.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [this.queue.queue.queueArn] }));
     this.dashboard = new OperationsDashboard(this, 'Operations');
+
+    if (props.console) {
+      this.console = new ConsoleHosting(this, 'Console', {
+        restApi: this.restApi.api,
+        webSocketStage: this.webSocketApi.stage,
+        distDir: props.console.distDir,
+      });
+      // The console's page is on CloudFront's origin, the API on API Gateway's: CORS for that origin only.
+      this.restApi.allowOrigin(this.console.origin);
+      rest.fn.addEnvironment('CRONIUM_CONSOLE_ORIGIN', this.console.origin);
+      new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'Web console (sign in with an API key)' });
+    }
 
     new CfnOutput(this, 'RestApiUrl', { value: this.restApi.api.url, description: 'REST API base URL' });
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url, description: 'WebSocket URL (connect with ?token=<API key>)' });

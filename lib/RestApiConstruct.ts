@@ -28,6 +28,9 @@ const GatewayErrors: ReadonlyArray<{ type: apigw.ResponseType; status: string; b
   { type: apigw.ResponseType.DEFAULT_5XX, status: '500', body: errorBody(ErrorCodes.internal, 'internal error') },
 ];
 
+const gatewayHeaders = (headers: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [`gatewayresponse.header.${name}`, value]));
+
 /**
  * Paths served without an API key, each a GET method with no authorizer: the same list as the
  * REST handler's `PublicPaths` (lambdas/handlers/rest/healthRoutes.ts; a test holds them equal).
@@ -98,6 +101,9 @@ export class RestApiConstruct extends Construct {
    * (the WebSocket stage too) must be created after it.
    */
   public readonly cloudWatchAccount: apigw.CfnAccount;
+  /** Cronium's own error responses, so {@link allowOrigin} can add CORS headers to them. */
+  private readonly gatewayResponses: apigw.GatewayResponse[] = [];
+  private corsOrigin?: string;
 
   constructor(scope: Construct, id: string, props: RestApiConstructProps) {
     super(scope, id);
@@ -175,7 +181,7 @@ export class RestApiConstruct extends Construct {
     this.healthMethod = this.publicMethods['/health'];
 
     for (const e of GatewayErrors) {
-      this.api.addGatewayResponse(`${e.type.responseType}Response`, {
+      const response = this.api.addGatewayResponse(`${e.type.responseType}Response`, {
         type: e.type,
         statusCode: e.status,
         responseHeaders: {
@@ -184,6 +190,7 @@ export class RestApiConstruct extends Construct {
         },
         templates: { 'application/json': e.body },
       });
+      this.gatewayResponses.push(response);
     }
 
     if (props.webAclArn) {
@@ -200,6 +207,44 @@ export class RestApiConstruct extends Construct {
       );
     }
     this.suppressNagFindings();
+  }
+
+  /**
+   * Lets a page on `origin` (`https://host`, no path) call the API from a browser: a preflight
+   * `OPTIONS` on every resource answered by API Gateway itself (a preflight carries no API key, so it
+   * cannot pass the authorizer), and `Access-Control-Allow-Origin: origin` on API Gateway's own error
+   * responses (the 4xx and 5xx ones, throttling included). The handler must send the same header on
+   * its own responses (`CRONIUM_CONSOLE_ORIGIN`). Only this origin is ever allowed, never `*`.
+   * @throws InvalidPropsError when an origin was already allowed.
+   */
+  allowOrigin(origin: string): void {
+    throwIfConflicts(
+      'RestApiConstruct',
+      this.corsOrigin === undefined ? [] : ['allowOrigin takes one origin, and one was already allowed'],
+    );
+    this.corsOrigin = origin;
+    const headers = { 'Access-Control-Allow-Origin': `'${origin}'`, Vary: "'Origin'" };
+    for (const resource of [this.proxyMethod.resource, ...Object.values(this.publicMethods).map((m) => m.resource)]) {
+      const preflight = resource.addCorsPreflight({
+        allowOrigins: [origin],
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type'],
+        maxAge: Duration.hours(2),
+      });
+      const reason =
+        'The CORS preflight: browsers send it without credentials, so it cannot carry the API key. API Gateway answers ' +
+        'it itself (no integration) with the console origin only.';
+      acknowledgeNag(preflight, 'AwsSolutions-APIG4', reason);
+      acknowledgeNag(preflight, 'AwsSolutions-COG4', reason);
+    }
+    for (const response of this.gatewayResponses) {
+      const cfn = response.node.defaultChild as apigw.CfnGatewayResponse;
+      cfn.responseParameters = { ...(cfn.responseParameters as Record<string, string>), ...gatewayHeaders(headers) };
+    }
+    // Every other 4xx API Gateway answers (throttling, too large, …) keeps its body and gains the header.
+    this.api.addGatewayResponse('DEFAULT_4XXResponse', { type: apigw.ResponseType.DEFAULT_4XX, responseHeaders: headers });
+    // Gateway responses take effect with a new deployment.
+    this.api.latestDeployment?.addToLogicalId({ corsOrigin: origin });
   }
 
   private suppressNagFindings(): void {
