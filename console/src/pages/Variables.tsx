@@ -1,3 +1,94 @@
-import { PageHeader } from '../ui/components';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { seg } from '../api/client';
+import type { Variable } from '../api/eventTypes';
+import { useApi } from '../api/SessionContext';
+import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
+import { VariableForm } from './event/VariableForm';
+import './events.css';
 
-export const VariablesPage = () => <PageHeader title="Variables" />;
+const shown = (v: Variable): string => (v.secret ? 'secret · set' : typeof v.value === 'string' ? v.value : JSON.stringify(v.value));
+
+const Row = ({ v, onEdit }: { v: Variable; onEdit: () => void }) => {
+  const api = useApi();
+  const queries = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => api.del(`/variables/${seg(v.key)}`),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: ['variables'] }),
+  });
+  return (
+    <tr data-variable-key={v.key}>
+      <td className="mono">{v.key}</td>
+      <td className={`variable-value ${v.secret ? 'muted' : 'mono'}`}>{shown(v)}</td>
+      <td>
+        <When iso={v.updatedAt} />
+      </td>
+      <td className="actions">
+        <button type="button" onClick={onEdit} aria-label={`Edit ${v.key}`}>
+          Edit
+        </button>
+        {confirming ? (
+          <>
+            <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+              {remove.isPending ? 'Deleting…' : `Delete ${v.key} for good`}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Delete ${v.key}`}>
+            Delete
+          </button>
+        )}
+        <ErrorMessage error={remove.error} />
+      </td>
+    </tr>
+  );
+};
+
+/** The tenant's variables: values scripts read with getVariable and events take into their environment. */
+export const VariablesPage = () => {
+  const api = useApi();
+  const [editing, setEditing] = useState<Variable | undefined>();
+  const variables = useQuery({ queryKey: ['variables'], queryFn: () => api.get<{ items: Variable[] }>('/variables') });
+  const items = variables.data?.items ?? [];
+
+  return (
+    <>
+      <PageHeader title="Variables" />
+      <p className="muted">
+        Scripts read these with getVariable; an event’s environment can take one. A secret is stored encrypted, never shown again, and
+        masked as *** in job logs.
+      </p>
+      <VariableForm key={editing?.key ?? ''} editing={editing} onDone={() => setEditing(undefined)} />
+      <ErrorMessage error={variables.error} />
+      {variables.isPending ? (
+        <Loading what="variables" />
+      ) : items.length === 0 ? (
+        <p className="muted">No variables yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="variables">
+            <thead>
+              <tr>
+                <th>Key</th>
+                <th>Value</th>
+                <th>Updated</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((v) => (
+                <Row key={v.key} v={v} onEdit={() => setEditing(v)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+};

@@ -1,0 +1,113 @@
+import { javascript } from '@codemirror/lang-javascript';
+import { python } from '@codemirror/lang-python';
+import { StreamLanguage, syntaxHighlighting } from '@codemirror/language';
+import { shell } from '@codemirror/legacy-modes/mode/shell';
+import { Compartment, type Extension } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { classHighlighter } from '@lezer/highlight';
+import { basicSetup } from 'codemirror';
+import { useEffect, useRef } from 'react';
+
+export type CodeLanguage = 'bash' | 'python' | 'node';
+
+export interface CodeEditorProps {
+  value: string;
+  onChange: (value: string) => void;
+  language: CodeLanguage;
+  /** The accessible name of the editing area. */
+  label: string;
+}
+
+const languageOf = (language: CodeLanguage): Extension =>
+  language === 'python' ? python() : language === 'node' ? javascript() : StreamLanguage.define(shell);
+
+const darkQuery = '(prefers-color-scheme: dark)';
+
+// Colours come from the console's CSS variables (the --tok-* ones in events.css), which reach into the
+// shadow root by inheritance, so they follow the OS theme; `dark` only switches CodeMirror's own
+// defaults (cursor, selection).
+const chrome = (dark: boolean) =>
+  EditorView.theme(
+    {
+      '&': {
+        backgroundColor: 'var(--bg)',
+        color: 'var(--fg)',
+        border: '1px solid var(--line)',
+        borderRadius: '6px',
+        minHeight: '12rem',
+        maxHeight: '60vh',
+      },
+      '&.cm-focused': { outline: '2px solid var(--accent)' },
+      '.cm-scroller': { fontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace", fontSize: '13px' },
+      '.cm-gutters': { backgroundColor: 'var(--panel)', color: 'var(--muted)', borderRight: '1px solid var(--line)' },
+      '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent) 8%, transparent)' },
+      '.cm-content': { caretColor: 'var(--fg)' },
+      '.cm-cursor': { borderLeftColor: 'var(--fg)' },
+      '.tok-keyword, .tok-bool, .tok-null': { color: 'var(--tok-keyword)' },
+      '.tok-string, .tok-string2': { color: 'var(--tok-string)' },
+      '.tok-number, .tok-atom': { color: 'var(--tok-number)' },
+      '.tok-comment': { color: 'var(--tok-comment)', fontStyle: 'italic' },
+      '.tok-variableName.tok-definition, .tok-propertyName, .tok-typeName, .tok-className': { color: 'var(--tok-name)' },
+      '.tok-variableName2, .tok-macroName': { color: 'var(--tok-fn)' },
+      '.tok-operator': { color: 'var(--tok-op)' },
+    },
+    { dark },
+  );
+
+/**
+ * CodeMirror 6 in a React component; the document is owned by CodeMirror and reported through onChange.
+ * It lives in a shadow root: there CodeMirror puts its styles in an adopted style sheet, which the
+ * console's CSP allows, where in the document it would add a <style> tag that `style-src 'self'` blocks.
+ */
+const CodeMirrorEditor = ({ value, onChange, language, label }: CodeEditorProps) => {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView>(null);
+  const lang = useRef(new Compartment());
+  const theme = useRef(new Compartment());
+  const changed = useRef(onChange);
+  changed.current = onChange;
+
+  useEffect(() => {
+    const media = window.matchMedia(darkQuery);
+    const shadow = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
+    const v = new EditorView({
+      root: shadow,
+      parent: shadow,
+      doc: value,
+      extensions: [
+        basicSetup,
+        syntaxHighlighting(classHighlighter),
+        lang.current.of(languageOf(language)),
+        theme.current.of(chrome(media.matches)),
+        EditorView.contentAttributes.of({ 'aria-label': label }),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) changed.current(u.state.doc.toString());
+        }),
+      ],
+    });
+    view.current = v;
+    const onTheme = () => v.dispatch({ effects: theme.current.reconfigure(chrome(media.matches)) });
+    media.addEventListener('change', onTheme);
+    return () => {
+      media.removeEventListener('change', onTheme);
+      v.destroy();
+      view.current = null;
+    };
+    // Created once: later props reach it through the effects below.
+  }, []);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: lang.current.reconfigure(languageOf(language)) });
+  }, [language]);
+
+  // A value set from outside (an event loaded, a reset) replaces the document; the editor's own edits
+  // come back equal and change nothing.
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+  }, [value]);
+
+  return <div className="code-editor" ref={host} data-language={language} />;
+};
+
+export default CodeMirrorEditor;
