@@ -157,7 +157,7 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
     runtime: ScriptRuntime,
     size: FargateSize,
     urls: { inUrl: string; outUrl: string },
-    secretFree: boolean,
+    hints: { secretFree: boolean; freshLog: boolean },
   ): RunTaskCommandInput => {
     const overrides: TaskOverride = {
       cpu: String(size.cpu),
@@ -195,7 +195,9 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
         { key: JobTaskContract.tags.tenant, value: job.tenant },
         { key: JobTaskContract.tags.jobId, value: job.id },
         // Read back by the log forwarder, which then masks nothing instead of reading the tenant's secrets.
-        ...(secretFree ? [{ key: JobTaskContract.tags.secrets, value: JobTaskContract.noSecrets }] : []),
+        ...(hints.secretFree ? [{ key: JobTaskContract.tags.secrets, value: JobTaskContract.noSecrets }] : []),
+        // Read back by the log forwarder, which then starts the job's log at seq 1 without reading its tail.
+        ...(hints.freshLog ? [{ key: JobTaskContract.tags.log, value: JobTaskContract.freshLog }] : []),
       ],
       clientToken: clientTokenFor(job),
     };
@@ -221,7 +223,10 @@ export const createEcsLauncher = (o: EcsLauncherOptions): ExecutionLauncher => {
         env,
         timeoutSeconds: job.timeoutSeconds,
       });
-      const input = runTaskInput(job, runtime, size, urls, request.secretFree === true);
+      const input = runTaskInput(job, runtime, size, urls, {
+        secretFree: request.secretFree === true,
+        freshLog: request.freshLog === true,
+      });
       let out;
       try {
         out = await client.send(new RunTaskCommand(input));

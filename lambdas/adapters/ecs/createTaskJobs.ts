@@ -8,6 +8,8 @@ import { taskIdOf } from './taskStateChange';
 export interface TaskJob extends JobKey {
   /** The job got no secret value (the task's `secrets` tag): its output needs no masking. */
   secretFree?: boolean;
+  /** The job's log held no line at launch (the task's `log` tag): its first batch may start at seq 1 unread. */
+  freshLog?: boolean;
 }
 
 /** Finds the job a task runs. */
@@ -58,6 +60,7 @@ export const createTaskJobs = ({ client, cluster, cacheSize = 2000 }: TaskJobsOp
         tenant,
         jobId,
         ...(tag(JobTaskContract.tags.secrets) === JobTaskContract.noSecrets ? { secretFree: true } : {}),
+        ...(tag(JobTaskContract.tags.log) === JobTaskContract.freshLog ? { freshLog: true } : {}),
       };
       known.set(id, key);
       return key;

@@ -18,7 +18,9 @@ export const JobTaskContract = {
    */
   env: { inUrl: 'CRONIUM_IN_URL', outUrl: 'CRONIUM_OUT_URL' },
   /** Tags RunTask puts on each task, read back by `list()`. */
-  tags: { tenant: 'cronium:tenant', jobId: 'cronium:job-id', secrets: 'cronium:secrets' },
+  tags: { tenant: 'cronium:tenant', jobId: 'cronium:job-id', secrets: 'cronium:secrets', log: 'cronium:log' },
   /** Value of the `secrets` tag on the task of a job that got no secret value (ExecutionRequest.secretFree). */
   noSecrets: 'none',
+  /** Value of the `log` tag on the task of a job whose log held no line at launch (ExecutionRequest.freshLog). */
+  freshLog: 'fresh',
 } as const;

@@ -49,6 +49,12 @@ export type PickAfter = (resumeToken: string | undefined) => Promise<{ lines: Ra
 export interface OutputHints {
   /** The job got no secret value (ExecutionRequest.secretFree): its lines are not masked, and the tenant's secrets are not read. */
   secretFree?: boolean;
+  /**
+   * The job's log held no line at its launch (ExecutionRequest.freshLog): a recorder with no cursor
+   * for it starts at seq 1 instead of reading the tail. Only the first batch's write may rely on it:
+   * a log that has lines since holds a batch at seq 1, so that write conflicts and the tail is read.
+   */
+  freshLog?: boolean;
 }
 
 /** Jobs whose cursor and masking a recorder keeps between reports (a warm Lambda sees many jobs). */
@@ -108,9 +114,15 @@ export const createExecutionRecorder = (
     return run;
   };
 
-  const cursorFor = async (key: JobKey): Promise<LogCursor> => {
+  /** `presumeEmpty`: with no cursor, one at the start of an empty log (OutputHints.freshLog), not the tail read. */
+  const cursorFor = async (key: JobKey, presumeEmpty = false): Promise<LogCursor> => {
     const known = cursors.get(keyOf(key));
     if (known) return known;
+    if (presumeEmpty) {
+      const start: LogCursor = { seq: 0, bytes: 0 };
+      remember(cursors, keyOf(key), start);
+      return start;
+    }
     const tail = await store.logs.tail(key);
     const cursor: LogCursor = {
       seq: tail.lastSeq,
@@ -307,7 +319,8 @@ export const createExecutionRecorder = (
   /**
    * Stores the lines a reporter picks after the stored stream position, each once however many
    * reporters hold them (docs/aws.md, Ordering). The position comes from this recorder's cursor (the
-   * tail is read only when it has none), and the first batch's conditional write checks it: when
+   * tail is read only when it has none, and not even then for a log the hints say is fresh: its start
+   * is the position), and the first batch's conditional write checks it: when
    * another writer stored at that seq first, its lines may be the very lines picked, so the tail is
    * read again and the reporter picks again after the new position, instead of numbering the same
    * lines a second time. Past the cap nothing is picked at all.
@@ -315,10 +328,16 @@ export const createExecutionRecorder = (
   const outputAfter = (key: JobKey, pick: PickAfter, hints?: OutputHints) =>
     serial(key, async () => {
       for (let attempt = 1; ; attempt++) {
-        const [cursor, masking] = await Promise.all([cursorFor(key), maskingFor(key, hints)]);
+        // A fresh log is presumed only before the first try: a conflict drops the cursor, and the retry reads the tail.
+        const presumed = attempt === 1 && hints?.freshLog === true && !cursors.has(keyOf(key));
+        const [cursor, masking] = await Promise.all([cursorFor(key, presumed), maskingFor(key, hints)]);
         if (cursor.bytes > config.maxLogBytes) return;
         const picked = await pick(cursor.resumeToken);
-        if (!picked || picked.lines.length === 0) return;
+        if (!picked || picked.lines.length === 0) {
+          // Nothing was written to check the presumption: do not keep it for the next report.
+          if (presumed) cursors.delete(keyOf(key));
+          return;
+        }
         const open = new Map(masking.open);
         let stored: LogLine[];
         try {

@@ -27,5 +27,6 @@ export const createPrepareExecution =
       workspace: buildWorkspace(job, resolved.values),
       ...(target?.type === 'ssh' ? { servers: await servers.credentialsFor(job.tenant, target.serverIds) } : {}),
       ...(resolved.secrets.length === 0 ? { secretFree: true } : {}),
+      ...((job.attempt ?? 1) <= 1 ? { freshLog: true } : {}),
     };
   };

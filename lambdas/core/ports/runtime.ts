@@ -61,6 +61,12 @@ export interface ExecutionRequest {
    * output, which then skips reading the tenant's secrets (ExecutionReports.outputAfter).
    */
   secretFree?: boolean;
+  /**
+   * The job's log held no line when it was launched (its first attempt: only a retry writes a line
+   * before its launch), so whoever reports its first output may start at seq 1 without reading the
+   * log's tail; the conditional write of that first batch still checks it (ExecutionReports.outputAfter).
+   */
+  freshLog?: boolean;
 }
 
 /**

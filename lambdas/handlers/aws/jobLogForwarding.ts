@@ -28,7 +28,7 @@ const picked = (events: readonly JobLogEvent[], resumeToken: string | undefined)
  * The log forwarder and the completion handler store lines the same way, through the core's
  * `outputAfter`: it gives them the position stored with the job's last log batch (its resume token,
  * `cw1:<time>:<event id>`; the tail is read once per job and container, then the recorder's cursor
- * is used), they pick their events after it, and the first batch's conditional write checks that
+ * is used, and a forwarder given a fresh log's first batch starts at seq 1 without reading it), they pick their events after it, and the first batch's conditional write checks that
  * position. So a batch delivered twice, lines the other path stored first, and a subscription batch
  * racing the completion drain with the same events are each stored once (docs/aws.md, Ordering).
  */
@@ -38,15 +38,21 @@ export const createJobLogForwarding = ({ events, reader }: JobLogForwardingDeps)
     await events.settled?.(key);
   };
   /** The key alone (the hints go apart), and what the task's launch told of the job. */
-  const split = ({ tenant, jobId, secretFree }: TaskJob) => ({ key: { tenant, jobId }, hints: secretFree ? { secretFree } : {} });
+  const split = ({ tenant, jobId, secretFree, freshLog }: TaskJob) => ({
+    key: { tenant, jobId },
+    hints: { ...(secretFree ? { secretFree } : {}), ...(freshLog ? { freshLog } : {}) },
+  });
   return {
     async forward(job, batch) {
       const { key, hints } = split(job);
+      // The fresh-log hint saves the first batch's tail read. Not for the drain: a completion handler
+      // that has not seen the job most likely comes after stored lines, and a wrong presumption there
+      // would read the stream from its start before reading the tail anyway.
       await events.outputAfter(key, async (token) => picked(batch, token), hints);
       await settle(key);
     },
     async drain(job, logStream) {
-      const { key, hints } = split(job);
+      const { key, hints } = split({ ...job, freshLog: false });
       await events.outputAfter(key, async (token) => picked(await reader.read(logStream, decodeStreamPosition(token)), token), hints);
       await settle(key);
     },

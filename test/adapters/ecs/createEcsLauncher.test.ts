@@ -137,6 +137,20 @@ describe('createEcsLauncher create', () => {
     expect(other?.map((t) => t.key)).not.toContain(JobTaskContract.tags.secrets);
   });
 
+  it('tags the task of a job whose log was empty at launch so, and no other', async () => {
+    // Arrange
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+
+    // Act
+    await launcher().create({ ...requestFactory({ id: 'job01' }), freshLog: true });
+    await launcher().create(requestFactory({ id: 'job02' }));
+
+    // Assert
+    const [fresh, other] = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.tags);
+    expect(fresh).toContainEqual({ key: JobTaskContract.tags.log, value: JobTaskContract.freshLog });
+    expect(other?.map((t) => t.key)).not.toContain(JobTaskContract.tags.log);
+  });
+
   it('passes only the workspace path and the two presigned URLs in the overrides', async () => {
     // Arrange
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });

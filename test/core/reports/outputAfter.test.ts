@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createControlPlane, createExecutionReports } from '../../../lambdas/core';
 import type { JobKey, RawLine } from '../../../lambdas/core';
 import { callerFactory } from '../../helpers/factories';
@@ -78,5 +78,53 @@ describe('output picked after the stored position', () => {
     // Assert: nothing more is picked, and a launcher is told it may stop reading.
     expect(asked).toBe(0);
     expect(first.logFull(key)).toBe(true);
+  });
+});
+
+describe('a fresh log (the launch says it held no line)', () => {
+  it('stores the first batch at seq 1 without reading the tail', async () => {
+    // Arrange
+    const { deps, first, key, lines } = await twoWriters();
+    const tail = vi.spyOn(deps.store.logs, 'tail');
+    const events = stream(3);
+
+    // Act
+    await first.outputAfter(key, pickFrom(events.slice(0, 2)), { freshLog: true });
+    await first.outputAfter(key, pickFrom(events), { freshLog: true });
+
+    // Assert
+    expect(tail).not.toHaveBeenCalled();
+    expect(await lines()).toEqual(events.map((e) => [e.pos, e.line]));
+  });
+
+  it('reads the tail and stores each event once when another writer stored lines first', async () => {
+    // Arrange: another container stored events 1..3; this one has no cursor and is told the log is fresh.
+    const { deps, first, second, key, lines } = await twoWriters();
+    const events = stream(6);
+    await second.outputAfter(key, pickFrom(events.slice(0, 3)), { freshLog: true });
+    const tail = vi.spyOn(deps.store.logs, 'tail');
+
+    // Act: its write at seq 1 conflicts, so it reads the tail and picks again after event 3.
+    await first.outputAfter(key, pickFrom(events), { freshLog: true });
+
+    // Assert
+    expect(tail).toHaveBeenCalledTimes(1);
+    expect(await lines()).toEqual(events.map((e) => [e.pos, e.line]));
+  });
+
+  it('keeps no presumed position when nothing was picked: the ending reads the stored tail', async () => {
+    // Arrange: another writer stored events 1..2; this recorder is told the log is fresh but picks nothing.
+    const { deps, first, second, key } = await twoWriters();
+    await second.outputAfter(key, pickFrom(stream(2)));
+    await first.outputAfter(key, async () => undefined, { freshLog: true });
+    const tail = vi.spyOn(deps.store.logs, 'tail');
+
+    // Act
+    await first.exited(key, { exitCode: 0 });
+
+    // Assert: the final lastSeq comes from the tail as stored (2), not from a presumed empty log.
+    expect(tail).toHaveBeenCalledTimes(1);
+    await expect(tail.mock.results[0]!.value).resolves.toMatchObject({ lastSeq: 2 });
+    expect((await deps.store.jobs.get(key))?.status).toBe('completed');
   });
 });
