@@ -28,7 +28,8 @@ const cells = (page: Page, table: string, attr: 'data-utc' | 'data-local') =>
 describe('web console: schedules (Chromium, real control plane)', () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
-    h = await startConsoleHarness();
+    // Ticks (which hand schedule fires to the queue) every second instead of every 30.
+    h = await startConsoleHarness({ CRONIUM_REAP_INTERVAL_MS: '1000' });
   });
   afterAll(async () => {
     await h?.close();
@@ -65,7 +66,8 @@ describe('web console: schedules (Chromium, real control plane)', () => {
     const id = (await row.getAttribute('data-schedule-id'))!;
     await expect.poll(() => row.textContent()).toContain('Australia/Adelaide');
     expect(await row.textContent()).toContain('30 2 * * *');
-    expect(await row.textContent()).toContain(`event ${event.id}`);
+    expect(await row.textContent()).toContain('event nightly report');
+    expect(await row.locator(`[data-target="${event.id}"]`).count()).toBe(1);
 
     // The saved schedule opens with its next fires: exactly what GET /schedules/{id} answers, and what was previewed.
     const shown = (await h.admin.get(`/schedules/${id}`)).body;
@@ -85,6 +87,27 @@ describe('web console: schedules (Chromium, real control plane)', () => {
     await row.getByRole('button', { name: 'Confirm delete' }).click();
     await row.waitFor({ state: 'detached' });
     expect((await h.admin.get(`/schedules/${id}`)).status).toBe(404);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows a schedule’s last fires, each linking to the job it started', async () => {
+    const { body: event } = await h.admin.post('/events', { name: 'soon', runtime: 'bash', script: 'echo fired by schedule' });
+    const at = new Date(Date.now() + 3_000).toISOString();
+    const { body: schedule } = await h.admin.post('/schedules', { name: 'once soon', target: { eventId: event.id }, at });
+    const page = await h.open();
+    const problems = watchProblems(page);
+    await page.goto(`${h.local.url}/#/schedules`);
+    const row = page.locator(`tr[data-schedule-id="${schedule.id}"]`);
+    await row.getByRole('button', { name: 'once soon' }).click();
+
+    const link = page.getByRole('table', { name: 'Last fires' }).getByRole('link', { name: /^job / });
+    await link.waitFor({ timeout: 30_000 });
+    const { lastFires } = (await h.admin.get(`/schedules/${schedule.id}`)).body;
+    expect(await link.textContent()).toBe(`job ${lastFires[0].jobId}`);
+    await link.click();
+    await page.waitForURL(new RegExp(`#/jobs/${lastFires[0].jobId}$`));
+    await page.getByRole('log', { name: 'Job log' }).getByText('fired by schedule').waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -109,4 +109,40 @@ describe('web console: workflows (Chromium, real control plane)', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it('connects two steps by dragging from one handle to the other, then changes the edge condition and saves', async () => {
+    const { body: a } = await h.admin.post('/events', { name: 'extract', runtime: 'bash', script: 'echo a' });
+    const { body: b } = await h.admin.post('/events', { name: 'load', runtime: 'bash', script: 'echo b' });
+    const { body: wf } = await h.admin.post('/workflows', {
+      name: 'drag me',
+      nodes: [
+        { id: 'extract', eventId: a.id },
+        { id: 'load', eventId: b.id },
+      ],
+      edges: [],
+    });
+    const page = await h.open();
+    const problems = watchProblems(page);
+    await page.goto(`${h.local.url}/#/workflows/${wf.id}`);
+    const graph = page.getByRole('region', { name: 'Workflow graph' });
+    await field(page.locator('.wf-toolbar'), 'Connections drawn on the graph are').selectOption('always');
+
+    const from = (await graph.locator('[data-step="extract"] .react-flow__handle.source').boundingBox())!;
+    const to = (await graph.locator('[data-step="load"] .react-flow__handle.target').boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2 + 20, { steps: 5 });
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 5 });
+    await page.mouse.up();
+
+    await expect.poll(() => graph.locator('.react-flow__edge.when-always .react-flow__edge-text').textContent()).toBe('always');
+    await page.getByRole('combobox', { name: 'When for extract to load' }).selectOption('condition');
+    await expect.poll(() => graph.locator('.react-flow__edge.when-condition .react-flow__edge-text').textContent()).toBe('condition');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(async () => (await h.admin.get(`/workflows/${wf.id}`)).body.edges)
+      .toEqual([{ from: 'extract', to: 'load', when: 'condition' }]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -5,16 +5,22 @@ import { seg } from '../api/client';
 import { useApi } from '../api/SessionContext';
 import { type Schedule, timingText } from '../api/scheduleTypes';
 import type { Page } from '../api/types';
+import type { EventSummary, Workflow } from '../api/workflowTypes';
 import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
 import { ScheduleFires } from '../ui/ScheduleFires';
 import { ScheduleForm } from '../ui/ScheduleForm';
 import './schedules.css';
 
-const TargetLink = ({ s }: { s: Schedule }) =>
+/** The target's name when the first page of events or workflows has it, else its id. */
+const TargetLink = ({ s, names }: { s: Schedule; names: Map<string, string> }) =>
   s.target.workflowId ? (
-    <Link href={`/workflows/${seg(s.target.workflowId)}`}>workflow {s.target.workflowId}</Link>
+    <Link href={`/workflows/${seg(s.target.workflowId)}`} data-target={s.target.workflowId}>
+      workflow {names.get(s.target.workflowId) ?? s.target.workflowId}
+    </Link>
   ) : (
-    <Link href={`/events/${seg(s.target.eventId ?? '')}`}>event {s.target.eventId}</Link>
+    <Link href={`/events/${seg(s.target.eventId ?? '')}`} data-target={s.target.eventId}>
+      event {names.get(s.target.eventId ?? '') ?? s.target.eventId}
+    </Link>
   );
 
 /** Pause or resume, and delete (asked twice), of one schedule. */
@@ -62,6 +68,9 @@ export const SchedulesPage = () => {
     queryFn: () => api.get<Page<Schedule>>('/schedules?limit=100'),
     refetchInterval: 5_000,
   });
+  const events = useQuery({ queryKey: ['events', 'all'], queryFn: () => api.get<Page<EventSummary>>('/events?limit=100') });
+  const workflows = useQuery({ queryKey: ['workflows', 'all'], queryFn: () => api.get<Page<Workflow>>('/workflows?limit=100') });
+  const names = new Map([...(events.data?.items ?? []), ...(workflows.data?.items ?? [])].map((t) => [t.id, t.name]));
   const items = schedules.data?.items ?? [];
 
   return (
@@ -113,7 +122,7 @@ export const SchedulesPage = () => {
                       </button>
                     </td>
                     <td>
-                      <TargetLink s={s} />
+                      <TargetLink s={s} names={names} />
                     </td>
                     <td className="mono">{timingText(s)}</td>
                     <td>{s.timezone}</td>

@@ -2,7 +2,8 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useLocation, useParams } from 'wouter';
 import { seg } from '../api/client';
 import { useApi } from '../api/SessionContext';
-import type { WorkflowRun } from '../api/workflowTypes';
+import type { Page } from '../api/types';
+import type { EventSummary, WorkflowRun } from '../api/workflowTypes';
 import { ErrorMessage, Facts, Loading, PageHeader, StatusBadge, When } from '../ui/components';
 import { WorkflowCanvas } from '../ui/WorkflowCanvas';
 import { flowEdgeOf, flowNodesOf, WorkflowLegend } from '../ui/WorkflowGraph';
@@ -18,6 +19,7 @@ export const WorkflowRunPage = () => {
     queryFn: () => api.get<WorkflowRun>(`/workflow-runs/${seg(id)}`),
     refetchInterval: (q) => (q.state.data?.status === 'running' ? 1_000 : false),
   });
+  const events = useQuery({ queryKey: ['events', 'all'], queryFn: () => api.get<Page<EventSummary>>('/events?limit=100') });
   const cancel = useMutation({ mutationFn: () => api.post(`/workflow-runs/${seg(id)}/cancel`), onSuccess: () => void run.refetch() });
   const retry = useMutation({ mutationFn: () => api.post(`/workflow-runs/${seg(id)}/retry`), onSuccess: () => void run.refetch() });
 
@@ -25,7 +27,10 @@ export const WorkflowRunPage = () => {
   if (!run.data) return <ErrorMessage error={run.error} />;
   const r = run.data;
   const stepOf = new Map(r.steps.map((s) => [s.nodeId, s]));
-  const nodes = flowNodesOf(r.nodes, r.edges, (n) => ({ status: stepOf.get(n.id)?.status ?? 'pending' })).map((n) => ({
+  const nodes = flowNodesOf(r.nodes, r.edges, (n) => ({
+    status: stepOf.get(n.id)?.status ?? 'pending',
+    eventName: events.data?.items.find((e) => e.id === n.eventId)?.name,
+  })).map((n) => ({
     ...n,
     className: stepOf.get(n.id)?.jobId ? 'wf-has-job' : undefined,
   }));
