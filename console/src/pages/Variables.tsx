@@ -24,24 +24,26 @@ const Row = ({ v, onEdit }: { v: Variable; onEdit: () => void }) => {
       <td>
         <When iso={v.updatedAt} />
       </td>
-      <td className="actions">
-        <button type="button" onClick={onEdit} aria-label={`Edit ${v.key}`}>
-          Edit
-        </button>
-        {confirming ? (
-          <>
-            <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-              {remove.isPending ? 'Deleting…' : `Delete ${v.key} for good`}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </>
-        ) : (
-          <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Delete ${v.key}`}>
-            Delete
+      <td>
+        <div className="row-actions">
+          <button type="button" onClick={onEdit} aria-label={`Edit ${v.key}`}>
+            Edit
           </button>
-        )}
+          {confirming ? (
+            <>
+              <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+                {remove.isPending ? 'Deleting…' : `Delete ${v.key} for good`}
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Delete ${v.key}`}>
+              Delete
+            </button>
+          )}
+        </div>
         <ErrorMessage error={remove.error} />
       </td>
     </tr>

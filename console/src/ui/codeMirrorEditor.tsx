@@ -1,7 +1,4 @@
-import { javascript } from '@codemirror/lang-javascript';
-import { python } from '@codemirror/lang-python';
 import { StreamLanguage, syntaxHighlighting } from '@codemirror/language';
-import { shell } from '@codemirror/legacy-modes/mode/shell';
 import { Compartment, type Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { classHighlighter } from '@lezer/highlight';
@@ -18,8 +15,12 @@ export interface CodeEditorProps {
   label: string;
 }
 
-const languageOf = (language: CodeLanguage): Extension =>
-  language === 'python' ? python() : language === 'node' ? javascript() : StreamLanguage.define(shell);
+// Each language is a chunk of its own, fetched when an editor first shows it.
+const languages: Record<CodeLanguage, () => Promise<Extension>> = {
+  python: async () => (await import('@codemirror/lang-python')).python(),
+  node: async () => (await import('@codemirror/lang-javascript')).javascript(),
+  bash: async () => StreamLanguage.define((await import('@codemirror/legacy-modes/mode/shell')).shell),
+};
 
 const darkQuery = '(prefers-color-scheme: dark)';
 
@@ -77,7 +78,7 @@ const CodeMirrorEditor = ({ value, onChange, language, label }: CodeEditorProps)
       extensions: [
         basicSetup,
         syntaxHighlighting(classHighlighter),
-        lang.current.of(languageOf(language)),
+        lang.current.of([]),
         theme.current.of(chrome(media.matches)),
         EditorView.contentAttributes.of({ 'aria-label': label }),
         EditorView.updateListener.of((u) => {
@@ -97,7 +98,13 @@ const CodeMirrorEditor = ({ value, onChange, language, label }: CodeEditorProps)
   }, []);
 
   useEffect(() => {
-    view.current?.dispatch({ effects: lang.current.reconfigure(languageOf(language)) });
+    let current = true;
+    void languages[language]().then((extension) => {
+      if (current) view.current?.dispatch({ effects: lang.current.reconfigure(extension) });
+    });
+    return () => {
+      current = false;
+    };
   }, [language]);
 
   // A value set from outside (an event loaded, a reset) replaces the document; the editor's own edits
