@@ -145,4 +145,29 @@ describe('web console: workflows (Chromium, real control plane)', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it('cancels a running run from its page, and retries it', async () => {
+    const { body: slow } = await h.admin.post('/events', { name: 'slow', runtime: 'bash', script: 'echo started; sleep 60' });
+    const { body: wf } = await h.admin.post('/workflows', { name: 'slow one', nodes: [{ id: 'slow', eventId: slow.id }], edges: [] });
+    const { body: started } = await h.admin.post(`/workflows/${wf.id}/runs`, {});
+    const page = await h.open();
+    const problems = watchProblems(page);
+    await page.goto(`${h.local.url}/#/workflow-runs/${started.id}`);
+    const run = page.getByRole('region', { name: 'Run graph' });
+    await run.locator('[data-step="slow"][data-status="running"]').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.locator('.page-header [data-status="cancelled"]').waitFor();
+    await run.locator('[data-step="slow"][data-status="cancelled"]').waitFor({ timeout: 30_000 });
+    expect((await h.admin.get(`/workflow-runs/${started.id}`)).body.status).toBe('cancelled');
+
+    await page.getByRole('button', { name: 'Retry run' }).click();
+    await page.locator('.page-header [data-status="running"]').waitFor();
+    await run.locator('[data-step="slow"][data-status="running"]').waitFor({ timeout: 30_000 });
+    expect((await h.admin.get(`/workflow-runs/${started.id}`)).body).toMatchObject({ status: 'running', attempt: 2 });
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.locator('.page-header [data-status="cancelled"]').waitFor();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });
