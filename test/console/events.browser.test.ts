@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminal, waitForJob } from '../e2e/harness';
+import { type SshdHandle, startSshd } from '../helpers/sshd';
 import { type ConsoleHarness, startConsoleHarness } from './browser';
 
 /** What these tests read of the browser's window (the tests' type-check has no DOM library). */
@@ -41,11 +42,15 @@ const savedId = async (page: Page): Promise<string> => {
 
 describe('web console: events, the event editor and variables (Chromium, real control plane)', () => {
   let h: ConsoleHarness;
+  let sshd: SshdHandle;
   beforeAll(async () => {
-    h = await startConsoleHarness();
+    sshd = await startSshd();
+    // HTTP request jobs may call the local control plane itself (loopback is refused by default).
+    h = await startConsoleHarness({ CRONIUM_HTTP_ALLOW: '127.0.0.0/8' });
   });
   afterAll(async () => {
     await h?.close();
+    await sshd?.stop();
   });
 
   it('writes a Python event in the editor, saves it, runs it and shows its lines live on the same page', async () => {
@@ -201,6 +206,101 @@ describe('web console: events, the event editor and variables (Chromium, real co
     await expect.poll(() => content.locator('.tok-keyword').allTextContents()).toEqual(expect.arrayContaining(['if', 'then', 'fi']));
     expect((await content.locator('.tok-string').allTextContents()).join('')).toContain('hi');
     expect(await content.locator('.tok-comment').allTextContents()).toContain('# done');
+    expect(seen.problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('runs an event on a server picked in the editor, over SSH', async () => {
+    const { body: server } = await h.admin.post('/servers', {
+      name: 'web1',
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.user,
+      privateKey: Buffer.from(sshd.privateKeyPem).toString('base64'),
+    });
+    const page = await h.open();
+    const seen = watch(page);
+    await page.goto(`${h.local.url}/#/events/new`);
+    await page.getByLabel('Name').fill('on my server');
+    await page.getByLabel('Runtime').selectOption('bash');
+    await typeScript(page, ['echo "hello from $(whoami)"']);
+    await page.getByLabel('my servers (SSH)').check();
+    await page.getByLabel('web1').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    const id = await savedId(page);
+    expect((await h.admin.get(`/events/${id}`)).body.target).toEqual({ type: 'ssh', serverIds: [server.id] });
+
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const run = page.getByRole('region', { name: 'Run' });
+    await run.locator('[data-status="completed"]').waitFor({ timeout: 30_000 });
+    const line = run.getByRole('log', { name: 'Job log' }).locator('.log-line', { hasText: `hello from ${sshd.user}` });
+    await expect.poll(() => line.locator('.server').textContent()).toBe('web1');
+    expect(seen.problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('saves an HTTP request event with its fields, runs it, and deletes it', async () => {
+    const page = await h.open();
+    const seen = watch(page);
+    await page.goto(`${h.local.url}/#/events/new`);
+    await page.getByLabel('Name').fill('ping');
+    await page.getByLabel('Runtime').selectOption('http');
+    await expect.poll(() => page.locator('.code-editor').count()).toBe(0);
+    await page.getByLabel('Method').selectOption('GET');
+    await page.getByLabel('URL').fill(`${h.local.url}/live`);
+    await page.getByLabel('Expected status').fill('200');
+    await page.getByLabel('Headers (JSON object)').fill('{"accept": "application/json"}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const id = await savedId(page);
+    const { body: saved } = await h.admin.get(`/events/${id}`);
+    expect(saved).toMatchObject({
+      runtime: 'http',
+      http: { method: 'GET', url: `${h.local.url}/live`, expectStatus: 200, headers: { accept: 'application/json' } },
+    });
+    expect(saved.script).toBeUndefined();
+
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const run = page.getByRole('region', { name: 'Run' });
+    await run.locator('[data-status="completed"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => run.getByRole('log', { name: 'Job log' }).innerText()).toContain('200');
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete for good' }).click();
+    await page.waitForURL(/#\/events$/);
+    expect((await h.admin.get(`/events/${id}`)).status).toBe(404);
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    expect(await page.locator(`tr[data-event-id="${id}"]`).count()).toBe(0);
+    expect(seen.problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('edits a variable as JSON and deletes it after a confirmation', async () => {
+    await h.admin.put('/variables/LIMITS', { value: 'plain' });
+    const page = await h.open();
+    const seen = watch(page);
+    await page.getByRole('link', { name: 'Variables' }).click();
+    const row = page.locator('tr[data-variable-key="LIMITS"]');
+    await row.getByRole('button', { name: 'Edit LIMITS' }).click();
+    const form = page.getByRole('form', { name: 'Edit LIMITS' });
+    await expect.poll(() => form.getByLabel('Value').inputValue()).toBe('plain');
+    await form.getByLabel('Type').selectOption('json');
+    await form.getByLabel('Value').fill('{"max": 3}');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('{"max":3}');
+    expect((await h.admin.get('/variables')).body.items).toContainEqual(expect.objectContaining({ key: 'LIMITS', value: { max: 3 } }));
+
+    // Text that is not JSON is refused before it is sent, naming the field.
+    const add = page.getByRole('form', { name: 'Add a variable' });
+    await add.getByLabel('Key').fill('BROKEN');
+    await add.getByLabel('Type').selectOption('json');
+    await add.getByLabel('Value').fill('{nope');
+    await add.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => add.getByRole('alert').textContent()).toBe('value: is not valid JSON');
+
+    await row.getByRole('button', { name: 'Delete LIMITS' }).click();
+    await row.getByRole('button', { name: 'Delete LIMITS for good' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect((await h.admin.get('/variables')).body.items.map((v: { key: string }) => v.key)).not.toContain('LIMITS');
     expect(seen.problems).toEqual([]);
     await page.context().close();
   });
