@@ -197,6 +197,12 @@ describe('web console: events, the event editor and variables (Chromium, real co
       390,
     );
 
+    // The search panel (Ctrl-F) opens inside the editor, under the same CSP.
+    await content.click();
+    await page.keyboard.press('ControlOrMeta+f');
+    await page.locator('.cm-search input[name="search"]').waitFor();
+    await page.keyboard.press('Escape');
+
     await page.getByLabel('Runtime').selectOption('bash');
     await page.locator('.code-editor[data-language="bash"]').waitFor();
     await content.click();

@@ -1,8 +1,19 @@
-import { StreamLanguage, syntaxHighlighting } from '@codemirror/language';
-import { Compartment, type Extension } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { bracketMatching, foldGutter, foldKeymap, indentOnInput, StreamLanguage, syntaxHighlighting } from '@codemirror/language';
+import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import {
+  drawSelection,
+  dropCursor,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  highlightSpecialChars,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
 import { classHighlighter } from '@lezer/highlight';
-import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
 
 export type CodeLanguage = 'bash' | 'python' | 'node';
@@ -21,6 +32,25 @@ const languages: Record<CodeLanguage, () => Promise<Extension>> = {
   node: async () => (await import('@codemirror/lang-javascript')).javascript(),
   bash: async () => StreamLanguage.define((await import('@codemirror/legacy-modes/mode/shell')).shell),
 };
+
+// codemirror's basicSetup without completion popups and lint (a script editor here uses neither),
+// which keeps the chunk smaller; Tab is left to move focus, so the editor never traps the keyboard.
+const setup: Extension = [
+  lineNumbers(),
+  highlightActiveLineGutter(),
+  highlightSpecialChars(),
+  history(),
+  foldGutter(),
+  drawSelection(),
+  dropCursor(),
+  EditorState.allowMultipleSelections.of(true),
+  indentOnInput(),
+  bracketMatching(),
+  closeBrackets(),
+  highlightActiveLine(),
+  highlightSelectionMatches(),
+  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap]),
+];
 
 const darkQuery = '(prefers-color-scheme: dark)';
 
@@ -76,7 +106,7 @@ const CodeMirrorEditor = ({ value, onChange, language, label }: CodeEditorProps)
       parent: shadow,
       doc: value,
       extensions: [
-        basicSetup,
+        setup,
         syntaxHighlighting(classHighlighter),
         lang.current.of([]),
         theme.current.of(chrome(media.matches)),
