@@ -12,7 +12,8 @@
  * `npx tsx bench/run.ts --aws` counts only the AWS requests of one job (bench/awsRequests.ts) and
  * writes them to bench/results/aws-requests.json.
  * `npx tsx bench/run.ts --handoff` measures workflow step hand-off (bench/handoffBench.ts, bench/results/handoff.json);
- * `npx tsx bench/run.ts --schedules` measures schedule fire accuracy (bench/scheduleBench.ts, bench/results/schedules.json).
+ * `npx tsx bench/run.ts --schedules` measures schedule fire accuracy (bench/scheduleBench.ts, bench/results/schedules.json);
+ * `npx tsx bench/run.ts --console` measures the web console in Chromium (bench/consoleBench.ts, bench/results/console.json).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { promisify } from 'node:util';
 import { openSocket } from '../test/e2e/harness';
 import { rawSshArgs, startSshd } from '../test/helpers/sshd';
 import { benchAwsRequests } from './awsRequests';
+import { mainConsole } from './consoleBench';
 import { mainHandoff } from './handoffBench';
 import { mainSchedules } from './scheduleBench';
 import { benchLive, LIVE_PARTS, type LivePart } from './liveBench';
@@ -166,6 +168,7 @@ const main = async () => {
   if (process.argv.includes('--aws')) return mainAws();
   if (process.argv.includes('--handoff')) return mainHandoff();
   if (process.argv.includes('--schedules')) return mainSchedules();
+  if (process.argv.includes('--console')) return mainConsole();
   const parts = liveOnly();
   if (parts) return mainLive(parts);
   const h = await startServer({ LOG_LEVEL: 'error' });
