@@ -127,10 +127,13 @@ export const benchApi = async (s: BenchServer) => {
 /**
  * (d) RSS before, at peak (sampled every 100 ms) and a minute after a hostile run: 50 subscribers
  * (10 of them never read) on a job printing 2,000 lines of 20 KB (cut at 16 KiB) and a 100 MB line,
- * while another job prints 20,000 short lines as fast as it can.
+ * while another job prints 20,000 short lines as fast as it can. Then, for the reason behind
+ * "after": the control plane's `process.memoryUsage()` before, after, and after a full collection,
+ * and RSS after that collection.
  */
 export const benchSoak = async (s: BenchServer, settleMs = 60_000) => {
   const before = await s.rssMb();
+  const memoryBefore = (await s.memoryMb()).asIs;
   let peak = before;
   const sampler = setInterval(() => void s.rssMb().then((mb) => (peak = Math.max(peak, mb))), 100);
   try {
@@ -155,7 +158,15 @@ export const benchSoak = async (s: BenchServer, settleMs = 60_000) => {
     for (const v of views) v.close();
     await sleep(settleMs);
     const after = await s.rssMb();
-    return { rssMb: { before: round(before, 0), peak: round(peak, 0), after: round(after, 0) }, settleSeconds: settleMs / 1000, ...result };
+    // Read after the figure above: what of "after" is the JS heap, and what a full collection gives back.
+    const memory = await s.memoryMb({ gc: true });
+    const afterGc = await s.rssMb();
+    return {
+      rssMb: { before: round(before, 0), peak: round(peak, 0), after: round(after, 0), afterFullGc: round(afterGc, 0) },
+      settleSeconds: settleMs / 1000,
+      memoryMb: { before: memoryBefore, after: memory.asIs, afterFullGc: memory.afterGc },
+      ...result,
+    };
   } finally {
     clearInterval(sampler);
   }

@@ -8,6 +8,13 @@ const main = async () => {
   const local = await createLocalControlPlane(process.env);
   process.send?.({ url: local.url, wsUrl: local.wsUrl, adminKey: local.adminKey });
   process.on('message', (m) => {
+    // "memory": the heap's share of RSS; "memory+gc" also after a full collection (the bench starts
+    // this process with --expose-gc), so the soak can tell retained objects from memory malloc keeps.
+    if (m === 'memory' || m === 'memory+gc') {
+      const asIs = process.memoryUsage();
+      if (m === 'memory+gc') (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ memory: { asIs, afterGc: m === 'memory+gc' ? process.memoryUsage() : undefined } });
+    }
     if (m !== 'close') return;
     void local.close().finally(() => process.exit(0));
   });

@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiClient, type ApiClient } from '../test/e2e/harness';
 
+/** `process.memoryUsage()` in MB. */
+export type MemoryMb = Record<keyof NodeJS.MemoryUsage, number>;
+
+const inMb = (m: NodeJS.MemoryUsage): MemoryMb =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1024 / 102.4) / 10])) as MemoryMb;
+
 /** A control plane running in its own process. */
 export interface BenchServer {
   url: string;
@@ -14,6 +20,8 @@ export interface BenchServer {
   pid: number;
   /** The control plane process's resident set size, in MB (the embedded DynamoDB's JVM is apart). */
   rssMb(): Promise<number>;
+  /** The control plane's `process.memoryUsage()` in MB, as is and (`gc`) after a full garbage collection. */
+  memoryMb(o?: { gc?: boolean }): Promise<{ asIs: MemoryMb; afterGc?: MemoryMb }>;
   close(): Promise<void>;
 }
 
@@ -25,6 +33,7 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Ben
     execArgv: [
       '--import',
       'tsx',
+      '--expose-gc',
       ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []),
     ],
     env: { ...process.env, CRONIUM_DATA_DIR: dataDir, CRONIUM_PORT: '0', LOG_LEVEL: 'error', ...env },
@@ -41,6 +50,11 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Ben
     async rssMb() {
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    async memoryMb(o = {}) {
+      child.send(o.gc ? 'memory+gc' : 'memory');
+      const [reply] = (await once(child, 'message')) as [{ memory: { asIs: NodeJS.MemoryUsage; afterGc?: NodeJS.MemoryUsage } }];
+      return { asIs: inMb(reply.memory.asIs), ...(reply.memory.afterGc ? { afterGc: inMb(reply.memory.afterGc) } : {}) };
     },
     async close() {
       if (child.exitCode === null) {
