@@ -36,7 +36,15 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Ben
       '--expose-gc',
       ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []),
     ],
-    env: { ...process.env, CRONIUM_DATA_DIR: dataDir, CRONIUM_PORT: '0', LOG_LEVEL: 'error', ...env },
+    env: {
+      ...process.env,
+      // As `npm start` runs the control plane (package.json): two malloc arenas (docs/benchmarks.md, memory).
+      MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2',
+      CRONIUM_DATA_DIR: dataDir,
+      CRONIUM_PORT: '0',
+      LOG_LEVEL: 'error',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await Promise.race([
