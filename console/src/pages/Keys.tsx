@@ -131,7 +131,7 @@ export const KeysPage = () => {
         ) : items.length === 0 ? (
           <p className="muted">No keys with an id in this tenant.</p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap ops-scroll">
             <table>
               <thead>
                 <tr>

@@ -21,7 +21,7 @@ interface Props {
 
 const W = 640;
 const H = 220;
-const PAD = { left: 76, right: 12, top: 12, bottom: 40 };
+const PAD = { left: 86, right: 12, top: 12, bottom: 40 };
 
 /** The next 1, 2 or 5 × 10^k at or above `v`: a round top for the y axis. */
 const niceCeil = (v: number) => {
@@ -78,35 +78,39 @@ export const LineChart = ({ title, times, series, format, max, yLabel }: Props) 
           ))}
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} preserveAspectRatio="xMidYMid meet">
-        {[0, 0.5, 1].map((f) => (
-          <g key={f} className="grid">
-            <line x1={PAD.left} x2={W - PAD.right} y1={y(top * f)} y2={y(top * f)} />
-            <text x={PAD.left - 6} y={y(top * f)} dy="0.32em" textAnchor="end">
-              {format(top * f)}
+      {all.length === 0 ? (
+        <p className="muted chart-empty">No jobs ended in this range.</p>
+      ) : (
+        <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} preserveAspectRatio="xMidYMid meet">
+          {[0, 0.5, 1].map((f) => (
+            <g key={f} className="grid">
+              <line x1={PAD.left} x2={W - PAD.right} y1={y(top * f)} y2={y(top * f)} />
+              <text x={PAD.left - 6} y={y(top * f)} dy="0.32em" textAnchor="end">
+                {format(top * f)}
+              </text>
+            </g>
+          ))}
+          {xTicks.map((i) => (
+            <text key={i} className="axis" x={x(i)} y={H - PAD.bottom + 20} textAnchor={i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'}>
+              {times[i] ? timeLabel(times[i], span) : ''}
             </text>
-          </g>
-        ))}
-        {xTicks.map((i) => (
-          <text key={i} className="axis" x={x(i)} y={H - PAD.bottom + 16} textAnchor={i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'}>
-            {times[i] ? timeLabel(times[i], span) : ''}
+          ))}
+          <text className="axis axis-title" x={(W + PAD.left) / 2} y={H - 4} textAnchor="middle">
+            time (local)
           </text>
-        ))}
-        <text className="axis axis-title" x={(W + PAD.left) / 2} y={H - 4} textAnchor="middle">
-          time (local)
-        </text>
-        <text className="axis axis-title" transform={`translate(12 ${(H - PAD.bottom) / 2}) rotate(-90)`} textAnchor="middle">
-          {yLabel}
-        </text>
-        {series.map((s, si) => (
-          <g key={s.name} className={`series series-${si}`}>
-            {runsOf(s.values).map((run) => (
-              <polyline key={run[0]![0]} points={run.map(([i, v]) => `${x(i)},${y(v)}`).join(' ')} />
-            ))}
-            {s.values.map((v, i) => (v === null ? null : <circle key={i} cx={x(i)} cy={y(v)} r={3} />))}
-          </g>
-        ))}
-      </svg>
+          <text className="axis axis-title" transform={`translate(12 ${(H - PAD.bottom) / 2}) rotate(-90)`} textAnchor="middle">
+            {yLabel}
+          </text>
+          {series.map((s, si) => (
+            <g key={s.name} className={`series series-${si}`}>
+              {runsOf(s.values).map((run) => (
+                <polyline key={run[0]![0]} points={run.map(([i, v]) => `${x(i)},${y(v)}`).join(' ')} />
+              ))}
+              {s.values.map((v, i) => (v === null ? null : <circle key={i} cx={x(i)} cy={y(v)} r={3} />))}
+            </g>
+          ))}
+        </svg>
+      )}
       <details>
         <summary>{title} as a table</summary>
         <div className="table-wrap">
