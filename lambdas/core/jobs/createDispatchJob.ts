@@ -7,6 +7,7 @@ import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import type { Lifecycle } from './createLifecycle';
 import { createPrepareExecution } from './prepareExecution';
+import { createSlotGuesses } from './slotGuesses';
 import { dueDelaySeconds, MAX_QUEUE_DELAY_SECONDS } from './retryPolicy';
 
 /** `retrying`: the launch was refused for now (capacity, throttling) and the job will be offered again after a delay. */
@@ -59,11 +60,13 @@ export const createDispatchJob = (
   wait: (ms: number) => Promise<void> = sleep,
 ) => {
   const prepareExecution = createPrepareExecution(variables, servers);
+  const guesses = createSlotGuesses(config.maxConcurrent);
+
   /**
    * One read of the held slots, then conditional puts on the free ones in order until one holds:
    * a constant number of requests whatever the cap, instead of one put per slot.
    */
-  const acquireSlot = async (key: JobKey, max = config.maxConcurrent, pool?: SlotPool): Promise<number | undefined> => {
+  const lookForSlot = async (key: JobKey, max: number, pool?: SlotPool): Promise<number | undefined> => {
     const held = await store.slots.held(pool);
     const own = held.find((h) => h.holder.tenant === key.tenant && h.holder.jobId === key.jobId);
     if (own) return own.slot;
@@ -72,6 +75,23 @@ export const createDispatchJob = (
       if (!taken.has(slot) && (await store.slots.acquire(slot, key, pool))) return slot;
     }
     return undefined;
+  };
+
+  /**
+   * A global slot: first one conditional put on the slot this container guesses is free (no read),
+   * and the read of the held slots only when that put finds it taken, or when this container's last
+   * read found every slot taken (then a guess would mostly miss).
+   */
+  const acquireSlot = async (key: JobKey): Promise<number | undefined> => {
+    const guess = guesses.guess(key);
+    if (guess !== undefined && (await store.slots.acquire(guess, key))) {
+      guesses.took(key, guess);
+      return guess;
+    }
+    const slot = await lookForSlot(key, config.maxConcurrent);
+    if (slot === undefined) guesses.full();
+    else guesses.took(key, slot);
+    return slot;
   };
 
   /**
@@ -110,7 +130,7 @@ export const createDispatchJob = (
     if (!limit || queued.eventId === undefined) return { job: queued };
     const key = { tenant: queued.tenant, jobId: queued.id };
     const pool = { tenant: queued.tenant, eventId: queued.eventId };
-    const look = () => acquireSlot(key, limit.max, pool);
+    const look = () => lookForSlot(key, limit.max, pool);
     const eventSlot = await look();
     if (eventSlot !== undefined) return { job: queued, eventSlot };
     if (limit.onLimit === 'skip') {
@@ -239,7 +259,8 @@ export const createDispatchJob = (
     let slot = await acquireSlot(key);
     if (slot === undefined) {
       // It keeps its event's slot while it waits: it is that event's next run.
-      const won = await waitForSlot(queued, () => acquireSlot(key), { eventSlot });
+      // The second look reads the slots: the guess just missed.
+      const won = await waitForSlot(queued, () => lookForSlot(key, config.maxConcurrent), { eventSlot });
       if (!won) return 'waiting';
       ({ job: queued, slot } = won);
     }

@@ -130,11 +130,15 @@ export const createReconciler = (
     }
 
     // A queued holder may be a dispatcher between taking the slot and claiming; only after a
-    // restart is nobody there.
-    const needsSlot = (job: Job | undefined) =>
-      job !== undefined && (job.status === 'claimed' || job.status === 'running' || (job.status === 'queued' && !afterRestart));
+    // restart is nobody there. A running job needs only the slot it runs in (`slot`): another one it
+    // holds was taken by a second delivery of its message that lost the claim.
+    const needsSlot = (job: Job | undefined, slot: number) =>
+      job !== undefined &&
+      (job.status === 'claimed' ||
+        (job.status === 'running' && (job.slot === undefined || job.slot === slot)) ||
+        (job.status === 'queued' && !afterRestart));
     for (const { slot, holder } of await store.slots.held()) {
-      if (needsSlot(await store.jobs.get(holder))) continue;
+      if (needsSlot(await store.jobs.get(holder), slot)) continue;
       await lifecycle.releaseSlot(slot, holder);
       report.slotsFreed++;
     }

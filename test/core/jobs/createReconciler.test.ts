@@ -170,6 +170,20 @@ describe('reconciling after a restart', () => {
     expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(running) }]);
   });
 
+  it('frees a second slot a running job holds (a lost duplicate claim took it) and keeps the one it runs in', async () => {
+    // Arrange: the job runs in slot 0; a duplicate delivery took slot 2 for it, then lost the claim.
+    const h = createHarness();
+    const running = await h.launch(acme);
+    await h.store.slots.acquire(2, keyOf(running));
+
+    // Act
+    const report = await h.cp.reconcile(periodic);
+
+    // Assert
+    expect(report.slotsFreed).toBe(1);
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(running) }]);
+  });
+
   it('carries on with the other jobs when one cannot be reconciled', async () => {
     const h = createHarness();
     const broken = await h.launch(acme);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { callerFactory } from '../../helpers/factories';
 import { createHarness, keyOf } from '../../helpers/memory/createHarness';
 
@@ -70,6 +70,79 @@ describe('dispatching a job', () => {
     expect(outcomes.sort()).toEqual(['launched', 'skipped']);
     expect(h.launcher.created).toHaveLength(1);
     expect(await h.store.slots.held()).toHaveLength(1);
+  });
+
+  it('takes a free slot with one conditional put, without reading the held slots', async () => {
+    // Arrange
+    const h = createHarness();
+    const held = vi.spyOn(h.store.slots, 'held');
+    const job = await h.submit(acme);
+
+    // Act
+    await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    expect(held).not.toHaveBeenCalled();
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(job) }]);
+  });
+
+  it('reads the held slots and takes a free one when the guessed slot is taken by another job', async () => {
+    // Arrange: another dispatcher's job holds slot 0, which this dispatcher does not know.
+    const h = createHarness({ config: { maxConcurrent: 2 } });
+    const other = { tenant: 'acme', jobId: 'other' };
+    await h.store.slots.acquire(0, other);
+    const held = vi.spyOn(h.store.slots, 'held');
+    const job = await h.submit(acme);
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    expect(outcome).toBe('launched');
+    expect(held).toHaveBeenCalledTimes(1);
+    expect(await h.stored(job)).toMatchObject({ status: 'running', slot: 1 });
+    expect(await h.store.slots.held()).toEqual([
+      { slot: 0, holder: other },
+      { slot: 1, holder: keyOf(job) },
+    ]);
+  });
+
+  it('puts a message delivered again on the slot its job already holds, not on a second one', async () => {
+    // Arrange: the first delivery took a slot, then its claim failed on a store fault.
+    const h = createHarness({ config: { maxConcurrent: 3 } });
+    const job = await h.submit(acme);
+    const transition = h.store.jobs.transition.bind(h.store.jobs);
+    const fault = vi.spyOn(h.store.jobs, 'transition').mockImplementationOnce(async (j, to, patch) => {
+      if (to === 'claimed') throw new Error('store unavailable');
+      return transition(j, to, patch);
+    });
+    await expect(h.cp.dispatch(keyOf(job))).rejects.toThrow('store unavailable');
+    fault.mockRestore();
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    expect(outcome).toBe('launched');
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(job) }]);
+  });
+
+  it('reads the held slots instead of guessing after a read found every slot taken', async () => {
+    // Arrange: one slot, taken; a second job reads the slots, finds none free and waits.
+    const h = createHarness({ config: { maxConcurrent: 1 } });
+    const first = await h.launch(acme);
+    const second = await h.submit(acme);
+    expect(await h.cp.dispatch(keyOf(second))).toBe('waiting');
+    const third = await h.submit(acme);
+    const acquire = vi.spyOn(h.store.slots, 'acquire');
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(third));
+
+    // Assert: no put on a slot that was just seen taken.
+    expect(outcome).toBe('waiting');
+    expect(acquire).not.toHaveBeenCalled();
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(first) }]);
   });
 
   it('skips a message whose job does not exist', async () => {

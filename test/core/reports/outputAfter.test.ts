@@ -120,7 +120,7 @@ describe('a fresh log (the launch says it held no line)', () => {
     const tail = vi.spyOn(deps.store.logs, 'tail');
 
     // Act
-    await first.exited(key, { exitCode: 0 });
+    await first.exited(key, { exitCode: 0, oomKilled: false, timedOut: false });
 
     // Assert: the final lastSeq comes from the tail as stored (2), not from a presumed empty log.
     expect(tail).toHaveBeenCalledTimes(1);
