@@ -66,15 +66,17 @@ describe('web console: workflows (Chromium, real control plane)', () => {
     const label = graph.locator('.react-flow__edge.when-failure .react-flow__edge-text');
     await expect.poll(() => label.textContent()).toBe('failure');
     expect(await graph.locator('.react-flow__edge').count()).toBe(1);
-    const stroke = await graph.locator('.react-flow__edge.when-failure .react-flow__edge-path').evaluate((p) => getComputedStyle(p).stroke);
-    const danger = await page.evaluate(() => {
+    // Strings, not functions: this file is type-checked without the DOM library.
+    const [stroke, danger] = await page.evaluate<[string, string]>(`(() => {
+      const path = document.querySelector('.react-flow__edge.when-failure .react-flow__edge-path');
       const probe = document.createElement('span');
       probe.className = 'error';
       document.body.append(probe);
-      const c = getComputedStyle(probe).color;
+      const colours = [getComputedStyle(path).stroke, getComputedStyle(probe).color];
       probe.remove();
-      return c;
-    });
+      return colours;
+    })()`);
+    expect(stroke).toMatch(/^rgb/);
     expect(stroke).toBe(danger);
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -88,7 +90,7 @@ describe('web console: workflows (Chromium, real control plane)', () => {
     });
 
     // Run, and watch the run's graph change without a reload.
-    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await page.evaluate('window.sameDocument = true');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForURL(/#\/workflow-runs\//);
     const run = page.getByRole('region', { name: 'Run graph' });
@@ -96,7 +98,7 @@ describe('web console: workflows (Chromium, real control plane)', () => {
     await run.locator('[data-step="fails"][data-status="failed"]').waitFor({ timeout: 60_000 });
     await run.locator('[data-step="recover"][data-status="completed"]').waitFor({ timeout: 60_000 });
     await page.locator('.page-header [data-status="completed"]').waitFor();
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
     expect(await run.locator('.react-flow__edge.when-failure .react-flow__edge-text').textContent()).toBe('failure');
     const runId = decodeURIComponent(page.url().split('/').pop()!);
     const apiRun = (await h.admin.get(`/workflow-runs/${runId}`)).body;
