@@ -119,6 +119,8 @@ describe('docker-compose.localstack.yml', () => {
       .scripts;
 
     expect(scripts['deploy:localstack']).toMatch(/^cdklocal bootstrap .*&& cdklocal deploy /);
+    // The services above are the default stack's, which has no console (CloudFront): so is the deploy.
+    expect(scripts['deploy:localstack']).toContain('-c cronium:console=false');
   });
 });
 
