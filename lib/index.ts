@@ -1,3 +1,5 @@
+export { ConsoleHosting } from './ConsoleHosting';
+export type { ConsoleHostingProps } from './ConsoleHosting';
 export { CroniumFunction, PROJECT_ROOT } from './CroniumFunction';
 export type { CroniumFunctionProps } from './CroniumFunction';
 export { CroniumStack } from './CroniumStack';
