@@ -32,7 +32,7 @@ export const WorkflowsPage = () => {
   return (
     <>
       <PageHeader title="Workflows">
-        <Link href="/workflows/new" className="button primary">
+        <Link href="/workflows/new" className="wf-button primary">
           New workflow
         </Link>
       </PageHeader>
