@@ -84,9 +84,14 @@ export const createDispatchJob = (
    */
   const acquireSlot = async (key: JobKey): Promise<number | undefined> => {
     const guess = guesses.guess(key);
-    if (guess !== undefined && (await store.slots.acquire(guess, key))) {
-      guesses.took(key, guess);
-      return guess;
+    if (guess !== undefined) {
+      let held = false;
+      try {
+        held = await store.slots.acquire(guess, key);
+      } finally {
+        guesses.tried(key, guess, held);
+      }
+      if (held) return guess;
     }
     const slot = await lookForSlot(key, config.maxConcurrent);
     if (slot === undefined) guesses.full();

@@ -5,9 +5,15 @@ const REMEMBERED_JOBS = 1_000;
 
 /** Which global slot a dispatcher tries first, without reading the held slots (createDispatchJob). */
 export interface SlotGuesses {
-  /** The slot to try first: the one this job took here before, else the one after the last taken; undefined after a full look. */
+  /**
+   * The slot to try first: the one this job took (or is trying) here, else the next one in turn that
+   * no other dispatch of this container is trying now; undefined after a read found every slot
+   * taken, or when every slot is being tried. Every guess is settled with `tried`.
+   */
   guess(key: JobKey): number | undefined;
-  /** The job holds `slot`. */
+  /** The put on the guessed `slot` is done: `held`, or it did not hold it (or failed). */
+  tried(key: JobKey, slot: number, held: boolean): void;
+  /** The job holds `slot` (taken after a read of the held slots). */
   took(key: JobKey, slot: number): void;
   /** A read of the held slots found none free: guess again only once a slot was taken. */
   full(): void;
@@ -15,31 +21,55 @@ export interface SlotGuesses {
 
 /**
  * Guesses in turn (slot after slot), so jobs that follow each other take different slots and one
- * still running does not make the next guess miss. Only a guess: the conditional put decides, and a
- * miss falls back to reading the slots. A job's own slot comes first, so a delivery of the same
- * message again in this container puts on the slot it already holds (which succeeds for its holder)
- * instead of taking a second one.
+ * still running does not make the next guess miss, and dispatches running at once (one SQS batch)
+ * guess different slots. Only a guess: the conditional put decides, and a miss falls back to
+ * reading the slots. A job's own slot comes first, so a delivery of the same message again in this
+ * container puts on the slot it already holds (which succeeds for its holder) instead of taking a
+ * second one.
  */
 export const createSlotGuesses = (max: number): SlotGuesses => {
   const byJob = new Map<string, number>();
+  const trying = new Map<number, number>();
   let next = 0;
   let full = false;
   const idOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
+  const remember = (key: JobKey, slot: number) => {
+    const id = idOf(key);
+    byJob.delete(id);
+    byJob.set(id, slot);
+    if (byJob.size > REMEMBERED_JOBS) byJob.delete(byJob.keys().next().value!);
+  };
+  const took = (key: JobKey, slot: number) => {
+    remember(key, slot);
+    next = slot + 1;
+    full = false;
+  };
+  const settle = (slot: number) => {
+    const n = (trying.get(slot) ?? 1) - 1;
+    if (n > 0) trying.set(slot, n);
+    else trying.delete(slot);
+  };
 
   return {
     guess(key) {
-      const own = byJob.get(idOf(key));
-      if (own !== undefined && own < max) return own;
-      return full || max < 1 ? undefined : next % max;
+      let slot = byJob.get(idOf(key));
+      if (slot === undefined || slot >= max) {
+        if (full) return undefined;
+        slot = undefined;
+        for (let i = 0; i < max && slot === undefined; i++) if (!trying.has((next + i) % max)) slot = (next + i) % max;
+        if (slot === undefined) return undefined;
+        next = slot + 1;
+        remember(key, slot);
+      }
+      trying.set(slot, (trying.get(slot) ?? 0) + 1);
+      return slot;
     },
-    took(key, slot) {
-      const id = idOf(key);
-      byJob.delete(id);
-      byJob.set(id, slot);
-      if (byJob.size > REMEMBERED_JOBS) byJob.delete(byJob.keys().next().value!);
-      next = slot + 1;
-      full = false;
+    tried(key, slot, held) {
+      settle(slot);
+      if (held) took(key, slot);
+      else if (byJob.get(idOf(key)) === slot) byJob.delete(idOf(key));
     },
+    took,
     full() {
       full = true;
     },

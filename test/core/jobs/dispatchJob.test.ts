@@ -86,6 +86,21 @@ describe('dispatching a job', () => {
     expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(job) }]);
   });
 
+  it('guesses different slots for jobs dispatched at once (one batch), so none reads the held slots', async () => {
+    // Arrange
+    const h = createHarness({ config: { maxConcurrent: 3 } });
+    const jobs = [await h.submit(acme), await h.submit(acme)];
+    const held = vi.spyOn(h.store.slots, 'held');
+
+    // Act
+    const outcomes = await Promise.all(jobs.map((j) => h.cp.dispatch(keyOf(j))));
+
+    // Assert
+    expect(outcomes).toEqual(['launched', 'launched']);
+    expect(held).not.toHaveBeenCalled();
+    expect((await h.store.slots.held()).map((s) => s.slot)).toEqual([0, 1]);
+  });
+
   it('reads the held slots and takes a free one when the guessed slot is taken by another job', async () => {
     // Arrange: another dispatcher's job holds slot 0, which this dispatcher does not know.
     const h = createHarness({ config: { maxConcurrent: 2 } });
