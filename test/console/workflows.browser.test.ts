@@ -12,10 +12,10 @@ const watchProblems = (page: Page): string[] => {
   return problems;
 };
 
-/** The control of a console Field by its label text alone. */
+/** The control of a console Field by its label text. */
 const field = (scope: Locator, label: string) =>
   scope
-    .locator('label.field')
+    .locator('.field')
     .filter({ has: scope.page().locator('.field-label').getByText(label, { exact: true }) })
     .locator('input, select');
 

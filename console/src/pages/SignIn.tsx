@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { createApi } from '../api/client';
-import { ErrorMessage } from '../ui/components';
+import { ErrorMessage, Field } from '../ui/components';
 
 /** Asks for an API key once and checks it against the API before keeping it. */
 export const SignIn = ({ apiUrl, onSignedIn }: { apiUrl: string; onSignedIn(key: string): void }) => {
@@ -26,11 +26,9 @@ export const SignIn = ({ apiUrl, onSignedIn }: { apiUrl: string; onSignedIn(key:
     <main className="sign-in">
       <form onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Cronium</h1>
-        <label className="field">
-          <span className="field-label">API key</span>
+        <Field label="API key" hint="Kept in this tab only, until you sign out or close it.">
           <input type="password" name="apiKey" autoComplete="off" autoFocus required value={key} onChange={(e) => setKey(e.target.value)} />
-          <span className="field-hint">Kept in this tab only, until you sign out or close it.</span>
-        </label>
+        </Field>
         <button type="submit" disabled={busy || key.trim() === ''}>
           {busy ? 'Checking…' : 'Sign in'}
         </button>

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { cloneElement, isValidElement, type ReactNode, useId } from 'react';
 import { ApiError } from '../api/client';
 import { formatRelative, formatTime } from './format';
 
@@ -38,14 +38,28 @@ export const Loading = ({ what }: { what: string }) => (
   </p>
 );
 
-/** A label above its control; `hint` below in small print. */
-export const Field = ({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) => (
-  <label className="field">
-    <span className="field-label">{label}</span>
-    {children}
-    {hint ? <span className="field-hint">{hint}</span> : null}
-  </label>
-);
+/**
+ * A label above its control; `hint` below in small print, linked as the control's description (not
+ * part of its name, so a screen reader announces "Timezone", then the hint).
+ */
+export const Field = ({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) => {
+  const hintId = useId();
+  const described =
+    hint && isValidElement<{ 'aria-describedby'?: string }>(children) ? cloneElement(children, { 'aria-describedby': hintId }) : children;
+  return (
+    <div className="field">
+      <label>
+        <span className="field-label">{label}</span>
+        {described}
+      </label>
+      {hint ? (
+        <span className="field-hint" id={hintId}>
+          {hint}
+        </span>
+      ) : null}
+    </div>
+  );
+};
 
 /** Rows of `term: value`. */
 export const Facts = ({ rows }: { rows: [string, ReactNode][] }) => (
