@@ -98,3 +98,22 @@ describe('jobLogs handler', () => {
     expect(lookups).toEqual([]);
   });
 });
+
+describe('the fresh-log hint of a task', () => {
+  it('goes with a subscription batch, not with the completion drain', async () => {
+    // Arrange
+    const hints: unknown[] = [];
+    const logs = createJobLogForwarding({
+      events: { outputAfter: async (_key, _pick, given) => void hints.push(given) },
+      reader: { read: async () => [] },
+    });
+    const job = { tenant: 'acme', jobId: 'job01', secretFree: true, freshLog: true };
+
+    // Act
+    await logs.forward(job, decoded.logEvents);
+    await logs.drain(job, decoded.logStream);
+
+    // Assert: a drain that has not seen the job most likely comes after stored lines: it reads the tail.
+    expect(hints).toEqual([{ secretFree: true, freshLog: true }, { secretFree: true }]);
+  });
+});
