@@ -87,7 +87,7 @@ describe('the local gateway serving the web console', () => {
 
     const missing = await fetch(`${url}/`);
     expect(missing.status).toBe(503);
-    expect((await missing.json()).error.message).toContain('npm run build:console');
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('npm run build:console');
 
     await mkdir(join(dir, 'dist'));
     await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html>');
