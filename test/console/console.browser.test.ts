@@ -63,6 +63,25 @@ describe('web console: signing in and following jobs (Chromium, real control pla
     await page.context().close();
   });
 
+  it('filters the jobs list by event (from the event’s “its jobs” link) and by runtime', async () => {
+    const { body: event } = await h.admin.post('/events', { name: 'filtered', runtime: 'python', script: 'print(1)' });
+    const { body: ofEvent } = await h.admin.post(`/events/${event.id}/runs`, {});
+    const { body: adHoc } = await h.admin.post('/jobs', { runtime: 'bash', script: 'echo 1' });
+    const page = await h.open();
+    await page.locator(`tr[data-job-id="${adHoc.id}"]`).waitFor();
+
+    await page.goto(`${h.local.url}/#/events/${event.id}`);
+    await page.getByRole('link', { name: 'its jobs' }).click();
+    await page.locator(`tr[data-job-id="${ofEvent.id}"]`).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(1);
+
+    await page.getByLabel('Event id').fill('');
+    await page.getByLabel('Runtime').selectOption('bash');
+    await page.locator(`tr[data-job-id="${ofEvent.id}"]`).waitFor({ state: 'detached' });
+    await page.locator(`tr[data-job-id="${adHoc.id}"]`).waitFor();
+    await page.context().close();
+  });
+
   it('cancels a running job from its page', async () => {
     const { body: job } = await h.admin.post('/jobs', { runtime: 'bash', script: 'echo started; sleep 60' });
     const page = await h.open();

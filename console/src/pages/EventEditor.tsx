@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useLocation, useParams } from 'wouter';
+import { Link, useLocation, useParams } from 'wouter';
 import { seg } from '../api/client';
 import type { EventDef, Server, Variable } from '../api/eventTypes';
 import { useApi } from '../api/SessionContext';
@@ -76,7 +76,8 @@ const Editor = ({ event }: { event?: EventDef }) => {
       </PageHeader>
       {event ? (
         <p className="muted event-meta">
-          <span className="mono">{event.id}</span> · last edit <When iso={event.updatedAt} />
+          <span className="mono">{event.id}</span> · last edit <When iso={event.updatedAt} /> ·{' '}
+          <Link href={`/jobs?eventId=${encodeURIComponent(event.id)}`}>its jobs</Link>
         </p>
       ) : null}
       <ErrorMessage error={save.error ?? remove.error ?? variables.error ?? servers.error} />

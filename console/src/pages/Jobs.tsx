@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link } from 'wouter';
+import { useEffect, useState } from 'react';
+import { Link, useSearch } from 'wouter';
 import { seg } from '../api/client';
 import { useApi } from '../api/SessionContext';
 import { type Job, jobStatuses, type Page } from '../api/types';
@@ -31,7 +31,10 @@ const queryOf = (f: Filters, cursor: string | undefined): string => {
 /** Every job of the tenant, newest first, refreshed every two seconds while the page is open. */
 export const JobsPage = () => {
   const api = useApi();
-  const [filters, setFilters] = useState<Filters>({ status: '', eventId: '', runtime: '', since: '', until: '' });
+  // `#/jobs?eventId=…` (an event's "its jobs" link) opens the list filtered to that event.
+  const eventInUrl = new URLSearchParams(useSearch()).get('eventId') ?? '';
+  const [filters, setFilters] = useState<Filters>({ status: '', eventId: eventInUrl, runtime: '', since: '', until: '' });
+  useEffect(() => setFilters((f) => ({ ...f, eventId: eventInUrl })), [eventInUrl]);
   const jobs = useInfiniteQuery({
     queryKey: ['jobs', filters],
     queryFn: ({ pageParam }) => api.get<Page<Job>>(`/jobs?${queryOf(filters, pageParam)}`),
