@@ -19,7 +19,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { CHROMIUM } from '../test/console/browser';
 import { waitForJob } from '../test/e2e/harness';
 import { startServer, type BenchServer } from './server';
-import { round, summarize } from './stats';
+import { percentile, round, summarize } from './stats';
 
 const RESULTS = 'bench/results/console.json';
 const DIST = join(import.meta.dirname, '../console/dist');
@@ -59,6 +59,21 @@ const WATCH_FIRST_ROW = `
     if (s.row === undefined && document.querySelector('tr[data-job-id]')) s.row = performance.now();
   }).observe(document, { childList: true, subtree: true });
 `;
+/** Where the cold load's time goes: when each step's response ended (ms since navigation start). */
+const WATERFALL = `(() => {
+  const r = performance.getEntriesByType('resource');
+  const end = (test) => r.find((e) => test(new URL(e.name).pathname))?.responseEnd;
+  const api = r.find((e) => new URL(e.name).pathname === '/jobs');
+  return {
+    html: performance.getEntriesByType('navigation')[0].responseEnd,
+    entryScript: end((p) => /\\/assets\\/index-.*\\.js$/.test(p)),
+    configJson: end((p) => p.endsWith('/config.json')),
+    pageChunk: end((p) => /\\/assets\\/Jobs-.*\\.js$/.test(p)),
+    jobsApiStart: api?.startTime,
+    jobsApiEnd: api?.responseEnd,
+  };
+})()`;
+
 /** The longest main-thread task ('longtask' entries, 50 ms and over) and gap between frames. */
 const WATCH_MAIN_THREAD = `
   window.benchLongest = 0;
@@ -85,6 +100,7 @@ const coldLoad = async (browser: Browser, h: BenchServer) => {
   const baseline: number[] = [];
   const load: number[] = [];
   const inPage: number[] = [];
+  const steps: Record<string, number>[] = [];
   for (let i = 0; i < RUNS; i++) {
     baseline.push(await time(async () => (await fetch(`${h.url}/`)).text()));
     const context = await signedInContext(browser, h.adminKey);
@@ -99,6 +115,7 @@ const coldLoad = async (browser: Browser, h: BenchServer) => {
     );
     const seen = await page.evaluate<{ heading: number; row: number }>('window.benchSeen');
     inPage.push(Math.max(seen.heading, seen.row));
+    steps.push(await page.evaluate<Record<string, number>>(WATERFALL));
     await context.close();
   }
   const l = summarize(load);
@@ -110,6 +127,18 @@ const coldLoad = async (browser: Browser, h: BenchServer) => {
     jobsPage: l,
     /** The page's clock: from its navigation start to both in the DOM. */
     jobsPageInPage: p,
+    /** Medians of when each step's response ended, in the page's clock. */
+    waterfallMedianMs: Object.fromEntries(
+      Object.keys(steps[0] ?? {}).map((k) => [
+        k,
+        round(
+          percentile(
+            steps.map((s) => s[k] ?? NaN),
+            50,
+          ),
+        ),
+      ]),
+    ),
     indexHtmlFetch: b,
     ratioMedian: round(l.medianMs / b.medianMs),
     ratioMedianInPage: round(p.medianMs / b.medianMs),
