@@ -90,6 +90,14 @@ try {
     }
   }
 
+  // Still running while the pages are shot: the jobs list shows one live.
+  ok(
+    await h.admin.post('/jobs', {
+      runtime: 'python',
+      script: 'import time\nfor i in range(120):\n    print(f"tick {i}", flush=True)\n    time.sleep(1)',
+    }),
+    'job',
+  );
   await mkdir(OUT, { recursive: true });
   const page = await h.open({ width: 1280, colorScheme: 'light' });
   const shoot = async (name: string, hash: string, ready: (p: Page) => Promise<unknown>) => {
