@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createDocumentClient } from '../adapters/dynamodb';
 import type { Logger } from '../core';
+import { closeDynaliteIterators } from './dynaliteIterators';
 import { EmbeddedDynamoError } from './errors';
 import { inProcessRequestHandler } from './inProcessRequestHandler';
 import { placeSocket, removeStaleSocket } from './privateSocket';
@@ -67,6 +68,7 @@ export async function startEmbeddedDynamo(o: { dataDir: string; logger?: Logger 
 
   const path = join(o.dataDir, 'dynamo');
   await mkdir(path, { recursive: true, mode: 0o700 });
+  closeDynaliteIterators();
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   try {
     await listen(server, socketPath);
