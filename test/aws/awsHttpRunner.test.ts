@@ -12,7 +12,7 @@ describe('http jobs on AWS: one runner invocation per job', () => {
   let home: AwsHome;
   let server: Server;
   let base: string;
-  let runner: { handler: (event: unknown, context: never) => Promise<{ outcome: string }> };
+  let runner: { handler: (event: unknown, context: never) => Promise<unknown> };
   const lambda = mockClient(LambdaClient);
 
   beforeAll(async () => {

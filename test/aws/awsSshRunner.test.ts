@@ -15,7 +15,7 @@ describe('ssh jobs on AWS: handed to a runner invocation that rebuilds the reque
   let home: AwsHome;
   let sshd: SshdHandle;
   let serverId: string;
-  let runner: { handler: (event: unknown, context: never) => Promise<{ outcome: string }> };
+  let runner: { handler: (event: unknown, context: never) => Promise<unknown> };
   const lambda = mockClient(LambdaClient);
 
   beforeAll(async () => {

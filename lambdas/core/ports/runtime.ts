@@ -144,7 +144,17 @@ export interface ServerAccess {
   validateKey(privateKey: string, passphrase?: string): string;
   /** Connects once and reports what it found. @throws a typed error (ssh_unreachable, ssh_auth, host_key_mismatch…) */
   test(server: ServerCredentials): Promise<{ fingerprint: string; latencyMs: number; remoteUser: string }>;
+  /**
+   * When present, the API hands the whole test of a stored server to another process, which loads
+   * and decrypts its key, connects with `test` and pins the host key itself (on AWS: the SSH runner
+   * function, from the network jobs leave from). Only the tenant and the server id travel.
+   */
+  testRemotely?(tenant: string, serverId: string): Promise<ServerTestResult>;
 }
+
+/** What a connection test answers: a failure to connect is an answer, not an error. */
+export type ServerTestResult =
+  { ok: true; fingerprint: string; latencyMs: number; remoteUser: string } | { ok: false; error: { code: string; message: string } };
 
 /** Encrypts secrets at rest (a local key file, or KMS); the tenant is bound in as context. */
 export interface SecretCipher {

@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { ControlPlaneError, NotFoundError, ValidationError } from '../errors';
 import type { Caller, Server, ServerCredentials } from '../model';
+import type { ServerTestResult } from '../ports';
 
 export interface ServerRequest {
   name: string;
@@ -26,8 +27,7 @@ export interface ServerView {
   updatedAt: string;
 }
 
-export type ServerTestResult =
-  { ok: true; fingerprint: string; latencyMs: number; remoteUser: string } | { ok: false; error: { code: string; message: string } };
+export type { ServerTestResult };
 
 const view = ({ tenant: _t, privateKeyCiphertext: _k, passphraseCiphertext: _p, ...rest }: Server): ServerView => rest;
 
@@ -45,7 +45,8 @@ export const createServers = ({
   clock,
   ids,
   serverAccess,
-}: Pick<CoreDeps, 'store' | 'cipher' | 'clock' | 'ids' | 'serverAccess'>) => {
+  config,
+}: Pick<CoreDeps, 'store' | 'cipher' | 'clock' | 'ids' | 'serverAccess' | 'config'>) => {
   const get = async (caller: Caller, id: string): Promise<Server> => {
     const server = await store.servers.get(caller.tenant, id);
     if (!server) throw new NotFoundError('server', id);
@@ -75,6 +76,18 @@ export const createServers = ({
   /** Trust on first use: one conditional write, so racing runners cannot pin two different keys. */
   const recordHostKey = async (tenant: string, id: string, fingerprint: string) => {
     await store.servers.pinHostKey(tenant, id, fingerprint, new Date(clock.now()).toISOString());
+  };
+
+  /** Connects from this process with the stored key; pins the host key on first use. */
+  const testFromHere = async (server: Server): Promise<ServerTestResult> => {
+    try {
+      const result = await serverAccess.test(await credentials(server));
+      await recordHostKey(server.tenant, server.id, result.fingerprint);
+      return { ok: true, ...result };
+    } catch (err) {
+      if (!(err instanceof ControlPlaneError)) throw err;
+      return { ok: false, error: { code: err.code, message: err.message } };
+    }
   };
 
   return {
@@ -135,17 +148,24 @@ export const createServers = ({
       if (!(await store.servers.delete(caller.tenant, id))) throw new NotFoundError('server', id);
     },
 
-    /** Connects once; a failure is an answer, not an error. @throws NotFoundError */
+    /**
+     * Connects once, where jobs connect from (serverAccess.testRemotely, when the home has one); a
+     * failure is an answer, not an error.
+     * @throws NotFoundError; ValidationError when this deployment runs no ssh jobs
+     */
     async test(caller: Caller, id: string): Promise<ServerTestResult> {
-      const server = await get(caller, id);
-      try {
-        const result = await serverAccess.test(await credentials(server));
-        await recordHostKey(caller.tenant, id, result.fingerprint);
-        return { ok: true, ...result };
-      } catch (err) {
-        if (!(err instanceof ControlPlaneError)) throw err;
-        return { ok: false, error: { code: err.code, message: err.message } };
+      if (config.sshTargets === false) {
+        throw new ValidationError('', 'server tests are not available on this deployment (it was deployed without the SSH runner)');
       }
+      const server = await get(caller, id);
+      return serverAccess.testRemotely ? serverAccess.testRemotely(caller.tenant, id) : testFromHere(server);
+    },
+
+    /** The test in this process, never handed off (the AWS runner's side of testRemotely). @throws NotFoundError */
+    async testHere(tenant: string, id: string): Promise<ServerTestResult> {
+      const server = await store.servers.get(tenant, id);
+      if (!server) throw new NotFoundError('server', id);
+      return testFromHere(server);
     },
 
     /** Decrypted credentials of a job's servers. @throws ValidationError naming target.serverIds */

@@ -21,6 +21,7 @@ import {
 import type { EcsTaskStateChangeDetail } from '../../adapters/ecs';
 import { createGuardedNetwork, createHttpLauncher, parseHttpAllowList } from '../../adapters/http';
 import { createRunnerLauncher, isRunnerRef } from '../../adapters/lambda-runner';
+import { createRunnerServerAccess } from '../../adapters/lambda-server-test';
 import { routeJobs } from '../../adapters/routing';
 import { createS3Workspace } from '../../adapters/s3';
 import { createSshExecutor, createSshLauncher, createSshServerAccess, isSshRef } from '../../adapters/ssh';
@@ -40,6 +41,7 @@ import {
   toolJobData,
   WorkspaceLimits,
 } from '../../core';
+import { createServers } from '../../core/servers/createServers';
 import { createJobLogForwarding } from './jobLogForwarding';
 
 const required = (env: Env, name: string): string => {
@@ -79,8 +81,13 @@ const compose = (env: Env) => {
     config: coreConfigFromEnv(env),
     logger,
     cipher: createKmsCipher({ client: new KMSClient({}), keyId: required(env, 'CRONIUM_SECRETS_KEY_ID') }),
-    // Key checks and connection tests from the API.
-    serverAccess: createSshServerAccess(sshExecutor),
+    // Key checks here; the API's connection tests run in the runner function, in the VPC behind the
+    // NAT address where ssh jobs connect from (docs/aws.md, "SSH jobs"), which tests with this executor.
+    serverAccess: createRunnerServerAccess({
+      local: createSshServerAccess(sshExecutor),
+      client: new LambdaClient({}),
+      functionName: () => required(env, 'CRONIUM_RUNNER_FUNCTION'),
+    }),
     cron: createCronerMatcher(),
     metrics,
     // Checked by /ready and /health (the REST function holds DescribeClusters and GetQueueAttributes for them).
@@ -153,7 +160,9 @@ const compose = (env: Env) => {
     }),
   );
   const cp = createControlPlane({ ...deps, launcher }, { reports });
-  return { cp, reports, broadcaster, logger, workspace, store: deps.store, inProcess };
+  // The runner answers the API's connection tests here (jobRunner.ts): testHere never hands off again.
+  const serverTests = createServers(deps);
+  return { cp, reports, broadcaster, logger, workspace, store: deps.store, inProcess, serverTests };
 };
 
 /**

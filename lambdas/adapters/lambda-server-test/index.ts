@@ -1,0 +1,2 @@
+export { createRunnerServerAccess, ServerTestInvokeError } from './createRunnerServerAccess';
+export type { RunnerServerAccessOptions, ServerTestAnswer, ServerTestInvocation } from './createRunnerServerAccess';
