@@ -253,6 +253,9 @@ export class CroniumStack extends Stack {
     // The dispatcher hands each http job to its own runner invocation; the runner stores and pushes
     // its lines (masked: decrypt) and ends it, which frees its slot and offers a waiting job.
     this.jobRunner.grantHandOver(dispatcher);
+    // POST /servers/{id}/test runs in the runner, from the network ssh jobs leave from; without the
+    // ssh runner (cronium:ssh=false) the API refuses the test and invokes nothing.
+    if (ssh) this.jobRunner.grantServerTests(rest);
     this.table.grantReadWrite(runner);
     this.webSocketApi.grantManageConnections(runner);
     // An ssh job's script may set a secret variable (Encrypt), as on the completion function.

@@ -70,6 +70,18 @@ export class JobRunner extends Construct {
 
   /** Lets `fn` hand jobs over (lambda:InvokeFunction on this function) and tells it which function that is. */
   grantHandOver(fn: CroniumFunction): void {
+    this.grantInvoke(fn);
+  }
+
+  /**
+   * Lets `fn` (the REST function) run server connection tests here, where ssh jobs connect from: a
+   * synchronous lambda:InvokeFunction on this function (lambdas/adapters/lambda-server-test).
+   */
+  grantServerTests(fn: CroniumFunction): void {
+    this.grantInvoke(fn);
+  }
+
+  private grantInvoke(fn: CroniumFunction): void {
     // Not grantInvoke: it also grants every version and alias (`:*`), which nothing here invokes.
     fn.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.fn.functionArn] }));
     fn.fn.addEnvironment('CRONIUM_RUNNER_FUNCTION', this.function.fn.functionName);

@@ -159,8 +159,10 @@ describe('CroniumStack functions', () => {
     // Assert
     for (const [name, env] of envs) {
       expect(env).toEqual({
-        // Only the dispatcher hands jobs over to the runner.
-        ...(name === 'DispatcherFunction' ? { CRONIUM_RUNNER_FUNCTION: { Ref: expect.stringMatching(/^JobRunnerFunction/) } } : {}),
+        // The dispatcher hands jobs over to the runner; REST runs server tests there.
+        ...(name === 'DispatcherFunction' || name === 'RestFunction'
+          ? { CRONIUM_RUNNER_FUNCTION: { Ref: expect.stringMatching(/^JobRunnerFunction/) } }
+          : {}),
         CRONIUM_RUNNER_TIMEOUT_SECONDS: '840',
         NODE_OPTIONS: '--enable-source-maps',
         CRONIUM_TABLE: { Ref: expect.stringMatching(/^Table/) },
@@ -617,5 +619,27 @@ describe('CroniumStack ssh jobs', () => {
       expect((fn.Environment as { Variables: Record<string, unknown> }).Variables['CRONIUM_SSH_TARGETS']).toBe('off');
     }
     expect(JSON.stringify(resourcesOfType(noSsh, 'AWS::IAM::Role'))).not.toContain('AWSLambdaVPCAccessExecutionRole');
+  });
+
+  it('lets the REST function invoke exactly the runner function, for server tests, and not with ssh false', () => {
+    // Arrange
+    const noSsh = Template.fromStack(new CroniumStack(testApp(), 'NoSsh', { ssh: false }));
+    const invokesOf = (t: Template) =>
+      resourcesOfType(t, 'AWS::IAM::Policy')
+        .filter(([id]) => id.startsWith('RestFunctionRole'))
+        .flatMap(([, p]) => (p.PolicyDocument as { Statement: Statement[] }).Statement)
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+    const noSshRest = resourcesOfType(noSsh, 'AWS::Lambda::Function').find(([id]) => id.startsWith('RestFunction'))![1];
+
+    // Assert
+    expect(invokesOf(template)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^JobRunnerFunction/), 'Arn'] },
+      },
+    ]);
+    expect(invokesOf(noSsh)).toEqual([]);
+    expect((noSshRest.Environment as { Variables: Record<string, unknown> }).Variables['CRONIUM_RUNNER_FUNCTION']).toBeUndefined();
   });
 });

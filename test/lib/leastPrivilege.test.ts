@@ -16,7 +16,8 @@ const CodeCalls: Record<string, readonly string[]> = {
   // rest.ts: the stores (Get/Query/Put/Update/DeleteCommand); variables and servers encrypt and
   // decrypt (createKmsCipher); submit enqueues (createSqsJobQueue SendMessage); cancel stops the task
   // (createEcsLauncher StopTask); ending a job pushes its status (createApiGatewayBroadcaster);
-  // /ready and /health check the cluster and the queue (ecs and sqs healthCheck.ts).
+  // /ready and /health check the cluster and the queue (ecs and sqs healthCheck.ts); server tests
+  // run in the runner function (createRunnerServerAccess InvokeCommand).
   RestFunction: [
     'dynamodb:GetItem',
     'dynamodb:Query',
@@ -29,6 +30,7 @@ const CodeCalls: Record<string, readonly string[]> = {
     'ecs:StopTask',
     'ecs:DescribeClusters',
     'sqs:GetQueueAttributes',
+    'lambda:InvokeFunction',
     'execute-api:ManageConnections',
   ],
   // websocket.ts: connections and subscriptions in the store, replays through the management API.
@@ -188,7 +190,7 @@ const CommandOf: Record<string, string> = {
   'sqs:GetQueueAttributes': 'GetQueueAttributesCommand',
   'ecs:ListTasks': 'paginateListTasks',
   'logs:FilterLogEvents': 'FilterLogEventsCommand',
-  // createRunnerLauncher hands an http job to the runner function.
+  // createRunnerLauncher hands a job to the runner function; createRunnerServerAccess runs a server test there.
   'lambda:InvokeFunction': 'InvokeCommand',
   'execute-api:ManageConnections': 'PostToConnectionCommand',
 };
