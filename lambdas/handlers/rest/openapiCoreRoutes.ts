@@ -148,7 +148,8 @@ export const coreOpenApiRoutes: OpenApiRoutes = {
     tags: ['servers'],
     params: ['id'],
     ok: { status: 200, description: 'whether it answered', schema: serverTestSchema },
-    errors: [404],
+    // 400: a deployment without the SSH runner (-c cronium:ssh=false) tests no server.
+    errors: [400, 404],
   }),
 
   'POST /keys': operation({
