@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { type Harness, startHarness } from '../e2e/harness';
 
 /** Debian's Chromium (apt, installed by scripts/setup.sh); Playwright never downloads a browser here. */
@@ -55,3 +55,20 @@ export const signIn = async (page: Page, key: string): Promise<void> => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 };
+
+/** Page errors and CSP violations the page reports, as they come: a test ends asserting there were none. */
+export const watchProblems = (page: Page): string[] => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  return problems;
+};
+
+/** The control of a console Field (`ui/components.tsx`) by its label text. */
+export const fieldControl = (scope: Locator, label: string): Locator =>
+  scope
+    .locator('.field')
+    .filter({ has: scope.page().locator('.field-label').getByText(label, { exact: true }) })
+    .locator('input, select');

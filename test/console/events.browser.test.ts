@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminal, waitForJob } from '../e2e/harness';
 import { type SshdHandle, startSshd } from '../helpers/sshd';
-import { type ConsoleHarness, startConsoleHarness } from './browser';
+import { type ConsoleHarness, startConsoleHarness, watchProblems } from './browser';
 
 /** What these tests read of the browser's window (the tests' type-check has no DOM library). */
 interface BrowserWindow {
@@ -10,16 +10,11 @@ interface BrowserWindow {
   document: { documentElement: { scrollWidth: number } };
 }
 
-/** Page errors and CSP violations the page reports: each test ends by asserting there were none. */
+/** Page errors and CSP violations (each test ends asserting there were none), and every URL requested. */
 const watch = (page: Page) => {
-  const problems: string[] = [];
   const requests: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (/content security policy/i.test(m.text())) problems.push(`csp: ${m.text()}`);
-  });
   page.on('request', (r) => requests.push(r.url()));
-  return { problems, requests };
+  return { problems: watchProblems(page), requests };
 };
 
 /** Types into CodeMirror line by line; Escape first so an open completion never takes the Enter. */

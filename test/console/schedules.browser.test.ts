@@ -1,23 +1,6 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleHarness, startConsoleHarness } from './browser';
-
-/** Page errors and CSP violations the page reports; each test ends asserting there were none. */
-const watchProblems = (page: Page): string[] => {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  return problems;
-};
-
-/** The control of a console Field by its label text. */
-const field = (scope: Locator, label: string) =>
-  scope
-    .locator('.field')
-    .filter({ has: scope.page().locator('.field-label').getByText(label, { exact: true }) })
-    .locator('input, select');
+import { type ConsoleHarness, fieldControl as field, startConsoleHarness, watchProblems } from './browser';
 
 const cells = (page: Page, table: string, attr: 'data-utc' | 'data-local') =>
   page
