@@ -38,8 +38,6 @@ export const startServer = async (env: Record<string, string> = {}): Promise<Ben
     ],
     env: {
       ...process.env,
-      // As `npm start` runs the control plane (package.json): two malloc arenas (docs/benchmarks.md, memory).
-      MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2',
       CRONIUM_DATA_DIR: dataDir,
       CRONIUM_PORT: '0',
       LOG_LEVEL: 'error',
