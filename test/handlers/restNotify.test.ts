@@ -9,14 +9,15 @@ const rule = { on: ['failed'], action: { action: 'webhook', url: 'https://hooks.
 
 const setup = async () => {
   const actions: ToolActions = { perform: async () => ({ ok: true, summary: 'POST answered 200 OK' }) };
-  const deps = createTestDeps({ tools: { actions, store: createMemoryToolStore().store } });
+  const toolStore = createMemoryToolStore().store;
+  const deps = createTestDeps({ tools: { actions, store: toolStore } });
   const handler = createRestHandler(createControlPlane(deps), deps.logger);
   const call = async (...args: Parameters<typeof restEvent>) => {
     const res = await handler(restEvent(...args), fakeContext);
     return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
   };
   const event = await call('POST', '/events', { body: { name: 'e', runtime: 'bash', script: 'echo hi' } });
-  return { call, eventId: event.body.id as string };
+  return { call, eventId: event.body.id as string, deps, toolStore };
 };
 
 describe('notify on workflows and schedules over REST', () => {
@@ -62,5 +63,24 @@ describe('notify on workflows and schedules over REST', () => {
         { on: 'cancelled', action: 'webhook POST https://hooks.example.test/ops', status: 'sent', attempts: 1, sentAt: expect.any(String) },
       ]);
     });
+  });
+
+  it('reads a job once on GET /jobs/{id}, and looks up notifications only for a job with rules', async () => {
+    const { call, deps, toolStore } = await setup();
+    const plain = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'true' } });
+    const notified = await call('POST', '/jobs', { body: { runtime: 'bash', script: 'true', notify: [rule] } });
+    const reads = vi.spyOn(deps.store.jobs, 'get');
+    const lookups = vi.spyOn(toolStore, 'listNotifications');
+
+    const shownPlain = await call('GET', `/jobs/${plain.body.id}`);
+    expect(shownPlain.status).toBe(200);
+    expect(shownPlain.body).not.toHaveProperty('notifications');
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(lookups).not.toHaveBeenCalled();
+
+    const shownNotified = await call('GET', `/jobs/${notified.body.id}`);
+    expect(shownNotified.status).toBe(200);
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(lookups).toHaveBeenCalledTimes(1);
   });
 });

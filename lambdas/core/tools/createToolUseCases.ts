@@ -1,7 +1,6 @@
 import type { CoreDeps } from '../deps';
 import { ControlPlaneError, ErrorCodes, ForbiddenError, NotFoundError } from '../errors';
-import { createGetJob } from '../jobs/queries';
-import type { Caller } from '../model';
+import type { Caller, Job } from '../model';
 import { createNotifier } from '../notifications/createNotifier';
 import type { NotificationView } from '../notifications/notificationModel';
 import { createToolRunner } from './createToolRunner';
@@ -15,15 +14,16 @@ export class ToolsNotConfiguredError extends ControlPlaneError {
 
 /** What the API offers about tool actions: a job's notifications and the tenant's signing secret. */
 export const createToolUseCases = (deps: CoreDeps) => {
-  const getJob = createGetJob(deps);
   const tools = deps.tools;
   const notifier = tools ? createNotifier({ ...deps, tools }) : undefined;
   const runner = tools ? createToolRunner({ ...deps, tools }) : undefined;
   return {
-    /** A job's notifications, oldest rule first. @throws NotFoundError for a job of no one or of another tenant. */
-    async notifications(caller: Caller, jobId: string): Promise<NotificationView[]> {
-      await getJob(caller, jobId);
-      return notifier ? notifier.list(caller.tenant, jobId) : [];
+    /**
+     * The notifications of a job its caller has just read (through `jobs.get`, so within its tenant),
+     * oldest rule first: no second read of the job, and no lookup for a job without rules (it has none).
+     */
+    async notificationsOf(job: Job): Promise<NotificationView[]> {
+      return notifier && job.notify?.length ? notifier.list(job.tenant, job.id) : [];
     },
     /** A workflow run's notifications, oldest first. @throws NotFoundError for a run of no one or of another tenant. */
     async runNotifications(caller: Caller, runId: string): Promise<NotificationView[]> {

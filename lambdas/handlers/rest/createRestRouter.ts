@@ -40,8 +40,9 @@ export const createRestRouter = (cp: ControlPlane) =>
       return jsonResponse(200, { items: page.items.map(jobView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     })
     .on('GET', '/jobs/:id', async (e, p) => {
-      const job = jobView(await cp.jobs.get(callerOf(e), p['id']!));
-      const notifications = await cp.tools.notifications(callerOf(e), job.id);
+      const found = await cp.jobs.get(callerOf(e), p['id']!);
+      const notifications = await cp.tools.notificationsOf(found);
+      const job = jobView(found);
       return jsonResponse(200, notifications.length ? { ...job, notifications } : job);
     })
     .on('GET', '/settings/webhook-secret', async (e) => jsonResponse(200, await cp.tools.webhookSecret(callerOf(e))))
