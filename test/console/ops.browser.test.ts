@@ -1,18 +1,7 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, waitForJob } from '../e2e/harness';
 import { type SshdHandle, startSshd } from '../helpers/sshd';
-import { type ConsoleHarness, signIn, startConsoleHarness } from './browser';
-
-/** Page errors and CSP violations in the browser console, collected so a test can fail on them. */
-const watch = (page: Page) => {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) problems.push(`csp: ${m.text()}`);
-  });
-  return problems;
-};
+import { type ConsoleHarness, signIn, startConsoleHarness, watchProblems as watch } from './browser';
 
 describe('web console: servers, API keys and stats (Chromium, real control plane)', () => {
   let h: ConsoleHarness;
