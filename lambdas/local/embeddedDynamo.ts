@@ -1,11 +1,13 @@
 import { chmod, mkdir, unlink } from 'node:fs/promises';
 import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createDocumentClient } from '../adapters/dynamodb';
 import type { Logger } from '../core';
 import { closeDynaliteIterators } from './dynaliteIterators';
+import { cacheDynaliteTableDescriptions } from './dynaliteTableCache';
 import { EmbeddedDynamoError } from './errors';
 import { inProcessRequestHandler } from './inProcessRequestHandler';
 import { placeSocket, removeStaleSocket } from './privateSocket';
@@ -28,8 +30,40 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 /** The socket's name in the data directory. */
 export const DYNAMO_SOCKET_NAME = 'dynamo.sock';
 
-/** The URL the SDK builds and signs requests for; the in-process handler ignores its host and port. */
+/** The URL the SDK builds requests for; the in-process handler ignores its host and port. */
 const SIGNED_ENDPOINT = 'http://localhost';
+
+type HttpAuthSchemes = NonNullable<DynamoDBClientConfig['httpAuthSchemes']>;
+
+/** The local pair as the SDK's identity type sees it (an AWS identity may expire; this one does not). */
+const LOCAL_IDENTITY: { accessKeyId: string; secretAccessKey: string; expiration?: Date } = LOCAL_CREDENTIALS;
+
+/** What dynalite asks of a request's authorization: these headers, in this shape; it checks nothing in them. */
+const UNSIGNED_HEADERS = {
+  authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/19700101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=unsigned`,
+  'x-amz-date': '19700101T000000Z',
+};
+
+/**
+ * The SDK's SigV4 auth scheme with a signer that sets fixed authorization headers instead of
+ * signing: dynalite checks that the headers are there, never the signature, and SigV4 (a payload
+ * hash, a derived key, an HMAC, per request) was 7-12% of a store request's CPU
+ * (docs/benchmarks.md). `httpAuthSchemes` is the client's own setting for the identity and signer
+ * of each auth scheme; the rest of the pipeline (serializing, retries, parsing) is unchanged. The
+ * embedded engine is reachable only from this process, so a signature would protect nothing.
+ */
+export const UNSIGNED_LOCAL_AUTH: HttpAuthSchemes = [
+  {
+    schemeId: 'aws.auth#sigv4',
+    identityProvider: () => () => Promise.resolve(LOCAL_IDENTITY),
+    signer: {
+      sign: (request) => {
+        Object.assign(request.headers, UNSIGNED_HEADERS);
+        return Promise.resolve(request);
+      },
+    },
+  },
+];
 
 const listen = (server: Server, path: string): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -45,7 +79,8 @@ const closeServer = (server: Server): Promise<void> => new Promise((resolve, rej
 /**
  * Starts dynalite in this process, persisted under `<dataDir>/dynamo`, listening on the Unix socket
  * `<dataDir>/dynamo.sock` (see placeSocket for data directories too deep for a socket address), and
- * returns a DocumentClient (the real SDK client: serializing, signing, retries, parsing) whose
+ * returns a DocumentClient (the real SDK client: serializing, retries, parsing; unsigned, see
+ * UNSIGNED_LOCAL_AUTH) whose
  * requests go straight to dynalite's request listener in this process, with no socket and no HTTP
  * framing: a store read costs about a third less CPU than over the socket (docs/benchmarks.md).
  * The socket stays as the mark that a live process serves this dataDir (a second start finds it
@@ -69,6 +104,7 @@ export async function startEmbeddedDynamo(o: { dataDir: string; logger?: Logger 
   const path = join(o.dataDir, 'dynamo');
   await mkdir(path, { recursive: true, mode: 0o700 });
   closeDynaliteIterators();
+  cacheDynaliteTableDescriptions();
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   try {
     await listen(server, socketPath);
@@ -91,6 +127,7 @@ export async function startEmbeddedDynamo(o: { dataDir: string; logger?: Logger 
     endpoint: SIGNED_ENDPOINT,
     region: 'local',
     credentials: LOCAL_CREDENTIALS,
+    httpAuthSchemes: UNSIGNED_LOCAL_AUTH,
     requestHandler,
   });
   return {
