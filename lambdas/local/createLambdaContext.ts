@@ -17,6 +17,20 @@ export interface LambdaContextOptions {
   clock?: Clock;
 }
 
+/**
+ * One log stream per function name for the life of the process, as a warm Lambda execution
+ * environment keeps one stream across its invocations (and no random bytes per invocation).
+ */
+const streamIds = new Map<string, string>();
+const streamIdOf = (functionName: string): string => {
+  let id = streamIds.get(functionName);
+  if (id === undefined) {
+    id = randomBytes(16).toString('hex');
+    streamIds.set(functionName, id);
+  }
+  return id;
+};
+
 const unsupported = (name: string) => (): never => {
   throw new Error(`context.${name}() is not supported locally; return or throw instead`);
 };
@@ -34,7 +48,7 @@ export const createLambdaContext = (o: LambdaContextOptions): Context => {
     memoryLimitInMB: String(o.memoryLimitInMB ?? 128),
     awsRequestId: o.awsRequestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${o.functionName}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    logStreamName: `${day}/[$LATEST]${streamIdOf(o.functionName)}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
     done: unsupported('done'),
     fail: unsupported('fail'),
