@@ -18,17 +18,19 @@ export interface LambdaContextOptions {
 }
 
 /**
- * One log stream per function name for the life of the process, as a warm Lambda execution
- * environment keeps one stream across its invocations (and no random bytes per invocation).
+ * One log stream per function name for the life of the process, named on its first invocation, as
+ * a warm Lambda execution environment keeps the stream it started with across its invocations
+ * (and no date formatting or random bytes per invocation).
  */
-const streamIds = new Map<string, string>();
-const streamIdOf = (functionName: string): string => {
-  let id = streamIds.get(functionName);
-  if (id === undefined) {
-    id = randomBytes(16).toString('hex');
-    streamIds.set(functionName, id);
+const streams = new Map<string, string>();
+const streamOf = (functionName: string, nowMs: number): string => {
+  let stream = streams.get(functionName);
+  if (stream === undefined) {
+    const day = new Date(nowMs).toISOString().slice(0, 10).replaceAll('-', '/');
+    stream = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+    streams.set(functionName, stream);
   }
-  return id;
+  return stream;
 };
 
 const unsupported = (name: string) => (): never => {
@@ -38,8 +40,8 @@ const unsupported = (name: string) => (): never => {
 /** A Lambda `Context` for one local invocation (gateway or queue poller), with a running deadline. */
 export const createLambdaContext = (o: LambdaContextOptions): Context => {
   const now = () => (o.clock ? o.clock.now() : Date.now());
-  const deadline = now() + o.timeoutMs;
-  const day = new Date(now()).toISOString().slice(0, 10).replaceAll('-', '/');
+  const started = now();
+  const deadline = started + o.timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: o.functionName,
@@ -48,7 +50,7 @@ export const createLambdaContext = (o: LambdaContextOptions): Context => {
     memoryLimitInMB: String(o.memoryLimitInMB ?? 128),
     awsRequestId: o.awsRequestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${o.functionName}`,
-    logStreamName: `${day}/[$LATEST]${streamIdOf(o.functionName)}`,
+    logStreamName: streamOf(o.functionName, started),
     getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
     done: unsupported('done'),
     fail: unsupported('fail'),

@@ -14,11 +14,16 @@ const incoming = (request: HttpRequest): IncomingMessage => {
   const req = new EventEmitter() as IncomingMessage;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(request.query ?? {})) {
-    for (const v of Array.isArray(value) ? value : [value]) if (v !== null) query.append(name, v);
+  let search = '';
+  // DynamoDB's JSON protocol sends none; skip building an empty one on every request.
+  const entries = request.query ? Object.entries(request.query) : [];
+  if (entries.length > 0) {
+    const query = new URLSearchParams();
+    for (const [name, value] of entries) {
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== null) query.append(name, v);
+    }
+    if (query.size > 0) search = `?${query.toString()}`;
   }
-  const search = query.size > 0 ? `?${query.toString()}` : '';
   return Object.assign(req, { headers, method: request.method, url: `${request.path}${search}` });
 };
 
