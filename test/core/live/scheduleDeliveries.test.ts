@@ -31,7 +31,9 @@ describe('background deliveries', () => {
 
     // Assert
     expect(calls.map((c) => c.kind)).toEqual(['deliver']);
-    expect(calls[0]!.at - askedAt).toBeGreaterThanOrEqual(19);
+    // A timer counts from the event loop's cached time, which can trail performance.now() by a few ms
+    // on a busy machine (CI measured 18.5 ms): "after the window" allows that much, never "at once".
+    expect(calls[0]!.at - askedAt).toBeGreaterThanOrEqual(15);
   });
 
   it('returns at once to whoever asked, while the pass waits for its window', async () => {
