@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Console } from './Console';
+import { preloadPage } from './routes';
 import './styles.css';
 
 const queries = new QueryClient({
@@ -11,10 +12,17 @@ const queries = new QueryClient({
   },
 });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queries}>
-      <Console />
-    </QueryClientProvider>
-  </StrictMode>,
-);
+const render = () =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queries}>
+        <Console />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+
+// The page the URL opens is fetched before the first render, so it renders at once (routes.ts).
+const path = `/${location.hash.replace(/^#?\/?/, '').split('?')[0] ?? ''}`;
+void preloadPage(path)
+  .catch(() => undefined) // the router loads it again and shows what went wrong
+  .then(() => render());
