@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
-import { CHROMIUM } from '../test/console/browser';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../test/console/browser';
 import { waitForJob } from '../test/e2e/harness';
 import { startServer, type BenchServer } from './server';
 import { percentile, round, summarize } from './stats';
@@ -26,15 +26,6 @@ const DIST = join(import.meta.dirname, '../console/dist');
 const RUNS = 10;
 const LINES_PER_SECOND = 1_000;
 const SECONDS = 10;
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const time = async (fn: () => Promise<unknown>) => {
   const start = performance.now();
@@ -214,7 +205,7 @@ const bundleSizes = async () => {
 export const benchConsole = async () => {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('the console is not built: run `npm run build:console` first');
   const h = await startServer({ LOG_LEVEL: 'error' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   try {
     return { coldLoad: await coldLoad(browser, h), follow: await follow(browser, h), bundles: await bundleSizes() };
   } finally {

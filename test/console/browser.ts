@@ -9,7 +9,7 @@ export const CHROMIUM = process.env['CRONIUM_CHROMIUM'] ?? '/usr/bin/chromium';
 const CONSOLE_DIST = join(import.meta.dirname, '../../console/dist');
 
 // Headless, and quiet: on a closed network Chromium's own background connections only fail.
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -29,7 +29,7 @@ export interface ConsoleHarness extends Harness {
 export const startConsoleHarness = async (env: Record<string, string> = {}): Promise<ConsoleHarness> => {
   if (!existsSync(join(CONSOLE_DIST, 'index.html'))) throw new Error('the console is not built: run `npm run build:console` first');
   const harness = await startHarness(env);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   return {
     ...harness,
     browser,

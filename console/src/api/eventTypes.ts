@@ -70,10 +70,4 @@ export interface Variable {
   updatedAt: string;
 }
 
-export interface Server {
-  id: string;
-  name: string;
-  host: string;
-  port: number;
-  username: string;
-}
+export type { Server } from './opsTypes';

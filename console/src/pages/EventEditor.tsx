@@ -8,6 +8,7 @@ import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
 import { EventFields } from './event/EventFields';
 import { emptyForm, type EventForm, fromEvent, toBody } from './event/eventForm';
 import { RunPanel } from './event/RunPanel';
+import { ConfirmAction } from '../ui/ConfirmAction';
 import './events.css';
 
 /** The editor for one event, held in local state from when it opened (`key` resets it per event). */
@@ -17,7 +18,6 @@ const Editor = ({ event }: { event?: EventDef }) => {
   const [, navigate] = useLocation();
   const [form, setForm] = useState<EventForm>(() => (event ? fromEvent(event) : emptyForm()));
   const [dirty, setDirty] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const variables = useQuery({ queryKey: ['variables'], queryFn: () => api.get<{ items: Variable[] }>('/variables') });
   const servers = useQuery({ queryKey: ['servers'], queryFn: () => api.get<{ items: Server[] }>('/servers') });
 
@@ -58,20 +58,14 @@ const Editor = ({ event }: { event?: EventDef }) => {
           {save.isPending ? 'Saving…' : 'Save'}
         </button>
         {event ? (
-          confirming ? (
-            <>
-              <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                {remove.isPending ? 'Deleting…' : 'Delete for good'}
-              </button>
-              <button type="button" onClick={() => setConfirming(false)}>
-                Keep it
-              </button>
-            </>
-          ) : (
-            <button type="button" className="danger" onClick={() => setConfirming(true)}>
-              Delete
-            </button>
-          )
+          <ConfirmAction
+            label="Delete"
+            confirm="Delete for good"
+            busy="Deleting…"
+            keep="Keep it"
+            pending={remove.isPending}
+            onConfirm={() => remove.mutate()}
+          />
         ) : null}
       </PageHeader>
       {event ? (

@@ -5,12 +5,12 @@ import { type ApiKeyView, type CreatedKey, type KeyRole, keyRoles } from '../api
 import { useApi } from '../api/SessionContext';
 import { ErrorMessage, Field, Loading, PageHeader, When } from '../ui/components';
 import { NewKey } from '../ui/NewKey';
+import { ConfirmAction } from '../ui/ConfirmAction';
 import './ops.css';
 
 const KeyRow = ({ apiKey }: { apiKey: ApiKeyView }) => {
   const api = useApi();
   const client = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const revoke = useMutation({
     mutationFn: () => api.del(`/keys/${seg(apiKey.id)}`),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['keys'] }),
@@ -25,20 +25,14 @@ const KeyRow = ({ apiKey }: { apiKey: ApiKeyView }) => {
       </td>
       <td className="mono">…{apiKey.lastFour}</td>
       <td>
-        {confirming ? (
-          <span className="actions">
-            <button type="button" className="danger" onClick={() => revoke.mutate()} disabled={revoke.isPending}>
-              {revoke.isPending ? 'Revoking…' : 'Yes, revoke'}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </span>
-        ) : (
-          <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Revoke key …${apiKey.lastFour}`}>
-            Revoke
-          </button>
-        )}
+        <ConfirmAction
+          label="Revoke"
+          ariaLabel={`Revoke key …${apiKey.lastFour}`}
+          confirm="Yes, revoke"
+          busy="Revoking…"
+          pending={revoke.isPending}
+          onConfirm={() => revoke.mutate()}
+        />
         <ErrorMessage error={revoke.error} />
       </td>
     </tr>

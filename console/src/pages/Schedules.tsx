@@ -9,6 +9,7 @@ import type { EventSummary, Workflow } from '../api/workflowTypes';
 import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
 import { ScheduleFires } from '../ui/ScheduleFires';
 import { ScheduleForm } from '../ui/ScheduleForm';
+import { ConfirmAction } from '../ui/ConfirmAction';
 import './schedules.css';
 
 /** The target's name when the first page of events or workflows has it, else its id. */
@@ -27,7 +28,6 @@ const TargetLink = ({ s, names }: { s: Schedule; names: Map<string, string> }) =
 const ScheduleActions = ({ s }: { s: Schedule }) => {
   const api = useApi();
   const client = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const refresh = () => void client.invalidateQueries({ queryKey: ['schedules'] });
   const toggle = useMutation({
     mutationFn: () => api.patch<Schedule>(`/schedules/${seg(s.id)}`, { enabled: !s.enabled }),
@@ -39,20 +39,13 @@ const ScheduleActions = ({ s }: { s: Schedule }) => {
       <button type="button" onClick={() => toggle.mutate()} disabled={toggle.isPending}>
         {toggle.isPending ? (s.enabled ? 'Pausing…' : 'Resuming…') : s.enabled ? 'Pause' : 'Resume'}
       </button>
-      {confirming ? (
-        <>
-          <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-            {remove.isPending ? 'Deleting…' : 'Confirm delete'}
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Keep
-          </button>
-        </>
-      ) : (
-        <button type="button" className="danger" onClick={() => setConfirming(true)}>
-          Delete
-        </button>
-      )}
+      <ConfirmAction
+        label="Delete"
+        confirm="Confirm delete"
+        busy="Deleting…"
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate()}
+      />
       <ErrorMessage error={toggle.error ?? remove.error} />
     </div>
   );

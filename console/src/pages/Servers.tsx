@@ -5,6 +5,7 @@ import type { Server, ServerInput, ServerTestResult } from '../api/opsTypes';
 import { useApi } from '../api/SessionContext';
 import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
 import { ServerForm } from '../ui/ServerForm';
+import { ConfirmAction } from '../ui/ConfirmAction';
 import './ops.css';
 
 const TestResult = ({ result }: { result: ServerTestResult }) =>
@@ -21,7 +22,6 @@ const TestResult = ({ result }: { result: ServerTestResult }) =>
 const ServerRow = ({ server, onEdit }: { server: Server; onEdit(): void }) => {
   const api = useApi();
   const client = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const test = useMutation({ mutationFn: () => api.post<ServerTestResult>(`/servers/${seg(server.id)}/test`) });
   const remove = useMutation({
     mutationFn: () => api.del(`/servers/${seg(server.id)}`),
@@ -41,20 +41,13 @@ const ServerRow = ({ server, onEdit }: { server: Server; onEdit(): void }) => {
           <button type="button" onClick={onEdit}>
             Edit
           </button>
-          {confirming ? (
-            <>
-              <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                {remove.isPending ? 'Deleting…' : `Delete ${server.name}`}
-              </button>
-              <button type="button" onClick={() => setConfirming(false)}>
-                Keep
-              </button>
-            </>
-          ) : (
-            <button type="button" className="danger" onClick={() => setConfirming(true)}>
-              Delete
-            </button>
-          )}
+          <ConfirmAction
+            label="Delete"
+            confirm={`Delete ${server.name}`}
+            busy="Deleting…"
+            pending={remove.isPending}
+            onConfirm={() => remove.mutate()}
+          />
         </div>
       </div>
       <dl className="facts">

@@ -5,6 +5,7 @@ import type { Variable } from '../api/eventTypes';
 import { useApi } from '../api/SessionContext';
 import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
 import { VariableForm } from './event/VariableForm';
+import { ConfirmAction } from '../ui/ConfirmAction';
 import './events.css';
 
 const shown = (v: Variable): string => (v.secret ? 'secret · set' : typeof v.value === 'string' ? v.value : JSON.stringify(v.value));
@@ -12,7 +13,6 @@ const shown = (v: Variable): string => (v.secret ? 'secret · set' : typeof v.va
 const Row = ({ v, onEdit }: { v: Variable; onEdit: () => void }) => {
   const api = useApi();
   const queries = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const remove = useMutation({
     mutationFn: () => api.del(`/variables/${seg(v.key)}`),
     onSuccess: () => void queries.invalidateQueries({ queryKey: ['variables'] }),
@@ -29,20 +29,14 @@ const Row = ({ v, onEdit }: { v: Variable; onEdit: () => void }) => {
           <button type="button" onClick={onEdit} aria-label={`Edit ${v.key}`}>
             Edit
           </button>
-          {confirming ? (
-            <>
-              <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                {remove.isPending ? 'Deleting…' : `Delete ${v.key} for good`}
-              </button>
-              <button type="button" onClick={() => setConfirming(false)}>
-                Keep
-              </button>
-            </>
-          ) : (
-            <button type="button" className="danger" onClick={() => setConfirming(true)} aria-label={`Delete ${v.key}`}>
-              Delete
-            </button>
-          )}
+          <ConfirmAction
+            label="Delete"
+            ariaLabel={`Delete ${v.key}`}
+            confirm={`Delete ${v.key} for good`}
+            busy="Deleting…"
+            pending={remove.isPending}
+            onConfirm={() => remove.mutate()}
+          />
         </div>
         <ErrorMessage error={remove.error} />
       </td>
