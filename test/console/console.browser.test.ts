@@ -82,6 +82,18 @@ describe('web console: signing in and following jobs (Chromium, real control pla
     await page.context().close();
   });
 
+  it('names a job’s event on its page, and runs the event again from the event’s own page', async () => {
+    const { body: event } = await h.admin.post('/events', { name: 'nightly report', runtime: 'bash', script: 'echo report' });
+    const { body: job } = await h.admin.post(`/events/${event.id}/runs`, {});
+    const page = await h.open();
+    await page.goto(`${h.local.url}/#/jobs/${job.id}`);
+
+    await page.getByRole('heading', { name: 'nightly report' }).waitFor();
+    await page.getByRole('link', { name: 'Run the event again…' }).click();
+    await page.waitForURL(new RegExp(`#/events/${event.id}$`));
+    await page.context().close();
+  });
+
   it('cancels a running job from its page', async () => {
     const { body: job } = await h.admin.post('/jobs', { runtime: 'bash', script: 'echo started; sleep 60' });
     const page = await h.open();

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useLocation, useParams } from 'wouter';
+import { Link, useParams } from 'wouter';
 import { seg } from '../api/client';
 import { useApi } from '../api/SessionContext';
 import { type Job, terminalStatuses } from '../api/types';
@@ -8,24 +8,6 @@ import { useJobFollow } from '../api/useJobFollow';
 import { ErrorMessage, Facts, Loading, PageHeader, StatusBadge, When } from '../ui/components';
 import { formatDuration, formatJson, formatTime } from '../ui/format';
 import { LogView } from '../ui/LogView';
-
-/** What `POST /jobs` takes again to run a job that came from no event. */
-const respecOf = (job: Job): Record<string, unknown> => {
-  const fields = [
-    'runtime',
-    'script',
-    'env',
-    'input',
-    'timeoutSeconds',
-    'resources',
-    'target',
-    'http',
-    'tool',
-    'retries',
-    'priority',
-  ] as const;
-  return Object.fromEntries(fields.filter((f) => job[f] !== undefined).map((f) => [f, job[f]]));
-};
 
 const saveBlob = (blob: Blob, name: string) => {
   const url = URL.createObjectURL(blob);
@@ -40,18 +22,10 @@ const saveBlob = (blob: Blob, name: string) => {
 export const JobPage = () => {
   const { id = '' } = useParams<{ id: string }>();
   const api = useApi();
-  const [, navigate] = useLocation();
   const [search, setSearch] = useState('');
   const job = useQuery({ queryKey: ['job', id], queryFn: () => api.get<Job>(`/jobs/${seg(id)}`) });
   const log = useJobFollow(id);
   const cancel = useMutation({ mutationFn: () => api.post<Job>(`/jobs/${seg(id)}/cancel`), onSuccess: () => void job.refetch() });
-  const rerun = useMutation({
-    mutationFn: (j: Job) =>
-      j.eventId
-        ? api.post<Job>(`/events/${seg(j.eventId)}/runs`, j.input === undefined ? {} : { input: j.input })
-        : api.post<Job>('/jobs', respecOf(j)),
-    onSuccess: (next) => navigate(`/jobs/${seg(next.id)}`),
-  });
   const download = useMutation({
     mutationFn: async () => saveBlob(await api.download(`/jobs/${seg(id)}/logs/download?format=text`), `${id}.log`),
   });
@@ -71,11 +45,15 @@ export const JobPage = () => {
             {cancel.isPending ? 'Cancelling…' : 'Cancel'}
           </button>
         )}
-        <button type="button" onClick={() => rerun.mutate(j)} disabled={rerun.isPending}>
-          {rerun.isPending ? 'Starting…' : 'Run again'}
-        </button>
+        {j.eventId ? (
+          // The API shows neither a job's input nor its script, so a run again starts from the event,
+          // whose page asks for the input.
+          <Link href={`/events/${seg(j.eventId)}`} className="button">
+            Run the event again…
+          </Link>
+        ) : null}
       </PageHeader>
-      <ErrorMessage error={cancel.error ?? rerun.error ?? download.error} />
+      <ErrorMessage error={cancel.error ?? download.error} />
       <Facts
         rows={[
           ['Id', <span className="mono">{j.id}</span>],

@@ -26,6 +26,7 @@ export const jobSchema = z
     status: z.enum(JobStatuses),
     runtime: z.enum(Runtimes),
     eventId: z.string().optional(),
+    eventName: z.string().optional().describe('the name of the event it ran, as it was then'),
     scheduleId: z.string().optional(),
     scheduledAt: z.string().optional(),
     exitCode: z.number().int().optional(),

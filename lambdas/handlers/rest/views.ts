@@ -5,7 +5,7 @@ export const jobView = (job: Job) => ({
   id: job.id,
   status: job.status,
   runtime: job.runtime,
-  ...(job.eventId ? { eventId: job.eventId } : {}),
+  ...(job.eventId ? { eventId: job.eventId, ...(job.eventName ? { eventName: job.eventName } : {}) } : {}),
   ...(job.scheduleId ? { scheduleId: job.scheduleId, scheduledAt: job.scheduledAt } : {}),
   ...(job.workflowRunId ? { workflowId: job.workflowId, workflowRunId: job.workflowRunId, workflowStepId: job.workflowStepId } : {}),
   ...(job.exitCode !== undefined ? { exitCode: job.exitCode } : {}),
