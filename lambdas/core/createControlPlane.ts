@@ -99,6 +99,8 @@ export const createControlPlane = (deps: CoreDeps, opts: { reports?: ExecutionRe
       update: servers.update,
       remove: servers.remove,
       test: servers.test,
+      /** The test in this process, never handed off: the runner function's side of ServerAccess.testRemotely. */
+      testHere: servers.testHere,
     },
     /** Claims and launches one queued job (the dispatcher's work). */
     dispatch: createDispatchJob(deps, lifecycle, variables, servers),

@@ -13,6 +13,7 @@ export { createAuth, hashApiKey } from './auth/createAuth';
 export type { IssuedKey } from './auth/createAuth';
 export type { JobSpecRequest } from './jobs/resolveJobSpec';
 export { MAX_RETRIES, MAX_RETRY_BACKOFF_SECONDS } from './jobs/resolveJobSpec';
+export { bareRequest } from './jobs/prepareExecution';
 export type { PrepareExecution } from './jobs/prepareExecution';
 export type { EventRequest } from './events/createEventUseCases';
 export { endingFor, outcomeOf } from './jobs/executionOutcome';

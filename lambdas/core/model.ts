@@ -260,6 +260,9 @@ export interface JobKey {
   jobId: string;
 }
 
+/** One string per job, for maps and sets keyed by job (no tenant or id holds a NUL). */
+export const jobKeyId = (key: JobKey): string => `${key.tenant}\u0000${key.jobId}`;
+
 /**
  * What a key may do: an `operator` manages keys of every tenant, an `admin` the keys of its own
  * tenant, a `user` neither. All three use the API within their own tenant.

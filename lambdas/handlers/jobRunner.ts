@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ServerTestAnswer } from '../adapters/lambda-server-test';
 import type { JobKey, Logger, ServerTestResult } from '../core';
-import { ControlPlaneError, silentLogger } from '../core';
+import { bareRequest, ControlPlaneError, silentLogger } from '../core';
 import { lazyHandler } from './aws/lazyHandler';
 import type { HandedJobOutcome } from './aws/runHandedJob';
 
@@ -56,14 +56,14 @@ export const createJobRunnerHandler =
 export const handler = lazyHandler<unknown, RunnerAnswer>(async () => {
   const { awsComposition } = await import('./aws/composition');
   const { createRunHandedJob } = await import('./aws/runHandedJob');
-  const { cp, store, inProcess, reports, logger, serverTests } = awsComposition();
+  const { cp, store, inProcess, reports, logger } = awsComposition();
   const run = createRunHandedJob({
     getJob: (key) => store.jobs.get(key),
     launcher: inProcess,
     logger,
     // An ssh job's environment, workspace and server credentials are read here, not sent in the payload.
-    prepare: async (job) => (job.target?.type === 'ssh' ? cp.prepareExecution(job) : { job, env: {}, workspace: {} }),
+    prepare: async (job) => (job.target?.type === 'ssh' ? cp.prepareExecution(job) : bareRequest(job)),
     events: reports,
   });
-  return createJobRunnerHandler({ run, settled: (key) => reports.settled(key), testServer: serverTests.testHere, logger });
+  return createJobRunnerHandler({ run, settled: (key) => reports.settled(key), testServer: cp.servers.testHere, logger });
 });

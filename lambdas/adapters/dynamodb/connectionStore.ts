@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Connection, ConnectionStore, JobKey, SendLease, Subscription } from '../../core';
-import { ValidationError } from '../../core';
+import { jobKeyId, ValidationError } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel, type Item } from './items';
@@ -73,13 +73,13 @@ export const createDynamoConnectionStore = (ctx: TableContext): ConnectionStore 
   /** Jobs seen with subscribers lately: their lease starts with the write; others start with a read. */
   const watched = new Set<string>();
   const hint = (key: JobKey, has: boolean) => {
-    const id = `${key.tenant}\u0000${key.jobId}`;
+    const id = jobKeyId(key);
     watched.delete(id);
     if (!has) return;
     watched.add(id);
     if (watched.size > MAX_WATCHED_HINTS) watched.delete(watched.values().next().value!);
   };
-  const hinted = (key: JobKey) => watched.has(`${key.tenant}\u0000${key.jobId}`);
+  const hinted = (key: JobKey) => watched.has(jobKeyId(key));
   const keyOf = ({ tenant, jobId }: JobKey) => Keys.subscriptions(tenant, jobId);
 
   const liveEntries = (key: JobKey, subs: Entries = {}): Subscription[] => {

@@ -6,7 +6,7 @@ import type { ExecutionRequest, SlotPool } from '../ports';
 import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import type { Lifecycle } from './createLifecycle';
-import { createPrepareExecution } from './prepareExecution';
+import { bareRequest, createPrepareExecution } from './prepareExecution';
 import { createSlotGuesses } from './slotGuesses';
 import { dueDelaySeconds, MAX_QUEUE_DELAY_SECONDS } from './retryPolicy';
 
@@ -178,7 +178,7 @@ export const createDispatchJob = (
     const key = { tenant: claimed.tenant, jobId: claimed.id };
     // A handed-over job's request is rebuilt where it runs (the runner validates and ends it there):
     // secrets and server keys decrypted here would only be dropped.
-    if (launcher.handsOver?.(claimed)) return { job: claimed, env: {}, workspace: {} };
+    if (launcher.handsOver?.(claimed)) return bareRequest(claimed);
     try {
       return await prepareExecution(claimed);
     } catch (err) {

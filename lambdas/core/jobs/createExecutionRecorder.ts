@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError } from '../errors';
-import type { JobKey, LogLine } from '../model';
+import { jobKeyId, type JobKey, type LogLine } from '../model';
 import type { ExecutionEvents, ExitReport, LogBatch, RawLine } from '../ports';
 import type { LiveFeed } from '../live/createLiveFeed';
 import type { BackgroundLiveFeed } from '../live/scheduleDeliveries';
@@ -69,7 +69,6 @@ const remember = <V>(map: Map<string, V>, id: string, value: V) => {
   if (map.size > MAX_CACHED_JOBS) map.delete(map.keys().next().value!);
 };
 
-const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
 const lineKey = (r: RawLine) => `${r.stream}\u0000${r.server ?? ''}`;
 
 /** A batch picked after a stream position lost its conditional write: the position moved on. */
@@ -104,7 +103,7 @@ export const createExecutionRecorder = (
   const chains = new Map<string, Promise<unknown>>();
 
   const serial = <T>(key: JobKey, work: () => Promise<T>): Promise<T> => {
-    const id = keyOf(key);
+    const id = jobKeyId(key);
     const run = (chains.get(id) ?? Promise.resolve()).then(work, work);
     const settled = run.catch(() => undefined);
     chains.set(id, settled);
@@ -116,11 +115,11 @@ export const createExecutionRecorder = (
 
   /** `presumeEmpty`: with no cursor, one at the start of an empty log (OutputHints.freshLog), not the tail read. */
   const cursorFor = async (key: JobKey, presumeEmpty = false): Promise<LogCursor> => {
-    const known = cursors.get(keyOf(key));
+    const known = cursors.get(jobKeyId(key));
     if (known) return known;
     if (presumeEmpty) {
       const start: LogCursor = { seq: 0, bytes: 0 };
-      remember(cursors, keyOf(key), start);
+      remember(cursors, jobKeyId(key), start);
       return start;
     }
     const tail = await store.logs.tail(key);
@@ -130,12 +129,12 @@ export const createExecutionRecorder = (
       ...(tail.resumeToken !== undefined ? { resumeToken: tail.resumeToken } : {}),
       ...(tail.attempt !== undefined ? { attempt: tail.attempt } : {}),
     };
-    remember(cursors, keyOf(key), cursor);
+    remember(cursors, jobKeyId(key), cursor);
     return cursor;
   };
 
   const maskingFor = (key: JobKey, hints: OutputHints = {}): Promise<JobMasking> => {
-    const id = keyOf(key);
+    const id = jobKeyId(key);
     let masking = maskings.get(id);
     if (!masking) {
       // A job launched with no secret value has none to mask; a secret created since never reached it.
@@ -285,7 +284,7 @@ export const createExecutionRecorder = (
         return stored;
       } catch (err) {
         // What was stored stays; the rest is numbered again after the tail as stored.
-        cursors.delete(keyOf(key));
+        cursors.delete(jobKeyId(key));
         left = left.slice(done);
         if (exact && err instanceof ConflictError) {
           if (done === 0) throw new StalePosition(err);
@@ -329,13 +328,13 @@ export const createExecutionRecorder = (
     serial(key, async () => {
       for (let attempt = 1; ; attempt++) {
         // A fresh log is presumed only before the first try: a conflict drops the cursor, and the retry reads the tail.
-        const presumed = attempt === 1 && hints?.freshLog === true && !cursors.has(keyOf(key));
+        const presumed = attempt === 1 && hints?.freshLog === true && !cursors.has(jobKeyId(key));
         const [cursor, masking] = await Promise.all([cursorFor(key, presumed), maskingFor(key, hints)]);
         if (cursor.bytes > config.maxLogBytes) return;
         const picked = await pick(cursor.resumeToken);
         if (!picked || picked.lines.length === 0) {
           // Nothing was written to check the presumption: do not keep it for the next report.
-          if (presumed) cursors.delete(keyOf(key));
+          if (presumed) cursors.delete(jobKeyId(key));
           return;
         }
         const open = new Map(masking.open);
@@ -440,8 +439,8 @@ export const createExecutionRecorder = (
       }
       // The final status carries the last line's seq: the cursor knows it (read once if this recorder stored nothing).
       const { seq: lastSeq } = await cursorFor(key);
-      cursors.delete(keyOf(key));
-      maskings.delete(keyOf(key));
+      cursors.delete(jobKeyId(key));
+      maskings.delete(jobKeyId(key));
       const job = await store.jobs.get(key);
       const { ending, variables: set } = endingOf(report, job?.resources.memoryMb);
       let final = ending;
@@ -460,11 +459,11 @@ export const createExecutionRecorder = (
 
   /** Resolves once the pushes to subscribers this recorder started for the job are done. */
   const settled = async (key: JobKey) => {
-    await chains.get(keyOf(key));
+    await chains.get(jobKeyId(key));
     if ('idle' in live) await (live as BackgroundLiveFeed).idle(key);
   };
 
-  const logFull = (key: JobKey) => (cursors.get(keyOf(key))?.bytes ?? 0) > config.maxLogBytes;
+  const logFull = (key: JobKey) => (cursors.get(jobKeyId(key))?.bytes ?? 0) > config.maxLogBytes;
 
   return { output, outputAfter, exited, hostKeySeen, logFull, settled };
 };

@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError, ErrorCodes } from '../errors';
-import type { Job, JobKey } from '../model';
+import { jobKeyId, type Job } from '../model';
 import type { ExecutionInfo } from '../ports';
 import type { Lifecycle } from './createLifecycle';
 import { createEventSlotSweep } from './sweepEventSlots';
@@ -23,8 +23,6 @@ export interface ReconcileReport {
 const DEADLINE_GRACE_MS = 30_000;
 
 const CLOCK_SKEW_MS = 5_000;
-
-const keyOf = (k: JobKey) => `${k.tenant}\u0000${k.jobId}`;
 
 /**
  * An http, tool or ssh job runs only in the process that runs it (on AWS, a runner function's invocation),
@@ -83,7 +81,7 @@ export const createReconciler = (
       eventWaitingOffered: 0,
     };
     const listedAt = clock.now();
-    const executions = new Map((await launcher.list()).map((e) => [keyOf(e.key), e]));
+    const executions = new Map((await launcher.list()).map((e) => [jobKeyId(e.key), e]));
     const active = await store.jobs.listActive();
     const now = clock.now();
     // A job that started after the executions were listed is not missing, only newer than the list.
@@ -91,8 +89,8 @@ export const createReconciler = (
 
     for (const job of active) {
       const key = { tenant: job.tenant, jobId: job.id };
-      const execution = executions.get(keyOf(key));
-      executions.delete(keyOf(key));
+      const execution = executions.get(jobKeyId(key));
+      executions.delete(jobKeyId(key));
       try {
         if (job.status === 'queued') {
           if (afterRestart) await queue.enqueue(key);

@@ -4,6 +4,12 @@ import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import { buildWorkspace } from '../workspace/workspaceContract';
 
+/**
+ * A launch request with nothing resolved: for a job handed over with only its key (it is built
+ * where it runs) and for runtimes that need no variables (http and tool jobs in the runner).
+ */
+export const bareRequest = (job: Job): ExecutionRequest => ({ job, env: {}, workspace: {} });
+
 /** Builds the full launch request of a job (see createPrepareExecution). */
 export type PrepareExecution = (job: Job) => Promise<ExecutionRequest>;
 

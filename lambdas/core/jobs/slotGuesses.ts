@@ -1,4 +1,4 @@
-import type { JobKey } from '../model';
+import { jobKeyId, type JobKey } from '../model';
 
 /** Jobs whose slot a dispatcher remembers, so a message delivered again guesses the slot the job took. */
 const REMEMBERED_JOBS = 1_000;
@@ -32,9 +32,8 @@ export const createSlotGuesses = (max: number): SlotGuesses => {
   const trying = new Map<number, number>();
   let next = 0;
   let full = false;
-  const idOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
   const remember = (key: JobKey, slot: number) => {
-    const id = idOf(key);
+    const id = jobKeyId(key);
     byJob.delete(id);
     byJob.set(id, slot);
     if (byJob.size > REMEMBERED_JOBS) byJob.delete(byJob.keys().next().value!);
@@ -52,7 +51,7 @@ export const createSlotGuesses = (max: number): SlotGuesses => {
 
   return {
     guess(key) {
-      let slot = byJob.get(idOf(key));
+      let slot = byJob.get(jobKeyId(key));
       if (slot === undefined || slot >= max) {
         if (full) return undefined;
         slot = undefined;
@@ -67,7 +66,7 @@ export const createSlotGuesses = (max: number): SlotGuesses => {
     tried(key, slot, held) {
       settle(slot);
       if (held) took(key, slot);
-      else if (byJob.get(idOf(key)) === slot) byJob.delete(idOf(key));
+      else if (byJob.get(jobKeyId(key)) === slot) byJob.delete(jobKeyId(key));
     },
     took,
     full() {

@@ -1,4 +1,4 @@
-import type { JobKey, LogLine } from '../model';
+import { jobKeyId, type JobKey, type LogLine } from '../model';
 
 /** The lines this process stored last for each job, so live delivery need not read them back. */
 export interface RecentLines {
@@ -18,7 +18,6 @@ interface Held {
   bytes: number;
 }
 
-const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
 const sizeOf = (l: LogLine) => l.line.length + 64;
 
 /**
@@ -36,7 +35,7 @@ export const createRecentLines = (o: { maxLines?: number; maxBytes?: number; max
   return {
     add(key, lines) {
       if (lines.length === 0) return;
-      const id = keyOf(key);
+      const id = jobKeyId(key);
       let h = held.get(id);
       held.delete(id);
       if (!h || h.lines.at(-1)!.seq + 1 !== lines[0]!.seq) h = { lines: [], bytes: 0 };
@@ -57,7 +56,7 @@ export const createRecentLines = (o: { maxLines?: number; maxBytes?: number; max
     },
 
     after(key, afterSeq, limit) {
-      const h = held.get(keyOf(key));
+      const h = held.get(jobKeyId(key));
       const first = h?.lines[0]?.seq;
       if (!h || first === undefined || afterSeq + 1 < first) return undefined;
       const from = afterSeq + 1 - first;
@@ -67,7 +66,7 @@ export const createRecentLines = (o: { maxLines?: number; maxBytes?: number; max
     },
 
     forget(key) {
-      held.delete(keyOf(key));
+      held.delete(jobKeyId(key));
     },
   };
 };

@@ -1,5 +1,5 @@
 import type { Logger } from '../ports';
-import type { Job, JobKey, LogLine } from '../model';
+import { jobKeyId, type Job, type JobKey, type LogLine } from '../model';
 import type { LiveFeed } from './createLiveFeed';
 
 /** A LiveFeed whose pushes run in the background; `idle` waits for a job's to finish. */
@@ -14,8 +14,6 @@ interface JobQueue {
   tasks: Task[];
   done: Promise<void>;
 }
-
-const keyOf = (key: JobKey) => `${key.tenant}\u0000${key.jobId}`;
 
 /**
  * How long a delivery waits, from the first ask, for more lines before its pass starts. Each pass
@@ -61,7 +59,7 @@ export const scheduleDeliveries = (live: LiveFeed, logger: Logger, o: { coalesce
   };
 
   const enqueue = (key: JobKey, task: Task) => {
-    const id = keyOf(key);
+    const id = jobKeyId(key);
     const queue = queues.get(id);
     if (queue) {
       const last = queue.tasks.at(-1);
@@ -89,7 +87,7 @@ export const scheduleDeliveries = (live: LiveFeed, logger: Logger, o: { coalesce
       return Promise.resolve();
     },
     async idle(key) {
-      for (let q = queues.get(keyOf(key)); q; q = queues.get(keyOf(key))) await q.done;
+      for (let q = queues.get(jobKeyId(key)); q; q = queues.get(jobKeyId(key))) await q.done;
     },
   };
 };

@@ -47,8 +47,8 @@ export const createServers = ({
   serverAccess,
   config,
 }: Pick<CoreDeps, 'store' | 'cipher' | 'clock' | 'ids' | 'serverAccess' | 'config'>) => {
-  const get = async (caller: Caller, id: string): Promise<Server> => {
-    const server = await store.servers.get(caller.tenant, id);
+  const get = async (tenant: string, id: string): Promise<Server> => {
+    const server = await store.servers.get(tenant, id);
     if (!server) throw new NotFoundError('server', id);
     return server;
   };
@@ -91,7 +91,7 @@ export const createServers = ({
   };
 
   return {
-    get: async (caller: Caller, id: string) => view(await get(caller, id)),
+    get: async (caller: Caller, id: string) => view(await get(caller.tenant, id)),
     list: async (caller: Caller) => (await store.servers.list(caller.tenant)).sort((a, b) => a.name.localeCompare(b.name)).map(view),
 
     /** @throws ValidationError for a bad key or passphrase */
@@ -115,7 +115,7 @@ export const createServers = ({
 
     /** Changes some fields; a new host or port forgets a host key learned on first use. @throws NotFoundError, ValidationError */
     async update(caller: Caller, id: string, r: Partial<ServerRequest>): Promise<ServerView> {
-      const existing = await get(caller, id);
+      const existing = await get(caller.tenant, id);
       if (r.passphrase !== undefined && r.privateKey === undefined) {
         throw new ValidationError('privateKey', 'is required when the passphrase changes');
       }
@@ -157,16 +157,12 @@ export const createServers = ({
       if (config.sshTargets === false) {
         throw new ValidationError('', 'server tests are not available on this deployment (it was deployed without the SSH runner)');
       }
-      const server = await get(caller, id);
+      const server = await get(caller.tenant, id);
       return serverAccess.testRemotely ? serverAccess.testRemotely(caller.tenant, id) : testFromHere(server);
     },
 
     /** The test in this process, never handed off (the AWS runner's side of testRemotely). @throws NotFoundError */
-    async testHere(tenant: string, id: string): Promise<ServerTestResult> {
-      const server = await store.servers.get(tenant, id);
-      if (!server) throw new NotFoundError('server', id);
-      return testFromHere(server);
-    },
+    testHere: async (tenant: string, id: string): Promise<ServerTestResult> => testFromHere(await get(tenant, id)),
 
     /** Decrypted credentials of a job's servers. @throws ValidationError naming target.serverIds */
     async credentialsFor(tenant: string, serverIds: string[]): Promise<ServerCredentials[]> {

@@ -41,7 +41,6 @@ import {
   toolJobData,
   WorkspaceLimits,
 } from '../../core';
-import { createServers } from '../../core/servers/createServers';
 import { createJobLogForwarding } from './jobLogForwarding';
 
 const required = (env: Env, name: string): string => {
@@ -160,9 +159,7 @@ const compose = (env: Env) => {
     }),
   );
   const cp = createControlPlane({ ...deps, launcher }, { reports });
-  // The runner answers the API's connection tests here (jobRunner.ts): testHere never hands off again.
-  const serverTests = createServers(deps);
-  return { cp, reports, broadcaster, logger, workspace, store: deps.store, inProcess, serverTests };
+  return { cp, reports, broadcaster, logger, workspace, store: deps.store, inProcess };
 };
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecutionEvents, ExecutionLauncher, ExecutionRequest, Job, JobKey, Logger } from '../../core';
-import { ErrorCodes, isTerminal, ValidationError } from '../../core';
+import { bareRequest, ErrorCodes, isTerminal, ValidationError } from '../../core';
 
 export interface HandedJobDeps {
   getJob(key: JobKey): Promise<Job | undefined>;
@@ -24,8 +24,6 @@ export interface HandedJobDeps {
 /** What became of one handed job. */
 export type HandedJobOutcome = 'ran' | 'stopped' | 'not-running' | 'not-prepared';
 
-const bare = async (job: Job): Promise<ExecutionRequest> => ({ job, env: {}, workspace: {} });
-
 /**
  * Runs a job the dispatcher handed to this invocation (createRunnerLauncher), in this process, to
  * its end. The job must be `running` (the dispatcher marks it so before it hands it over); an
@@ -34,7 +32,7 @@ const bare = async (job: Job): Promise<ExecutionRequest> => ({ job, env: {}, wor
  * timed out by the tick) the execution is stopped, since no other process can reach it.
  */
 export const createRunHandedJob =
-  ({ getJob, launcher, logger, prepare = bare, events, pollMs = 1000 }: HandedJobDeps) =>
+  ({ getJob, launcher, logger, prepare = async (job) => bareRequest(job), events, pollMs = 1000 }: HandedJobDeps) =>
   async (key: JobKey): Promise<HandedJobOutcome> => {
     const job = await getJob(key);
     if (job?.status !== 'running') {
