@@ -1,5 +1,5 @@
-// The shapes the console reads, as the REST API returns them (README.md, "The API"); fields it does
-// not show are left out.
+// The shapes the console reads, as the REST API returns them (README.md, "The API"; a job's view has
+// no script, env values or input); fields it does not show are left out.
 export type JobStatus = 'queued' | 'claimed' | 'running' | 'completed' | 'failed' | 'timeout' | 'cancelled';
 
 export interface JobError {
@@ -11,15 +11,11 @@ export interface Job {
   id: string;
   status: JobStatus;
   runtime: string;
-  script?: string;
-  env?: Record<string, unknown>;
-  input?: unknown;
   output?: unknown;
   condition?: boolean;
   outputError?: string;
   eventId?: string;
   eventName?: string;
-  scheduleId?: string;
   workflowRunId?: string;
   createdAt: string;
   startedAt?: string;
@@ -27,16 +23,8 @@ export interface Job {
   durationMs?: number;
   exitCode?: number;
   error?: JobError;
-  timeoutSeconds?: number;
-  resources?: unknown;
-  target?: unknown;
-  http?: unknown;
-  tool?: unknown;
-  retries?: unknown;
-  priority?: string;
   attempt?: number;
   attempts?: { attempt: number; status: string; exitCode?: number; error?: JobError; startedAt?: string; finishedAt: string }[];
-  retryAt?: string;
   executions?: { server?: string; serverId?: string; status?: string; exitCode?: number; error?: JobError }[];
   notifications?: { on: string[]; status: string; attempts: number; lastError?: string; sentAt?: string }[];
 }
