@@ -15,9 +15,9 @@ const REASON =
 export const createDeadLettersHandler =
   (cp: Pick<ControlPlane, 'endDeadLettered'>, logger: Logger = silentLogger) =>
   (event: SQSEvent): Promise<SQSBatchResponse> =>
-    forEachJobMessage(event, logger, 'ending a dead-lettered job', async (key) => {
-      const job = await cp.endDeadLettered(key, REASON);
-      logger.warn({ jobId: key.jobId, tenant: key.tenant, status: job?.status }, 'dead letter');
+    forEachJobMessage(event, logger, 'ending a dead-lettered job', async ({ tenant, jobId }) => {
+      const job = await cp.endDeadLettered({ tenant, jobId }, REASON);
+      logger.warn({ jobId, tenant, status: job?.status }, 'dead letter');
     });
 
 /** Lambda entry point (SQS event source on the jobs' dead-letter queue), wired to AWS on first use. */

@@ -11,7 +11,7 @@ import { forEachJobMessage } from './sqs/forEachJobMessage';
 export const createDispatcherHandler =
   (cp: ControlPlane, logger: Logger = silentLogger) =>
   (event: SQSEvent): Promise<SQSBatchResponse> =>
-    forEachJobMessage(event, logger, 'dispatch', (key) => cp.dispatch(key));
+    forEachJobMessage(event, logger, 'dispatch', ({ tenant, jobId, job }) => cp.dispatch({ tenant, jobId }, job));
 
 /** Lambda entry point, wired to AWS on first use. */
 export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(async () => {

@@ -25,7 +25,7 @@ export const createSqsJobQueue = ({ client, queueUrl }: SqsJobQueueOptions): Job
   async enqueue(key: JobKey, opts?: EnqueueOptions): Promise<void> {
     const command = new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: encodeJobMessage(key),
+      MessageBody: encodeJobMessage(key, opts?.job),
       // Omitted rather than 0 so the queue's own DelaySeconds attribute still applies.
       ...(opts?.delaySeconds === undefined ? {} : { DelaySeconds: clampDelaySeconds(opts.delaySeconds) }),
     });

@@ -33,6 +33,13 @@ const MAX_RETRY_SECONDS = 300;
  */
 export const MAX_EARLY_HOLD_MS = 1000;
 
+/** Slots a dispatch has taken for its job. */
+interface HeldSlots {
+  slot: number;
+  eventSlot: number | undefined;
+  eventId: string | undefined;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Seconds before the `attempt`th retried launch (1-based): doubling from 5 s, at most 5 minutes. */
@@ -40,7 +47,10 @@ export const launchRetryDelaySeconds = (attempt: number): number =>
   Math.min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** Math.max(0, attempt - 1));
 
 /**
- * Takes a concurrency slot for a queued job, claims it and launches it.
+ * Takes a concurrency slot for a queued job, claims it and launches it. The job comes from its
+ * message when the message carries it (no read); the claim, conditional on the job's status and
+ * version, finds a copy that is no longer current, and the dispatch then goes round once more from
+ * the job as stored.
  * A job that finds every slot taken stays `queued`, marked as waiting (`waitingSince`), and its
  * message is acknowledged: it waits in the store, with no message, invocation or read, until a job
  * end offers it (Lifecycle.offerWaiting). Waiting so never uses up the receive count that leads to
@@ -192,14 +202,22 @@ export const createDispatchJob = (
     }
   };
 
-  /** A lost claim: the winner (a duplicate delivery) owns the shared slots, unless the job ended meanwhile. */
-  const afterLostClaim = async (key: JobKey, slot: number, eventSlot: number | undefined, eventId: string | undefined) => {
-    const now = await store.jobs.get(key);
-    if (now && !isTerminal(now.status)) return;
-    await lifecycle.releaseSlot(slot, key);
-    if (eventSlot !== undefined && eventId !== undefined) {
-      await lifecycle.releaseEventSlot({ ...(now ?? { tenant: key.tenant, id: key.jobId }), eventSlot, eventId } as Job);
+  /** Frees the slots a dispatch took for a job it is not launching. */
+  const releaseHeld = async (key: JobKey, held: HeldSlots, job: Job | undefined) => {
+    await lifecycle.releaseSlot(held.slot, key);
+    if (held.eventSlot !== undefined && held.eventId !== undefined) {
+      await lifecycle.releaseEventSlot({
+        ...(job ?? { tenant: key.tenant, id: key.jobId }),
+        eventSlot: held.eventSlot,
+        eventId: held.eventId,
+      } as Job);
     }
+  };
+
+  /** A lost claim: the winner (a duplicate delivery) owns the shared slots, unless the job ended meanwhile. */
+  const afterLostClaim = async (key: JobKey, held: HeldSlots, now: Job | undefined) => {
+    if (now && !isTerminal(now.status)) return;
+    await releaseHeld(key, held, now);
   };
 
   /** Puts a job whose launch was refused for now back in the queue, delayed, or fails it past the last attempt. */
@@ -242,26 +260,35 @@ export const createDispatchJob = (
     return store.jobs.get(key);
   };
 
-  return async (key: JobKey): Promise<DispatchOutcome> => {
-    let found = await store.jobs.get(key);
-    if (found?.status !== 'queued') return 'skipped';
+  /**
+   * `known`: the job as its message carried it, or as just read; `held`: slots this dispatch took
+   * already (its second round, below), used again instead of taking new ones and freed if the job
+   * does not launch.
+   */
+  const dispatch = async (key: JobKey, known?: Job, held?: HeldSlots): Promise<DispatchOutcome> => {
+    const notLaunched = async (outcome: DispatchOutcome, job: Job | undefined): Promise<DispatchOutcome> => {
+      if (held) await releaseHeld(key, held, job);
+      return outcome;
+    };
+    let found = known ?? (await store.jobs.get(key));
+    if (found?.status !== 'queued') return notLaunched('skipped', found);
     // A retry not yet due (its backoff is longer than the queue can hold a message): send the next leg.
     const due = dueDelaySeconds(found.retryAt, clock.now());
     if (due > 0) {
-      await queue.enqueue(key, { delaySeconds: due });
-      return 'retrying';
+      await queue.enqueue(key, { delaySeconds: due, job: found });
+      return notLaunched('retrying', found);
     }
-    const held = await holdUntilPlanned(key, found);
-    if (held === 'requeued') return 'retrying';
-    found = held;
-    if (found?.status !== 'queued') return 'skipped';
+    const heldBack = await holdUntilPlanned(key, found);
+    if (heldBack === 'requeued') return notLaunched('retrying', found);
+    found = heldBack;
+    if (found?.status !== 'queued') return notLaunched('skipped', found);
 
-    const event = await takeEventSlot(found);
+    const event = held ? { job: found, eventSlot: held.eventSlot } : await takeEventSlot(found);
     if (event === 'waiting' || event === 'skipped') return event;
     let queued = event.job;
     const { eventSlot } = event;
 
-    let slot = await acquireSlot(key);
+    let slot = held?.slot ?? (await acquireSlot(key));
     if (slot === undefined) {
       // It keeps its event's slot while it waits: it is that event's next run.
       // The second look reads the slots: the guess just missed.
@@ -277,7 +304,12 @@ export const createDispatchJob = (
       ...(eventSlot !== undefined ? { eventSlot } : {}),
     });
     if (!claimed) {
-      await afterLostClaim(key, slot, eventSlot, queued.eventId);
+      const taken = { slot, eventSlot, eventId: queued.eventId };
+      const now = await store.jobs.get(key);
+      // The message's copy was not current (the job was offered, retried or marked waiting since):
+      // one more round from the job as it is, in the slots taken already.
+      if (known && !held && now?.status === 'queued') return dispatch(key, now, taken);
+      await afterLostClaim(key, taken, now);
       return 'skipped';
     }
 
@@ -316,4 +348,6 @@ export const createDispatchJob = (
     }
     return 'launched';
   };
+
+  return dispatch;
 };

@@ -51,8 +51,9 @@ export const createLifecycle = (
     // The index is eventually consistent: its copy may be a version behind, so a conflict reads the item once.
     for (let job: Job | undefined = candidate, attempt = 0; attempt < 2; attempt++) {
       if (job?.status !== 'queued' || job.waitingSince === undefined) return false;
+      let offered: Job;
       try {
-        await store.jobs.transition(job, 'queued', {
+        offered = await store.jobs.transition(job, 'queued', {
           waitingSince: undefined,
           waitingForEvent: undefined,
           offeredAt: new Date(clock.now()).toISOString(),
@@ -63,7 +64,7 @@ export const createLifecycle = (
         continue;
       }
       // A failed send leaves the job queued and unmarked: the tick offers it again (a lost message).
-      await queue.enqueue(key);
+      await queue.enqueue(key, { job: offered });
       return true;
     }
     return false;

@@ -91,7 +91,7 @@ export const createRetryScheduler = (
       await transitions.releaseEventSlot(job);
       // A failed send leaves the job queued: the tick offers it again once it is overdue.
       const delaySeconds = dueDelaySeconds(retryAt, clock.now());
-      await queue.enqueue(key, delaySeconds > 0 ? { delaySeconds } : undefined);
+      await queue.enqueue(key, { job: back, ...(delaySeconds > 0 ? { delaySeconds } : {}) });
       logger.info({ jobId: job.id, attempt: retry.attempt, delaySeconds: retry.delaySeconds }, 'job will be retried');
       return back;
     },

@@ -71,8 +71,7 @@ export const createSubmitJob =
       await store.queued.add(job.tenant, -1);
       throw err;
     }
-    if (opts.delaySeconds) await queue.enqueue({ tenant: job.tenant, jobId: job.id }, { delaySeconds: opts.delaySeconds });
-    else await queue.enqueue({ tenant: job.tenant, jobId: job.id });
+    await queue.enqueue({ tenant: job.tenant, jobId: job.id }, { job, ...(opts.delaySeconds ? { delaySeconds: opts.delaySeconds } : {}) });
     await hooks(job, undefined);
     return job;
   };

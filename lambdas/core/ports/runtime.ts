@@ -15,6 +15,12 @@ export interface IdGenerator {
 
 export interface EnqueueOptions {
   delaySeconds?: number;
+  /**
+   * The job as this process just wrote it. The message may carry it (adapters leave it out above
+   * their size bound) so the dispatch need not read the job: its claim, a write conditional on the
+   * job's status and version, refuses a copy that is no longer current.
+   */
+  job?: Job;
 }
 
 /** The work queue (SQS on AWS; a local queue with SQS semantics on one machine). */

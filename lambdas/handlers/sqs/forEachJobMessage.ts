@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { JobKey, Logger } from '../../core';
-import { decodeJobMessage } from '../../adapters/sqs';
+import type { Logger } from '../../core';
+import { decodeJobMessage, type JobMessage } from '../../adapters/sqs';
 
 /**
  * Runs `work` (named `what` in the log) for each job message of an SQS batch, side by side. A failure reports only that
@@ -11,11 +11,11 @@ export const forEachJobMessage = async (
   event: SQSEvent,
   logger: Logger,
   what: string,
-  work: (key: JobKey) => Promise<unknown>,
+  work: (message: JobMessage) => Promise<unknown>,
 ): Promise<SQSBatchResponse> => {
   const outcomes = await Promise.all(
     event.Records.map(async (record) => {
-      let key: JobKey;
+      let key: JobMessage;
       try {
         key = decodeJobMessage(record.body);
       } catch (err) {

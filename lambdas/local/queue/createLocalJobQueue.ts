@@ -19,6 +19,9 @@ export interface LocalJobQueueOptions {
  */
 export const createLocalJobQueue = ({ queue }: LocalJobQueueOptions): JobQueue => ({
   async enqueue(key: JobKey, opts?: EnqueueOptions): Promise<void> {
-    queue.send(encodeJobMessage(key), opts?.delaySeconds === undefined ? {} : { delaySeconds: clampDelaySeconds(opts.delaySeconds) });
+    queue.send(
+      encodeJobMessage(key, opts?.job),
+      opts?.delaySeconds === undefined ? {} : { delaySeconds: clampDelaySeconds(opts.delaySeconds) },
+    );
   },
 });

@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqsJobQueue, decodeJobMessage, EnqueueFailedError } from '../../../lambdas/adapters/sqs';
+import { jobFactory } from '../../helpers/factories';
 
 const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/cronium-jobs';
 const key = { tenant: 'acme', jobId: '01JOB' };
@@ -24,6 +25,14 @@ describe('createSqsJobQueue', () => {
     expect(input.QueueUrl).toBe(queueUrl);
     expect(decodeJobMessage(input.MessageBody!)).toEqual(key);
     expect(input).not.toHaveProperty('DelaySeconds');
+  });
+
+  it('carries the job it is given in the body, so the dispatch need not read it', async () => {
+    const job = jobFactory({ tenant: 'acme', id: '01JOB' });
+
+    await queue.enqueue(key, { job });
+
+    expect(decodeJobMessage(sentInputs()[0]!.MessageBody!)).toEqual({ ...key, job });
   });
 
   it.each([

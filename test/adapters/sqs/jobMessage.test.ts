@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJobMessage, encodeJobMessage, InvalidMessageError } from '../../../lambdas/adapters/sqs';
+import { decodeJobMessage, encodeJobMessage, InvalidMessageError, MAX_MESSAGE_WITH_JOB_BYTES } from '../../../lambdas/adapters/sqs';
+import { jobFactory } from '../../helpers/factories';
 
 describe('job message codec', () => {
   it('decodes what it encodes', () => {
@@ -20,6 +21,33 @@ describe('job message codec', () => {
 
   it('ignores unknown fields a newer producer may add', () => {
     const body = JSON.stringify({ tenant: 'acme', jobId: '01JOB', attempt: 2 });
+
+    expect(decodeJobMessage(body)).toEqual({ tenant: 'acme', jobId: '01JOB' });
+  });
+
+  it('carries the job its sender wrote, and decodes it', () => {
+    const job = jobFactory({ tenant: 'acme', id: '01JOB' });
+
+    const decoded = decodeJobMessage(encodeJobMessage({ tenant: 'acme', jobId: '01JOB' }, job));
+
+    expect(decoded).toEqual({ tenant: 'acme', jobId: '01JOB', job });
+  });
+
+  it('sends the key alone when the job would make the body larger than one 64 KiB request unit', () => {
+    const job = jobFactory({ tenant: 'acme', id: '01JOB', script: 'x'.repeat(MAX_MESSAGE_WITH_JOB_BYTES) });
+
+    const body = encodeJobMessage({ tenant: 'acme', jobId: '01JOB' }, job);
+
+    expect(JSON.parse(body)).toEqual({ tenant: 'acme', jobId: '01JOB' });
+  });
+
+  it.each([
+    ['another job', { ...jobFactory({ tenant: 'acme', id: 'OTHER' }) }],
+    ['another tenant', { ...jobFactory({ tenant: 'evil', id: '01JOB' }) }],
+    ['no version', { tenant: 'acme', id: '01JOB', status: 'queued', createdAt: '2026-01-01T00:00:00Z' }],
+    ['a string', 'queued'],
+  ])('drops a carried job naming %s, keeping the message', (_label, job) => {
+    const body = JSON.stringify({ tenant: 'acme', jobId: '01JOB', job });
 
     expect(decodeJobMessage(body)).toEqual({ tenant: 'acme', jobId: '01JOB' });
   });

@@ -282,4 +282,65 @@ describe('dispatching a job', () => {
     expect(outcome).toBe('skipped');
     expect(h.launcher.created).toEqual([]);
   });
+  it('dispatches from the job its message carries, without reading it', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await h.submit(acme);
+    const get = vi.spyOn(h.store.jobs, 'get');
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job), job);
+
+    // Assert
+    expect(outcome).toBe('launched');
+    expect(get).not.toHaveBeenCalled();
+    expect(await h.stored(job)).toMatchObject({ status: 'running', slot: 0 });
+  });
+
+  it('launches nothing from a carried copy of a job cancelled since, and frees the slot it took', async () => {
+    // Arrange
+    const h = createHarness();
+    const job = await h.submit(acme);
+    await h.cp.jobs.cancel(acme, job.id);
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job), job);
+
+    // Assert
+    expect(outcome).toBe('skipped');
+    expect(h.launcher.created).toEqual([]);
+    expect(await h.store.slots.held()).toEqual([]);
+  });
+
+  it('goes round once more from the stored job when the carried copy is not current, in the slot it took', async () => {
+    // Arrange: the job changed since its message was sent (marked waiting by another delivery), still queued.
+    const h = createHarness({ config: { maxConcurrent: 2 } });
+    const job = await h.submit(acme);
+    await h.store.jobs.transition(job, 'queued', { waitingSince: new Date(h.clock.now()).toISOString() });
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job), job);
+
+    // Assert
+    expect(outcome).toBe('launched');
+    expect(h.launcher.created).toHaveLength(1);
+    expect(await h.stored(job)).toMatchObject({ status: 'running', slot: 0, version: job.version + 3 });
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(job) }]);
+  });
+
+  it('frees the slots it took when the stored job it goes round with is not due yet', async () => {
+    // Arrange: since its message was sent, the job was put back with a retry due in ten minutes.
+    const h = createHarness();
+    const job = await h.submit(acme);
+    const retryAt = new Date(h.clock.now() + 600_000).toISOString();
+    await h.store.jobs.transition(job, 'queued', { retryAt });
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(job), job);
+
+    // Assert
+    expect(outcome).toBe('retrying');
+    expect(h.launcher.created).toEqual([]);
+    expect(await h.store.slots.held()).toEqual([]);
+  });
 });
