@@ -168,6 +168,12 @@ export interface Job extends JobSpec {
    * only when the job it pushes has it, so a job nobody watched pays no subscription read.
    */
   watched?: boolean;
+  /**
+   * The tenant's variables version its submission saw (QueuedAdmission): a dispatch may use a list
+   * of the variables it read under that version instead of reading them again. Absent on jobs
+   * created ahead of their time (schedule fires) and on workflow steps: those always read.
+   */
+  variablesVersion?: number;
   /** Which run of the job this is, from 1; absent means 1. */
   attempt?: number;
   /** Each ended attempt of a job with a retry policy, oldest first. */

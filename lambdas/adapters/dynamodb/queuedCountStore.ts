@@ -1,14 +1,18 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueuedCountStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { Keys, QUEUED_PARTITION } from './keys';
 import { queryAll } from './listing';
 
+/** The attribute of a tenant's queued-count item that versions its variables. */
+const VARIABLES_VERSION = 'variablesVersion';
+
 /**
  * The QueuedCountStore: one item per tenant in the `QUEUED` partition, `count` changed by atomic
  * `ADD`s. `reserve` is one conditional UpdateItem (`count < limit`), so submissions racing at the
- * cap cannot pass it together.
+ * cap cannot pass it together; it returns the item as written, with the tenant's
+ * `variablesVersion` (moved on by the VariableStore's writes, bumpVariablesVersion).
  */
 export const createDynamoQueuedCountStore = (ctx: TableContext): QueuedCountStore => {
   const { client, tableName } = ctx;
@@ -23,6 +27,7 @@ export const createDynamoQueuedCountStore = (ctx: TableContext): QueuedCountStor
         Key: Keys.queuedCount(tenant),
         UpdateExpression: update,
         ...(cond ? { ConditionExpression: cond } : {}),
+        ReturnValues: 'ALL_NEW',
         ...e.params(),
       }),
     );
@@ -33,8 +38,8 @@ export const createDynamoQueuedCountStore = (ctx: TableContext): QueuedCountStor
       return call(
         'UpdateItem',
         async () => {
-          await add(tenant, 1, (e) => `attribute_not_exists(${e.name('count')}) OR ${e.name('count')} < ${e.value(limit)}`);
-          return true;
+          const res = await add(tenant, 1, (e) => `attribute_not_exists(${e.name('count')}) OR ${e.name('count')} < ${e.value(limit)}`);
+          return { variablesVersion: Number(res.Attributes?.[VARIABLES_VERSION] ?? 0) };
         },
         () => false,
       );
@@ -56,13 +61,41 @@ export const createDynamoQueuedCountStore = (ctx: TableContext): QueuedCountStor
         KeyConditionExpression: `${e.name('pk')} = ${e.value(QUEUED_PARTITION)}`,
         ...e.params(),
       });
-      return items.map((i) => ({ tenant: String(i['tenant']), count: Number(i['count'] ?? 0) }));
+      // An item only a variable write made has no count: nothing to recount there.
+      return items.filter((i) => i['count'] !== undefined).map((i) => ({ tenant: String(i['tenant']), count: Number(i['count']) }));
     },
 
     async set(tenant, count) {
-      await call('PutItem', () =>
-        client.send(new PutCommand({ TableName: tableName, Item: { ...Keys.queuedCount(tenant), tenant, count } })),
+      // An update, not a put: the item's variables version must survive a recount.
+      const e = new Expr();
+      await call('UpdateItem', () =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: Keys.queuedCount(tenant),
+            UpdateExpression: `SET ${e.name('count')} = ${e.value(count)}, ${e.name('tenant')} = ${e.value(tenant)}`,
+            ...e.params(),
+          }),
+        ),
       );
     },
   };
+};
+
+/**
+ * Moves a tenant's variables version on (one UpdateItem on its queued-count item): a variable write
+ * calls it after writing, so a version seen by a submission covers every write finished before it.
+ */
+export const bumpVariablesVersion = async ({ client, tableName }: TableContext, tenant: string): Promise<void> => {
+  const e = new Expr();
+  await call('UpdateItem', () =>
+    client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: Keys.queuedCount(tenant),
+        UpdateExpression: `ADD ${e.name(VARIABLES_VERSION)} ${e.value(1)} SET ${e.name('tenant')} = ${e.value(tenant)}`,
+        ...e.params(),
+      }),
+    ),
+  );
 };

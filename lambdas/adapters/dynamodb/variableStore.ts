@@ -7,6 +7,7 @@ import { compact, toModel, type Item } from './items';
 import { Expr } from './expression';
 import { Keys, variablesPartition } from './keys';
 import { queryAll } from './listing';
+import { bumpVariablesVersion } from './queuedCountStore';
 
 /** The attribute holding a plain variable's value as JSON text. */
 const VALUE_JSON = 'valueJson';
@@ -84,6 +85,7 @@ export const createDynamoVariableStore = (ctx: TableContext): VariableStore => {
     async put(variable) {
       const item = { ...toAttributes(variable), ...Keys.variable(variable.tenant, variable.key) };
       await call('PutItem', () => client.send(new PutCommand({ TableName: tableName, Item: compact(item) })));
+      await bumpVariablesVersion(ctx, variable.tenant);
     },
 
     async get(tenant, key) {
@@ -107,7 +109,9 @@ export const createDynamoVariableStore = (ctx: TableContext): VariableStore => {
       const res = await call('DeleteItem', () =>
         client.send(new DeleteCommand({ TableName: tableName, Key: Keys.variable(tenant, key), ReturnValues: 'ALL_OLD' })),
       );
-      return res.Attributes !== undefined;
+      if (res.Attributes === undefined) return false;
+      await bumpVariablesVersion(ctx, tenant);
+      return true;
     },
   };
 };

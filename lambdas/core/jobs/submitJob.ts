@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { TooManyQueuedError } from '../errors';
 import type { Caller, Job, JobSpec, JobStatus } from '../model';
+import type { QueuedAdmission } from '../ports';
 
 /** What a caller refused at the cap is told to wait before trying again. */
 export const QUEUED_RETRY_AFTER_SECONDS = 30;
@@ -11,11 +12,19 @@ export const QUEUED_RETRY_AFTER_SECONDS = 30;
  * its run was admitted already, and refusing a step would fail the run halfway.
  * @throws TooManyQueuedError
  */
-const admitQueued = async (store: CoreDeps['store'], config: CoreDeps['config'], tenant: string, step: boolean) => {
-  if (step) return store.queued.add(tenant, 1);
-  if (!(await store.queued.reserve(tenant, config.maxQueuedPerTenant))) {
-    throw new TooManyQueuedError(config.maxQueuedPerTenant, QUEUED_RETRY_AFTER_SECONDS);
+const admitQueued = async (
+  store: CoreDeps['store'],
+  config: CoreDeps['config'],
+  tenant: string,
+  step: boolean,
+): Promise<QueuedAdmission | undefined> => {
+  if (step) {
+    await store.queued.add(tenant, 1);
+    return undefined;
   }
+  const admission = await store.queued.reserve(tenant, config.maxQueuedPerTenant);
+  if (!admission) throw new TooManyQueuedError(config.maxQueuedPerTenant, QUEUED_RETRY_AFTER_SECONDS);
+  return admission;
 };
 
 /** JobHooks' shape, named here so that a hook may submit jobs without an import cycle through jobHooks.ts. */
@@ -49,6 +58,7 @@ export const createSubmitJob =
     hooks: AfterSubmit = async () => {},
   ) =>
   async (caller: Caller, spec: JobSpec, opts: SubmitOptions = {}): Promise<Job> => {
+    const admission = await admitQueued(store, config, caller.tenant, opts.workflow !== undefined);
     const job: Job = {
       ...spec,
       tenant: caller.tenant,
@@ -63,8 +73,9 @@ export const createSubmitJob =
       createdAt: new Date(clock.now()).toISOString(),
       // Reconciliation counts a lost message from when it became deliverable.
       ...(opts.delaySeconds ? { offeredAt: new Date(clock.now() + opts.delaySeconds * 1000).toISOString() } : {}),
+      // A fire is created ahead of its time: its run should see variables changed meanwhile.
+      ...(admission && !opts.scheduleId ? { variablesVersion: admission.variablesVersion } : {}),
     };
-    await admitQueued(store, config, job.tenant, opts.workflow !== undefined);
     try {
       await store.jobs.create(job);
     } catch (err) {

@@ -174,9 +174,19 @@ export interface ConnectionStore {
  * How many jobs each tenant has `queued`, for the cap on them (docs/lifecycle.md, Limits): one counter
  * per tenant changed by atomic adds, the submission's conditional, and set again by the tick.
  */
+/** What a submission learns from its place among its tenant's queued jobs. */
+export interface QueuedAdmission {
+  /** The tenant's variables version (VariableStore) as of this submission. */
+  variablesVersion: number;
+}
+
+/**
+ * Each tenant's count of queued jobs, kept with the version of its variables on the same item, so
+ * the one write that admits a job also tells which variables it was submitted under.
+ */
 export interface QueuedCountStore {
-  /** Adds one unless the count has reached `limit`. @returns whether it was added. */
-  reserve(tenant: string, limit: number): Promise<boolean>;
+  /** Adds one unless the count has reached `limit`. @returns the admission, or false at the cap. */
+  reserve(tenant: string, limit: number): Promise<QueuedAdmission | false>;
   /** Adds `delta` (a job entered or left `queued` after its submission); the count never goes below 0. */
   add(tenant: string, delta: number): Promise<void>;
   /** Every tenant's counter. */
@@ -203,6 +213,11 @@ export interface SlotStore {
   heldByEvents(): Promise<{ pool: SlotPool; slot: number; holder: JobKey }[]>;
 }
 
+/**
+ * A tenant's variables. Every put and delete moves the tenant's variables version on once it is
+ * written (QueuedCountStore.reserve reads it), so a copy of the list read after a version was seen
+ * holds every change up to that version.
+ */
 export interface VariableStore {
   put(variable: Variable): Promise<void>;
   get(tenant: string, key: string): Promise<Variable | undefined>;

@@ -2,6 +2,7 @@ import type { CoreDeps } from '../deps';
 import { NotFoundError, ValidationError } from '../errors';
 import type { Caller, EnvValue, Job, Variable } from '../model';
 import { VARIABLE_KEY } from '../workspace/workspaceContract';
+import { createVariablesByVersion } from './variablesByVersion';
 
 /** A variable as the API shows it: a secret's value never leaves the store. */
 export interface VariableView {
@@ -50,6 +51,19 @@ export const createVariables = ({ store, cipher, clock }: Pick<CoreDeps, 'store'
     return variable;
   };
 
+  const byVersion = createVariablesByVersion();
+
+  /** The tenant's variables for a job: the list kept under its submission's version, else one read. */
+  const listFor = async (job: Job): Promise<Variable[]> => {
+    const version = job.variablesVersion;
+    if (version === undefined) return store.variables.list(job.tenant);
+    const kept = byVersion.get(job.tenant, version);
+    if (kept) return kept;
+    const read = await store.variables.list(job.tenant);
+    byVersion.keep(job.tenant, version, read);
+    return read;
+  };
+
   const valueOf = async (v: Variable): Promise<unknown> =>
     v.secret ? (JSON.parse(await cipher.decrypt(v.tenant, v.ciphertext ?? '')) as unknown) : v.value;
 
@@ -69,11 +83,12 @@ export const createVariables = ({ store, cipher, clock }: Pick<CoreDeps, 'store'
     },
 
     /**
-     * Everything a starting job gets from the store.
+     * Everything a starting job gets from the store: its tenant's variables as of its submission
+     * or later (a job submitted under the version of a list read before is given that list).
      * @throws ValidationError naming `env.NAME` when a referenced variable does not exist.
      */
     async forJob(job: Job): Promise<JobVariables> {
-      const all = await store.variables.list(job.tenant);
+      const all = await listFor(job);
       const values: Record<string, unknown> = {};
       const secrets: string[] = [];
       for (const v of all) {

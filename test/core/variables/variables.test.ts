@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { createSubmitJob } from '../../../lambdas/core/jobs/submitJob';
+import type { JobSpec } from '../../../lambdas/core/model';
+import { defaultCoreConfig } from '../../../lambdas/core/config';
 import { callerFactory } from '../../helpers/factories';
 import { createHarness, errorOf, keyOf } from '../../helpers/memory/createHarness';
 
@@ -60,5 +63,60 @@ describe('variables', () => {
       error: { code: 'invalid_input', message: 'env.TOKEN: variable "nope" does not exist' },
     });
     expect(h.launcher.created).toEqual([]);
+  });
+  it('reads the variables once for jobs submitted under the same version of them', async () => {
+    // Arrange
+    const h = createHarness({ config: { maxConcurrent: 5 } });
+    await h.cp.variables.put(acme, 'region', { value: 'eu' });
+    const jobs = [await h.submit(acme), await h.submit(acme)];
+    const list = vi.spyOn(h.store.variables, 'list');
+
+    // Act
+    for (const job of jobs) await h.cp.dispatch(keyOf(job));
+
+    // Assert
+    expect(list).toHaveBeenCalledTimes(1);
+    expect(h.launcher.requests.map((r) => JSON.parse(r.workspace['in/variables.json']!))).toEqual([{ region: 'eu' }, { region: 'eu' }]);
+  });
+
+  it('gives a job submitted after a variable changed the change, and one submitted before at least its own', async () => {
+    // Arrange: the first job's dispatch keeps the list; then a variable changes and a second job is submitted.
+    const h = createHarness({ config: { maxConcurrent: 5 } });
+    await h.cp.variables.put(acme, 'region', { value: 'eu' });
+    const before = await h.submit(acme);
+    await h.cp.dispatch(keyOf(before));
+    await h.cp.variables.put(acme, 'region', { value: 'us' });
+    await h.cp.variables.put(acme, 'added', { value: 1 });
+    const after = await h.submit(acme);
+
+    // Act
+    await h.cp.dispatch(keyOf(after));
+
+    // Assert
+    const seen = h.launcher.requests.map((r) => JSON.parse(r.workspace['in/variables.json']!));
+    expect(seen).toEqual([{ region: 'eu' }, { added: 1, region: 'us' }]);
+  });
+
+  it('reads the variables at dispatch for a schedule fire, created ahead of its time', async () => {
+    // Arrange: a fire's job exists before a variable changes, under the version of a list kept already.
+    const h = createHarness({ config: { maxConcurrent: 5 } });
+    await h.cp.variables.put(acme, 'region', { value: 'eu' });
+    await h.cp.dispatch(keyOf(await h.submit(acme)));
+    const spec: JobSpec = {
+      runtime: 'bash',
+      script: 'echo',
+      env: {},
+      timeoutSeconds: 60,
+      resources: { ...defaultCoreConfig.defaultResources },
+    };
+    const fire = await createSubmitJob(h)(acme, spec, { scheduleId: 's1', scheduledAt: new Date(h.clock.now()).toISOString() });
+    await h.cp.variables.put(acme, 'region', { value: 'us' });
+
+    // Act
+    await h.cp.dispatch(keyOf(fire));
+
+    // Assert
+    expect(fire.variablesVersion).toBeUndefined();
+    expect(JSON.parse(h.launcher.requests[1]!.workspace['in/variables.json']!)).toEqual({ region: 'us' });
   });
 });

@@ -384,12 +384,12 @@ const createConnectionStore = (connections: Map<string, Connection>, subscriptio
   };
 };
 
-const createQueuedCountStore = (counts: Map<string, number>): QueuedCountStore => ({
+const createQueuedCountStore = (counts: Map<string, number>, variablesVersions: Map<string, number>): QueuedCountStore => ({
   async reserve(tenant, limit) {
     const n = counts.get(part('tenant', tenant)) ?? 0;
     if (n >= limit) return false;
     counts.set(tenant, n + 1);
-    return true;
+    return { variablesVersion: variablesVersions.get(tenant) ?? 0 };
   },
   async add(tenant, delta) {
     const n = counts.get(part('tenant', tenant)) ?? 0;
@@ -449,7 +449,7 @@ const createSlotStore = (slots: Map<number, JobKey>, eventSlots: Map<string, Map
 const storedVariable = (v: Variable): Variable => copy(asStoredVariable(v));
 
 /** Variables by tenant, then key; `list` is in key order (code-unit order, as DynamoDB sorts ASCII keys). */
-const createVariableStore = (variables: Map<string, Map<string, Variable>>): VariableStore => ({
+const createVariableStore = (variables: Map<string, Map<string, Variable>>, versions: Map<string, number>): VariableStore => ({
   async put(variable) {
     const stored = storedVariable(variable);
     const tenant = part('tenant', variable.tenant);
@@ -457,6 +457,7 @@ const createVariableStore = (variables: Map<string, Map<string, Variable>>): Var
     const ofTenant = variables.get(tenant) ?? new Map<string, Variable>();
     ofTenant.set(key, stored);
     variables.set(tenant, ofTenant);
+    versions.set(tenant, (versions.get(tenant) ?? 0) + 1);
   },
   async get(tenant, key) {
     const [t, k] = [part('tenant', tenant), part('key', key)];
@@ -469,7 +470,9 @@ const createVariableStore = (variables: Map<string, Map<string, Variable>>): Var
   },
   async delete(tenant, key) {
     const [t, k] = [part('tenant', tenant), part('key', key)];
-    return variables.get(t)?.delete(k) ?? false;
+    const deleted = variables.get(t)?.delete(k) ?? false;
+    if (deleted) versions.set(t, (versions.get(t) ?? 0) + 1);
+    return deleted;
   },
 });
 
@@ -516,6 +519,7 @@ export const createMemoryStore = (): MemoryStore => {
   const slots = new Map<number, JobKey>();
   const eventSlots = new Map<string, Map<number, JobKey>>();
   const variables = new Map<string, Map<string, Variable>>();
+  const variablesVersions = new Map<string, number>();
   const servers = new Map<string, Map<string, Server>>();
   const schedules = createMemoryScheduleStore();
 
@@ -526,8 +530,8 @@ export const createMemoryStore = (): MemoryStore => {
     apiKeys: createApiKeyStore(apiKeys),
     connections: createConnectionStore(connections, subscriptions),
     slots: createSlotStore(slots, eventSlots),
-    queued: createQueuedCountStore(new Map()),
-    variables: createVariableStore(variables),
+    queued: createQueuedCountStore(new Map(), variablesVersions),
+    variables: createVariableStore(variables, variablesVersions),
     servers: createServerStore(servers),
     schedules,
     stats: createMemoryStatsStore(),

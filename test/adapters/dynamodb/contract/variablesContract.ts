@@ -15,6 +15,33 @@ const rejection = (p: Promise<unknown>) =>
  */
 export function variablesContract(newStore: () => Promise<Store>) {
   describe('variables', () => {
+    it("moves the tenant's variables version on with each write, and a submission's admission returns it", async () => {
+      const { variables, queued } = await newStore();
+      const first = await queued.reserve('acme', 100);
+      await variables.put(variableFactory());
+      await variables.put(variableFactory({ key: 'OTHER' }));
+      const afterPuts = await queued.reserve('acme', 100);
+      await variables.delete('acme', 'OTHER');
+      await variables.delete('acme', 'MISSING');
+      await queued.set('acme', 0);
+
+      const afterDelete = await queued.reserve('acme', 100);
+
+      expect(first).toEqual({ variablesVersion: 0 });
+      expect(afterPuts).toEqual({ variablesVersion: 2 });
+      // A delete of nothing changes nothing; a recount keeps the version.
+      expect(afterDelete).toEqual({ variablesVersion: 3 });
+      expect(await queued.reserve('other', 100)).toEqual({ variablesVersion: 0 });
+    });
+
+    it('lists no queued count for a tenant that only wrote variables', async () => {
+      const { variables, queued } = await newStore();
+
+      await variables.put(variableFactory({ tenant: 'quiet' }));
+
+      expect(await queued.list()).toEqual([]);
+    });
+
     it('stores, replaces and reads a plain variable exactly', async () => {
       const { variables } = await newStore();
       await variables.put(variableFactory());
