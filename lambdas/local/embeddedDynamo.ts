@@ -6,11 +6,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createDocumentClient } from '../adapters/dynamodb';
 import type { Logger } from '../core';
+import { cacheItemReads, ITEM_CACHE_LIMITS, type ItemReadCache } from './cacheItemReads';
 import { closeDynaliteIterators } from './dynaliteIterators';
 import { cacheDynaliteTableDescriptions } from './dynaliteTableCache';
 import { EmbeddedDynamoError } from './errors';
 import { inProcessRequestHandler } from './inProcessRequestHandler';
 import { placeSocket, removeStaleSocket } from './privateSocket';
+import type { SingleWriterCacheLimits } from './singleWriterCache';
 
 export interface EmbeddedDynamo {
   /**
@@ -20,6 +22,8 @@ export interface EmbeddedDynamo {
   socketPath: string;
   /** The real DynamoDB client, whose requests reach the engine in this process (no socket). */
   client: DynamoDBDocumentClient;
+  /** The client's cache of item reads (cacheItemReads); undefined when started with `readCache: false`. */
+  readCache?: ItemReadCache;
   /** Stops the server, closes its LevelDB store and removes the socket, so the same dataDir can be opened again. */
   close(): Promise<void>;
 }
@@ -87,13 +91,20 @@ const closeServer = (server: Server): Promise<void> => new Promise((resolve, rej
  * answering and refuses). No TCP port is opened: dynalite checks no credentials, so a loopback port
  * would hand every tenant's data to any local user, while the socket is reachable only by this
  * user. Tables are ACTIVE as soon as they are created. A socket left by a killed process is removed
- * first. One process at a time may open a dataDir.
+ * first. One process at a time may open a dataDir. Being the one writer, the client keeps the items
+ * it read until a write touches them (cacheItemReads; `readCache: false` turns that off); requests
+ * that arrive over the socket drop that cache.
  * @throws EmbeddedDynamoError when another process serves the dataDir, or the dataDir is open to group or others.
  * @example
  * const dynamo = await startEmbeddedDynamo({ dataDir: '.cronium' });
  * await ensureTable(dynamo.client, 'cronium');
  */
-export async function startEmbeddedDynamo(o: { dataDir: string; logger?: Logger }): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(o: {
+  dataDir: string;
+  logger?: Logger;
+  /** Bounds of the item cache, or false for none. @default ITEM_CACHE_LIMITS */
+  readCache?: SingleWriterCacheLimits | false;
+}): Promise<EmbeddedDynamo> {
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
   const place = await placeSocket(o.dataDir, DYNAMO_SOCKET_NAME, { logger: o.logger });
   const socketPath = place.path;
@@ -106,6 +117,21 @@ export async function startEmbeddedDynamo(o: { dataDir: string; logger?: Logger 
   closeDynaliteIterators();
   cacheDynaliteTableDescriptions();
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // The client's requests reach the listener itself; the socket's, through the cache's guard.
+  const listener = server.listeners('request')[0] as RequestListener;
+  const requestHandler = inProcessRequestHandler(listener);
+  const client = createDocumentClient({
+    endpoint: SIGNED_ENDPOINT,
+    region: 'local',
+    credentials: LOCAL_CREDENTIALS,
+    httpAuthSchemes: UNSIGNED_LOCAL_AUTH,
+    requestHandler,
+  });
+  const readCache = o.readCache === false ? undefined : cacheItemReads(client, o.readCache ?? ITEM_CACHE_LIMITS);
+  if (readCache) {
+    server.removeListener('request', listener);
+    server.on('request', readCache.guard(listener));
+  }
   try {
     await listen(server, socketPath);
   } catch (e) {
@@ -122,17 +148,10 @@ export async function startEmbeddedDynamo(o: { dataDir: string; logger?: Logger 
     throw new EmbeddedDynamoError(socketPath, 'cannot restrict its mode', { cause: e });
   }
 
-  const requestHandler = inProcessRequestHandler(server.listeners('request')[0] as RequestListener);
-  const client = createDocumentClient({
-    endpoint: SIGNED_ENDPOINT,
-    region: 'local',
-    credentials: LOCAL_CREDENTIALS,
-    httpAuthSchemes: UNSIGNED_LOCAL_AUTH,
-    requestHandler,
-  });
   return {
     socketPath,
     client,
+    readCache,
     async close() {
       requestHandler.destroy();
       await closeServer(server);
