@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobKey, SlotPool, SlotStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
@@ -10,6 +10,8 @@ interface SlotItem {
   holder: JobKey;
   /** Only on a slot of an event's own limit. */
   pool?: SlotPool;
+  /** A job may wait for this slot: its release looks for one. */
+  waiters?: boolean;
 }
 
 const keyOf = (slot: number, pool: SlotPool | undefined) => (pool ? Keys.eventSlot(pool, slot) : Keys.slot(slot));
@@ -29,20 +31,24 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
   const { client, tableName } = ctx;
 
   return {
-    async acquire(slot, holder, pool) {
+    async acquire(slot, holder, pool, opts = {}) {
       const e = new Expr();
       const item: SlotItem = {
         slot,
         holder: { tenant: holder.tenant, jobId: holder.jobId },
         ...(pool ? { pool: { tenant: pool.tenant, eventId: pool.eventId } } : {}),
+        ...(opts.waiters ? { waiters: true } : {}),
       };
+      // An update, not a put: re-acquiring keeps a `waiters` mark a parked job set meanwhile.
+      const set = Object.entries(item).map(([k, v]) => `${e.name(k)} = ${e.value(v)}`);
       return call(
-        'PutItem',
+        'UpdateItem',
         async () => {
           await client.send(
-            new PutCommand({
+            new UpdateCommand({
               TableName: tableName,
-              Item: { ...keyOf(slot, pool), ...item },
+              Key: keyOf(slot, pool),
+              UpdateExpression: `SET ${set.join(', ')}`,
               // Re-acquiring by the same holder succeeds, so a retried claim is harmless.
               ConditionExpression: `attribute_not_exists(${e.name('pk')}) OR (${heldBy(e, holder)})`,
               ...e.params(),
@@ -56,13 +62,40 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
 
     async release(slot, holder, pool) {
       const e = new Expr();
-      await call(
+      const res = await call(
         'DeleteItem',
         () =>
           client.send(
-            new DeleteCommand({ TableName: tableName, Key: keyOf(slot, pool), ConditionExpression: heldBy(e, holder), ...e.params() }),
+            new DeleteCommand({
+              TableName: tableName,
+              Key: keyOf(slot, pool),
+              ConditionExpression: heldBy(e, holder),
+              ReturnValues: 'ALL_OLD',
+              ...e.params(),
+            }),
           ),
         () => undefined,
+      );
+      return res?.Attributes?.['waiters'] === true;
+    },
+
+    async markWaiters(slot, holder) {
+      const e = new Expr();
+      return call(
+        'UpdateItem',
+        async () => {
+          await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: keyOf(slot, undefined),
+              UpdateExpression: `SET ${e.name('waiters')} = ${e.value(true)}`,
+              ConditionExpression: heldBy(e, holder),
+              ...e.params(),
+            }),
+          );
+          return true;
+        },
+        () => false,
       );
     },
 
@@ -76,8 +109,8 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
         ...e.params(),
       });
       return items.map((i) => {
-        const { slot, holder } = i as unknown as SlotItem;
-        return { slot, holder: { tenant: holder.tenant, jobId: holder.jobId } };
+        const { slot, holder, waiters } = i as unknown as SlotItem;
+        return { slot, holder: { tenant: holder.tenant, jobId: holder.jobId }, ...(waiters ? { waiters: true as const } : {}) };
       });
     },
 

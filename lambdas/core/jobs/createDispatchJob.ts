@@ -2,7 +2,7 @@ import type { CoreDeps } from '../deps';
 import { ConflictError, ErrorCodes, ValidationError } from '../errors';
 import type { Job, JobKey } from '../model';
 import { isTerminal } from '../model';
-import type { ExecutionRequest, SlotPool } from '../ports';
+import type { ExecutionRequest, HeldSlot, SlotPool } from '../ports';
 import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import type { Lifecycle } from './createLifecycle';
@@ -32,6 +32,9 @@ const MAX_RETRY_SECONDS = 300;
  * its time, never before. A job delivered earlier than this goes back to the queue instead.
  */
 export const MAX_EARLY_HOLD_MS = 1000;
+
+/** Reads of the slots a parking job makes at most while its marks keep failing. */
+const MARK_ROUNDS = 3;
 
 /** Slots a dispatch has taken for its job. */
 interface HeldSlots {
@@ -72,18 +75,40 @@ export const createDispatchJob = (
   const prepareExecution = createPrepareExecution(variables, servers);
   const guesses = createSlotGuesses(config.maxConcurrent);
 
-  /**
-   * One read of the held slots, then conditional puts on the free ones in order until one holds:
-   * a constant number of requests whatever the cap, instead of one put per slot.
-   */
-  const lookForSlot = async (key: JobKey, max: number, pool?: SlotPool): Promise<number | undefined> => {
-    const held = await store.slots.held(pool);
+  /** Conditional puts on the slots `held` leaves free, in order, until one holds. */
+  const takeFree = async (key: JobKey, held: HeldSlot[], max: number, pool?: SlotPool, waiters = false): Promise<number | undefined> => {
     const own = held.find((h) => h.holder.tenant === key.tenant && h.holder.jobId === key.jobId);
     if (own) return own.slot;
     const taken = new Set(held.map((h) => h.slot));
     for (let slot = 0; slot < max; slot++) {
-      if (!taken.has(slot) && (await store.slots.acquire(slot, key, pool))) return slot;
+      if (!taken.has(slot) && (await store.slots.acquire(slot, key, pool, { waiters }))) return slot;
     }
+    return undefined;
+  };
+
+  /**
+   * One read of the held slots, then conditional puts on the free ones in order until one holds:
+   * a constant number of requests whatever the cap, instead of one put per slot.
+   */
+  const lookForSlot = async (key: JobKey, max: number, pool?: SlotPool, waiters = false): Promise<number | undefined> =>
+    takeFree(key, await store.slots.held(pool), max, pool, waiters);
+
+  /**
+   * The second look of a job marked waiting for a global slot: a free slot is taken; else every
+   * held slot not marked yet is marked `waiters`, so its release offers a waiting job. A slot freed
+   * or taken anew between the read and its mark fails the mark, and the slots are read again: a
+   * slot released before its mark offered no one, so this look must see it.
+   */
+  const lookAndMarkWaiters = async (key: JobKey): Promise<number | undefined> => {
+    for (let round = 0; round < MARK_ROUNDS; round++) {
+      const held = await store.slots.held();
+      const slot = await takeFree(key, held, config.maxConcurrent, undefined, true);
+      if (slot !== undefined) return slot;
+      let changed = false;
+      for (const h of held) if (!h.waiters && !(await store.slots.markWaiters(h.slot, h.holder))) changed = true;
+      if (!changed) return undefined;
+    }
+    // The slots kept changing under the marks: the tick's offer of free slots is the safety net.
     return undefined;
   };
 
@@ -92,18 +117,18 @@ export const createDispatchJob = (
    * and the read of the held slots only when that put finds it taken, or when this container's last
    * read found every slot taken (then a guess would mostly miss).
    */
-  const acquireSlot = async (key: JobKey): Promise<number | undefined> => {
+  const acquireSlot = async (key: JobKey, waiters: boolean): Promise<number | undefined> => {
     const guess = guesses.guess(key);
     if (guess !== undefined) {
       let held = false;
       try {
-        held = await store.slots.acquire(guess, key);
+        held = await store.slots.acquire(guess, key, undefined, { waiters });
       } finally {
         guesses.tried(key, guess, held);
       }
       if (held) return guess;
     }
-    const slot = await lookForSlot(key, config.maxConcurrent);
+    const slot = await lookForSlot(key, config.maxConcurrent, undefined, waiters);
     if (slot === undefined) guesses.full();
     else guesses.took(key, slot);
     return slot;
@@ -288,11 +313,13 @@ export const createDispatchJob = (
     let queued = event.job;
     const { eventSlot } = event;
 
-    let slot = held?.slot ?? (await acquireSlot(key));
+    // A job put in the queue again (offered after it waited, retried, delayed) marks its slot: jobs
+    // may wait behind it. A job that never left the queue marks none, so its end reads no waiting index.
+    let slot = held?.slot ?? (await acquireSlot(key, found.offeredAt !== undefined));
     if (slot === undefined) {
       // It keeps its event's slot while it waits: it is that event's next run.
       // The second look reads the slots: the guess just missed.
-      const won = await waitForSlot(queued, () => lookForSlot(key, config.maxConcurrent), { eventSlot });
+      const won = await waitForSlot(queued, () => lookAndMarkWaiters(key), { eventSlot });
       if (!won) return 'waiting';
       ({ job: queued, slot } = won);
     }

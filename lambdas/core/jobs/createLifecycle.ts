@@ -25,7 +25,10 @@ export interface Lifecycle {
    * its last stored line (the final status's `lastSeq`).
    */
   end(key: JobKey, ending: Ending, known?: { job?: Job | undefined; lastSeq?: number }): Promise<Job | undefined>;
-  /** Frees a slot and offers it to the job that has waited longest. */
+  /**
+   * Frees a slot and, when it was marked `waiters` (SlotStore), offers it to the job that has waited
+   * longest: an end that nobody can be waiting for reads no waiting index.
+   */
   releaseSlot(slot: number, holder: JobKey): Promise<void>;
   /**
    * Offers up to `count` of the jobs waiting for a slot, highest priority then longest waiting
@@ -81,7 +84,7 @@ export const createLifecycle = (
   };
 
   const releaseSlot = async (slot: number, holder: JobKey) => {
-    await store.slots.release(slot, holder);
+    if (!(await store.slots.release(slot, holder))) return;
     await offerWaiting(1).catch((err: unknown) => logger.warn({ err }, 'could not offer a waiting job'));
   };
 

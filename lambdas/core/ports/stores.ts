@@ -202,13 +202,32 @@ export interface SlotPool {
 }
 
 /** Concurrency slots: a slot (of a pool) is held by at most one job. */
+/** A held slot. `waiters`: marked because a job may wait for it (the global pool only). */
+export interface HeldSlot {
+  slot: number;
+  holder: JobKey;
+  waiters?: true;
+}
+
+/**
+ * Concurrency slots. A global slot can be marked `waiters` (a job parked while it was held, or its
+ * holder came from the waiting list), so its release says whether to look for a waiting job.
+ */
 export interface SlotStore {
-  /** @returns true when `slot` was free (or already held by `holder`) and is now held by `holder`. */
-  acquire(slot: number, holder: JobKey, pool?: SlotPool): Promise<boolean>;
-  /** Frees `slot` if `holder` holds it; otherwise does nothing. */
-  release(slot: number, holder: JobKey, pool?: SlotPool): Promise<void>;
+  /**
+   * `waiters` marks the slot as taken. A slot already held by `holder` stays held, its mark kept.
+   * @returns true when `slot` was free (or already held by `holder`) and is now held by `holder`.
+   */
+  acquire(slot: number, holder: JobKey, pool?: SlotPool, opts?: { waiters?: boolean }): Promise<boolean>;
+  /**
+   * Frees `slot` if `holder` holds it; otherwise does nothing.
+   * @returns true when the freed slot was marked `waiters`.
+   */
+  release(slot: number, holder: JobKey, pool?: SlotPool): Promise<boolean>;
+  /** Marks a global slot `waiters`. @returns false when `holder` no longer holds it. */
+  markWaiters(slot: number, holder: JobKey): Promise<boolean>;
   /** Slots currently held (of the pool). Strongly consistent. */
-  held(pool?: SlotPool): Promise<{ slot: number; holder: JobKey }[]>;
+  held(pool?: SlotPool): Promise<HeldSlot[]>;
   /** Slots held in every event's pool, for the tick. */
   heldByEvents(): Promise<{ pool: SlotPool; slot: number; holder: JobKey }[]>;
 }

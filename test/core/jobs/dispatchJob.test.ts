@@ -154,10 +154,69 @@ describe('dispatching a job', () => {
     // Act
     const outcome = await h.cp.dispatch(keyOf(third));
 
-    // Assert: no put on a slot that was just seen taken.
+    // Assert: no put on a slot that was just seen taken; the slot is marked: jobs wait for it.
     expect(outcome).toBe('waiting');
     expect(acquire).not.toHaveBeenCalled();
-    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(first) }]);
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(first), waiters: true }]);
+  });
+
+  it('marks no slot for a job that never waited, so its end reads no waiting index', async () => {
+    // Arrange
+    const h = createHarness({ config: { maxConcurrent: 2 } });
+    const job = await h.launch(acme);
+    const nextWaiting = vi.spyOn(h.store.jobs, 'nextWaiting');
+
+    // Act
+    await h.cp.jobs.cancel(acme, job.id);
+
+    // Assert
+    expect(await h.stored(job)).toMatchObject({ status: 'cancelled' });
+    expect(await h.store.slots.held()).toEqual([]);
+    expect(nextWaiting).not.toHaveBeenCalled();
+  });
+
+  it('offers a parked job the slot it marked, and marks the slot the offered job takes', async () => {
+    // Arrange: one slot; a second job parks behind the first, and a third behind both.
+    const h = createHarness({ config: { maxConcurrent: 1 } });
+    const first = await h.launch(acme);
+    const second = await h.submit(acme);
+    const third = await h.submit(acme);
+    expect(await h.cp.dispatch(keyOf(second))).toBe('waiting');
+    expect(await h.cp.dispatch(keyOf(third))).toBe('waiting');
+    h.queue.take();
+
+    // Act: the first ends; the offered second is dispatched; then it ends too.
+    await h.cp.jobs.cancel(acme, first.id);
+    const [offer] = h.queue.take();
+    const outcome = await h.cp.dispatch(offer!.key);
+    const heldBySecond = await h.store.slots.held();
+    await h.cp.jobs.cancel(acme, second.id);
+
+    // Assert: the third is offered at the second's end.
+    expect(offer!.key).toEqual(keyOf(second));
+    expect(outcome).toBe('launched');
+    expect(heldBySecond).toEqual([{ slot: 0, holder: keyOf(second), waiters: true }]);
+    expect(h.queue.take().map((m) => m.key)).toEqual([keyOf(third)]);
+  });
+
+  it('takes a slot freed between its read and its mark, on a second read', async () => {
+    // Arrange: one slot, held by the first job; it ends just as the second job, parking, marks it.
+    const h = createHarness({ config: { maxConcurrent: 1 } });
+    const first = await h.launch(acme);
+    const second = await h.submit(acme);
+    const mark = h.store.slots.markWaiters.bind(h.store.slots);
+    vi.spyOn(h.store.slots, 'markWaiters').mockImplementationOnce(async (slot, holder) => {
+      await h.store.slots.release(slot, holder);
+      return mark(slot, holder);
+    });
+
+    // Act
+    const outcome = await h.cp.dispatch(keyOf(second));
+
+    // Assert
+    expect(first.slot).toBe(0);
+    expect(outcome).toBe('launched');
+    expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(second), waiters: true }]);
   });
 
   it('skips a message whose job does not exist', async () => {

@@ -416,22 +416,37 @@ const createSlotStore = (slots: Map<number, JobKey>, eventSlots: Map<string, Map
     eventSlots.set(k, found);
     return found;
   };
+  // Global slots marked `waiters`.
+  const waiters = new Set<number>();
   const list = (m: Map<number, JobKey>) =>
-    [...m.entries()].sort(([a], [b]) => a - b).map(([slot, holder]) => ({ slot, holder: copy(holder) }));
+    [...m.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([slot, holder]) => ({ slot, holder: copy(holder), ...(m === slots && waiters.has(slot) ? { waiters: true as const } : {}) }));
   return {
-    async acquire(slot, holder, pool) {
+    async acquire(slot, holder, pool, opts = {}) {
       checkSlot(slot);
       const m = poolOf(pool);
       const current = m.get(slot);
       if (current && !same(current, holder)) return false;
       m.set(slot, { tenant: holder.tenant, jobId: holder.jobId });
+      if (!pool && opts.waiters) waiters.add(slot);
       return true;
     },
     async release(slot, holder, pool) {
       checkSlot(slot);
       const m = poolOf(pool);
       const current = m.get(slot);
-      if (current && same(current, holder)) m.delete(slot);
+      if (!current || !same(current, holder)) return false;
+      m.delete(slot);
+      const marked = !pool && waiters.has(slot);
+      if (!pool) waiters.delete(slot);
+      return marked;
+    },
+    async markWaiters(slot, holder) {
+      const current = slots.get(slot);
+      if (!current || !same(current, holder)) return false;
+      waiters.add(slot);
+      return true;
     },
     async held(pool) {
       return list(poolOf(pool));

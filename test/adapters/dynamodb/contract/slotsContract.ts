@@ -14,6 +14,29 @@ export function slotsContract(newStore: NewStore) {
       expect(await slots.held()).toStrictEqual([{ slot: 1, holder: a }]);
     });
 
+    it('marks a slot waiters when taken so or later, keeps the mark when its holder takes it again, and says so at release', async () => {
+      const { slots } = await newStore();
+      await slots.acquire(1, a, undefined, { waiters: true });
+      await slots.acquire(2, b);
+      await slots.acquire(3, b);
+
+      const marked = await slots.markWaiters(2, b);
+      const notHolder = await slots.markWaiters(3, a);
+      const gone = await slots.markWaiters(4, a);
+      await slots.acquire(2, b);
+      const held = await slots.held();
+
+      expect([marked, notHolder, gone]).toEqual([true, false, false]);
+      expect(held).toStrictEqual([
+        { slot: 1, holder: a, waiters: true },
+        { slot: 2, holder: b, waiters: true },
+        { slot: 3, holder: b },
+      ]);
+      expect(await slots.release(1, b)).toBe(false);
+      expect([await slots.release(1, a), await slots.release(2, b), await slots.release(3, b)]).toEqual([true, true, false]);
+      expect(await slots.held()).toStrictEqual([]);
+    });
+
     it('refuses a held slot to another job', async () => {
       const { slots } = await newStore();
       await slots.acquire(1, a);
