@@ -16,7 +16,7 @@ import {
 import dynalite from 'dynalite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDocumentClient, ensureTable } from '../../lambdas/adapters/dynamodb';
-import { approximateBytes, cacheItemReads, itemId, ITEM_CACHE_LIMITS } from '../../lambdas/local/cacheItemReads';
+import { approximateBytes, cacheItemReads, copyOutput, itemId, ITEM_CACHE_LIMITS } from '../../lambdas/local/cacheItemReads';
 import { LOCAL_CREDENTIALS, startEmbeddedDynamo, UNSIGNED_LOCAL_AUTH } from '../../lambdas/local/embeddedDynamo';
 import { inProcessRequestHandler } from '../../lambdas/local/inProcessRequestHandler';
 
@@ -312,5 +312,22 @@ describe('cacheItemReads', () => {
     expect(itemId('t', { pk: 'a', n: 1 }, ['n', 'pk'])).toBeUndefined();
     expect(approximateBytes({ s: 'x'.repeat(1000), list: [1, 2] })).toBeGreaterThan(1000);
     expect(ITEM_CACHE_LIMITS.maxEntryBytes).toBeLessThanOrEqual(ITEM_CACHE_LIMITS.maxBytes);
+  });
+
+  it('copies an output deeply, sets and bytes too, and keeps an attribute named __proto__ as an attribute', () => {
+    const output = JSON.parse('{"Item":{"pk":"a","m":{"l":[1,{"s":"x"}]},"__proto__":{"polluted":true}}}') as {
+      Item: Record<string, unknown>;
+    };
+    Object.assign(output.Item, { tags: new Set(['t']), raw: new Uint8Array([1, 2]) });
+
+    const copy = copyOutput(output);
+
+    expect(copy).toStrictEqual(output);
+    expect(copy.Item['m']).not.toBe(output.Item['m']);
+    expect((copy.Item['m'] as { l: unknown[] }).l[1]).not.toBe((output.Item['m'] as { l: unknown[] }).l[1]);
+    expect(copy.Item['tags']).not.toBe(output.Item['tags']);
+    expect(copy.Item['raw']).not.toBe(output.Item['raw']);
+    expect(Object.getPrototypeOf(copy.Item)).toBe(Object.prototype);
+    expect(Object.keys(copy.Item)).toContain('__proto__');
   });
 });
