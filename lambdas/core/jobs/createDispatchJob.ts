@@ -103,7 +103,11 @@ export const createDispatchJob = (
     for (let round = 0; round < MARK_ROUNDS; round++) {
       const held = await store.slots.held();
       const slot = await takeFree(key, held, config.maxConcurrent, undefined, true);
-      if (slot !== undefined) return slot;
+      if (slot !== undefined) {
+        guesses.took(key, slot);
+        return slot;
+      }
+      guesses.full();
       let changed = false;
       for (const h of held) if (!h.waiters && !(await store.slots.markWaiters(h.slot, h.holder))) changed = true;
       if (!changed) return undefined;
@@ -119,6 +123,9 @@ export const createDispatchJob = (
    */
   const acquireSlot = async (key: JobKey, waiters: boolean): Promise<number | undefined> => {
     const guess = guesses.guess(key);
+    // The cap was full at this container's last read: the job is marked waiting first, and the look
+    // made after the mark (lookAndMarkWaiters) is the only read, and takes a slot if one is free.
+    if (guess === undefined && guesses.knownFull()) return undefined;
     if (guess !== undefined) {
       let held = false;
       try {

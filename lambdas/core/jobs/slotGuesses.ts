@@ -17,6 +17,8 @@ export interface SlotGuesses {
   took(key: JobKey, slot: number): void;
   /** A read of the held slots found none free: guess again only once a slot was taken. */
   full(): void;
+  /** The last read found every slot taken and no slot was taken here since. */
+  knownFull(): boolean;
 }
 
 /**
@@ -72,5 +74,6 @@ export const createSlotGuesses = (max: number): SlotGuesses => {
     full() {
       full = true;
     },
+    knownFull: () => full,
   };
 };

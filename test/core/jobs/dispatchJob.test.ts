@@ -142,7 +142,7 @@ describe('dispatching a job', () => {
     expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(job) }]);
   });
 
-  it('reads the held slots instead of guessing after a read found every slot taken', async () => {
+  it('reads the held slots once, after marking the job waiting, instead of guessing after a read found every slot taken', async () => {
     // Arrange: one slot, taken; a second job reads the slots, finds none free and waits.
     const h = createHarness({ config: { maxConcurrent: 1 } });
     const first = await h.launch(acme);
@@ -150,6 +150,7 @@ describe('dispatching a job', () => {
     expect(await h.cp.dispatch(keyOf(second))).toBe('waiting');
     const third = await h.submit(acme);
     const acquire = vi.spyOn(h.store.slots, 'acquire');
+    const held = vi.spyOn(h.store.slots, 'held');
 
     // Act
     const outcome = await h.cp.dispatch(keyOf(third));
@@ -157,6 +158,8 @@ describe('dispatching a job', () => {
     // Assert: no put on a slot that was just seen taken; the slot is marked: jobs wait for it.
     expect(outcome).toBe('waiting');
     expect(acquire).not.toHaveBeenCalled();
+    expect(held).toHaveBeenCalledTimes(1);
+    expect(await h.stored(third)).toMatchObject({ status: 'queued', waitingSince: expect.any(String) });
     expect(await h.store.slots.held()).toEqual([{ slot: 0, holder: keyOf(first), waiters: true }]);
   });
 
