@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
@@ -19,6 +19,38 @@ export async function deleteItem(ctx: TableContext, key: Key): Promise<boolean> 
     ctx.client.send(new DeleteCommand({ TableName: ctx.tableName, Key: key, ReturnValues: 'ALL_OLD' })),
   );
   return res.Attributes !== undefined;
+}
+
+/**
+ * Applies `update` (an UpdateExpression built with the same Expr) to the item at `key`, creating
+ * it if absent, when `condition` holds (always, without one).
+ * @returns false when the condition did not hold.
+ */
+export async function updateIf(
+  ctx: TableContext,
+  key: Key,
+  update: (e: Expr) => string,
+  condition?: (e: Expr) => string,
+): Promise<boolean> {
+  const e = new Expr();
+  const UpdateExpression = update(e);
+  const ConditionExpression = condition?.(e);
+  return call(
+    'UpdateItem',
+    async () => {
+      await ctx.client.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: key,
+          UpdateExpression,
+          ...(ConditionExpression ? { ConditionExpression } : {}),
+          ...e.params(),
+        }),
+      );
+      return true;
+    },
+    () => false,
+  );
 }
 
 /**

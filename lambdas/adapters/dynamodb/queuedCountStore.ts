@@ -3,6 +3,7 @@ import type { QueuedCountStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { Keys, QUEUED_PARTITION } from './keys';
+import { updateIf } from './itemOps';
 import { queryAll } from './listing';
 
 /** The attribute of a tenant's queued-count item that versions its variables. */
@@ -67,16 +68,10 @@ export const createDynamoQueuedCountStore = (ctx: TableContext): QueuedCountStor
 
     async set(tenant, count) {
       // An update, not a put: the item's variables version must survive a recount.
-      const e = new Expr();
-      await call('UpdateItem', () =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: Keys.queuedCount(tenant),
-            UpdateExpression: `SET ${e.name('count')} = ${e.value(count)}, ${e.name('tenant')} = ${e.value(tenant)}`,
-            ...e.params(),
-          }),
-        ),
+      await updateIf(
+        ctx,
+        Keys.queuedCount(tenant),
+        (e) => `SET ${e.name('count')} = ${e.value(count)}, ${e.name('tenant')} = ${e.value(tenant)}`,
       );
     },
   };
@@ -86,16 +81,10 @@ export const createDynamoQueuedCountStore = (ctx: TableContext): QueuedCountStor
  * Moves a tenant's variables version on (one UpdateItem on its queued-count item): a variable write
  * calls it after writing, so a version seen by a submission covers every write finished before it.
  */
-export const bumpVariablesVersion = async ({ client, tableName }: TableContext, tenant: string): Promise<void> => {
-  const e = new Expr();
-  await call('UpdateItem', () =>
-    client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: Keys.queuedCount(tenant),
-        UpdateExpression: `ADD ${e.name(VARIABLES_VERSION)} ${e.value(1)} SET ${e.name('tenant')} = ${e.value(tenant)}`,
-        ...e.params(),
-      }),
-    ),
+export const bumpVariablesVersion = async (ctx: TableContext, tenant: string): Promise<void> => {
+  await updateIf(
+    ctx,
+    Keys.queuedCount(tenant),
+    (e) => `ADD ${e.name(VARIABLES_VERSION)} ${e.value(1)} SET ${e.name('tenant')} = ${e.value(tenant)}`,
   );
 };

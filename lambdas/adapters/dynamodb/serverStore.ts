@@ -1,9 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Server, ServerStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel } from './items';
 import { Keys, serversPartition } from './keys';
+import { updateIf } from './itemOps';
 import { queryAll } from './listing';
 
 /**
@@ -39,23 +40,12 @@ export const createDynamoServerStore = (ctx: TableContext): ServerStore => {
       return res.Attributes !== undefined;
     },
     async pinHostKey(tenant, id, fingerprint, trustedAt) {
-      const e = new Expr();
-      return call(
-        'UpdateItem',
-        async () => {
-          await client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: Keys.server(tenant, id),
-              UpdateExpression: `SET ${e.name('hostKeyFingerprint')} = ${e.value(fingerprint)}, ${e.name('hostKeyTrustedAt')} = ${e.value(trustedAt)}`,
-              // The first key wins: a second runner's pin (another key, or the same) changes nothing.
-              ConditionExpression: `attribute_exists(${e.name('pk')}) AND attribute_not_exists(${e.name('hostKeyFingerprint')})`,
-              ...e.params(),
-            }),
-          );
-          return true;
-        },
-        () => false,
+      return updateIf(
+        ctx,
+        Keys.server(tenant, id),
+        (e) => `SET ${e.name('hostKeyFingerprint')} = ${e.value(fingerprint)}, ${e.name('hostKeyTrustedAt')} = ${e.value(trustedAt)}`,
+        // The first key wins: a second runner's pin (another key, or the same) changes nothing.
+        (e) => `attribute_exists(${e.name('pk')}) AND attribute_not_exists(${e.name('hostKeyFingerprint')})`,
       );
     },
   };

@@ -1,8 +1,9 @@
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobKey, SlotPool, SlotStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { EVENT_SLOTS_PARTITION, eventSlotPrefix, Keys, SLOT_PREFIX, SLOTS_PARTITION } from './keys';
+import { updateIf } from './itemOps';
 import { queryAll } from './listing';
 
 interface SlotItem {
@@ -32,7 +33,6 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
 
   return {
     async acquire(slot, holder, pool, opts = {}) {
-      const e = new Expr();
       const item: SlotItem = {
         slot,
         holder: { tenant: holder.tenant, jobId: holder.jobId },
@@ -40,23 +40,15 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
         ...(opts.waiters ? { waiters: true } : {}),
       };
       // An update, not a put: re-acquiring keeps a `waiters` mark a parked job set meanwhile.
-      const set = Object.entries(item).map(([k, v]) => `${e.name(k)} = ${e.value(v)}`);
-      return call(
-        'UpdateItem',
-        async () => {
-          await client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: keyOf(slot, pool),
-              UpdateExpression: `SET ${set.join(', ')}`,
-              // Re-acquiring by the same holder succeeds, so a retried claim is harmless.
-              ConditionExpression: `attribute_not_exists(${e.name('pk')}) OR (${heldBy(e, holder)})`,
-              ...e.params(),
-            }),
-          );
-          return true;
-        },
-        () => false,
+      return updateIf(
+        ctx,
+        keyOf(slot, pool),
+        (e) =>
+          `SET ${Object.entries(item)
+            .map(([k, v]) => `${e.name(k)} = ${e.value(v)}`)
+            .join(', ')}`,
+        // Re-acquiring by the same holder succeeds, so a retried claim is harmless.
+        (e) => `attribute_not_exists(${e.name('pk')}) OR (${heldBy(e, holder)})`,
       );
     },
 
@@ -80,22 +72,11 @@ export const createDynamoSlotStore = (ctx: TableContext): SlotStore => {
     },
 
     async markWaiters(slot, holder) {
-      const e = new Expr();
-      return call(
-        'UpdateItem',
-        async () => {
-          await client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: keyOf(slot, undefined),
-              UpdateExpression: `SET ${e.name('waiters')} = ${e.value(true)}`,
-              ConditionExpression: heldBy(e, holder),
-              ...e.params(),
-            }),
-          );
-          return true;
-        },
-        () => false,
+      return updateIf(
+        ctx,
+        keyOf(slot, undefined),
+        (e) => `SET ${e.name('waiters')} = ${e.value(true)}`,
+        (e) => heldBy(e, holder),
       );
     },
 
