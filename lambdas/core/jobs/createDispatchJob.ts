@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError, ErrorCodes, ValidationError } from '../errors';
 import type { Job, JobKey } from '../model';
-import { isTerminal } from '../model';
+import { isTerminal, jobKeyId } from '../model';
 import type { ExecutionRequest, HeldSlot, SlotPool } from '../ports';
 import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
@@ -99,6 +99,18 @@ export const createDispatchJob = (
    * or taken anew between the read and its mark fails the mark, and the slots are read again: a
    * slot released before its mark offered no one, so this look must see it.
    */
+  // Marks being written by this container: parking dispatches of one batch share them.
+  const marking = new Map<string, Promise<boolean>>();
+  const markWaiters = (h: HeldSlot): Promise<boolean> => {
+    const id = `${h.slot}:${jobKeyId(h.holder)}`;
+    let mark = marking.get(id);
+    if (!mark) {
+      mark = store.slots.markWaiters(h.slot, h.holder).finally(() => marking.delete(id));
+      marking.set(id, mark);
+    }
+    return mark;
+  };
+
   const lookAndMarkWaiters = async (key: JobKey): Promise<number | undefined> => {
     for (let round = 0; round < MARK_ROUNDS; round++) {
       const held = await store.slots.held();
@@ -109,7 +121,7 @@ export const createDispatchJob = (
       }
       guesses.full();
       let changed = false;
-      for (const h of held) if (!h.waiters && !(await store.slots.markWaiters(h.slot, h.holder))) changed = true;
+      for (const h of held) if (!h.waiters && !(await markWaiters(h))) changed = true;
       if (!changed) return undefined;
     }
     // The slots kept changing under the marks: the tick's offer of free slots is the safety net.

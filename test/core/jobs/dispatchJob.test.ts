@@ -405,4 +405,19 @@ describe('dispatching a job', () => {
     expect(h.launcher.created).toEqual([]);
     expect(await h.store.slots.held()).toEqual([]);
   });
+  it('marks each held slot once for the parking dispatches of one batch', async () => {
+    // Arrange: three slots, all running; four more jobs come in one batch.
+    const h = createHarness({ config: { maxConcurrent: 3 } });
+    for (let i = 0; i < 3; i++) await h.launch(acme);
+    const parked = await Promise.all([1, 2, 3, 4].map(() => h.submit(acme)));
+    const mark = vi.spyOn(h.store.slots, 'markWaiters');
+
+    // Act
+    const outcomes = await Promise.all(parked.map((j) => h.cp.dispatch(keyOf(j), j)));
+
+    // Assert
+    expect(outcomes).toEqual(['waiting', 'waiting', 'waiting', 'waiting']);
+    expect(mark).toHaveBeenCalledTimes(3);
+    expect((await h.store.slots.held()).every((s) => s.waiters)).toBe(true);
+  });
 });
