@@ -1,13 +1,13 @@
 import type { CoreDeps } from '../deps';
 import { ConflictError, ErrorCodes, ValidationError } from '../errors';
 import type { Job, JobKey } from '../model';
-import { isTerminal, jobKeyId } from '../model';
-import type { ExecutionRequest, HeldSlot, SlotPool } from '../ports';
+import { isTerminal } from '../model';
+import type { ExecutionRequest } from '../ports';
 import type { Servers } from '../servers/createServers';
 import type { Variables } from '../variables/createVariables';
 import type { Lifecycle } from './createLifecycle';
 import { bareRequest, createPrepareExecution } from './prepareExecution';
-import { createSlotGuesses } from './slotGuesses';
+import { createSlotTaking } from './slotTaking';
 import { dueDelaySeconds, MAX_QUEUE_DELAY_SECONDS } from './retryPolicy';
 
 /** `retrying`: the launch was refused for now (capacity, throttling) and the job will be offered again after a delay. */
@@ -32,9 +32,6 @@ const MAX_RETRY_SECONDS = 300;
  * its time, never before. A job delivered earlier than this goes back to the queue instead.
  */
 export const MAX_EARLY_HOLD_MS = 1000;
-
-/** Reads of the slots a parking job makes at most while its marks keep failing. */
-const MARK_ROUNDS = 3;
 
 /** Slots a dispatch has taken for its job. */
 interface HeldSlots {
@@ -73,85 +70,7 @@ export const createDispatchJob = (
   wait: (ms: number) => Promise<void> = sleep,
 ) => {
   const prepareExecution = createPrepareExecution(variables, servers);
-  const guesses = createSlotGuesses(config.maxConcurrent);
-
-  /** Conditional puts on the slots `held` leaves free, in order, until one holds. */
-  const takeFree = async (key: JobKey, held: HeldSlot[], max: number, pool?: SlotPool, waiters = false): Promise<number | undefined> => {
-    const own = held.find((h) => h.holder.tenant === key.tenant && h.holder.jobId === key.jobId);
-    if (own) return own.slot;
-    const taken = new Set(held.map((h) => h.slot));
-    for (let slot = 0; slot < max; slot++) {
-      if (!taken.has(slot) && (await store.slots.acquire(slot, key, pool, { waiters }))) return slot;
-    }
-    return undefined;
-  };
-
-  /**
-   * One read of the held slots, then conditional puts on the free ones in order until one holds:
-   * a constant number of requests whatever the cap, instead of one put per slot.
-   */
-  const lookForSlot = async (key: JobKey, max: number, pool?: SlotPool, waiters = false): Promise<number | undefined> =>
-    takeFree(key, await store.slots.held(pool), max, pool, waiters);
-
-  /**
-   * The second look of a job marked waiting for a global slot: a free slot is taken; else every
-   * held slot not marked yet is marked `waiters`, so its release offers a waiting job. A slot freed
-   * or taken anew between the read and its mark fails the mark, and the slots are read again: a
-   * slot released before its mark offered no one, so this look must see it.
-   */
-  // Marks being written by this container: parking dispatches of one batch share them.
-  const marking = new Map<string, Promise<boolean>>();
-  const markWaiters = (h: HeldSlot): Promise<boolean> => {
-    const id = `${h.slot}:${jobKeyId(h.holder)}`;
-    let mark = marking.get(id);
-    if (!mark) {
-      mark = store.slots.markWaiters(h.slot, h.holder).finally(() => marking.delete(id));
-      marking.set(id, mark);
-    }
-    return mark;
-  };
-
-  const lookAndMarkWaiters = async (key: JobKey): Promise<number | undefined> => {
-    for (let round = 0; round < MARK_ROUNDS; round++) {
-      const held = await store.slots.held();
-      const slot = await takeFree(key, held, config.maxConcurrent, undefined, true);
-      if (slot !== undefined) {
-        guesses.took(key, slot);
-        return slot;
-      }
-      guesses.full();
-      let changed = false;
-      for (const h of held) if (!h.waiters && !(await markWaiters(h))) changed = true;
-      if (!changed) return undefined;
-    }
-    // The slots kept changing under the marks: the tick's offer of free slots is the safety net.
-    return undefined;
-  };
-
-  /**
-   * A global slot: first one conditional put on the slot this container guesses is free (no read),
-   * and the read of the held slots only when that put finds it taken, or when this container's last
-   * read found every slot taken (then a guess would mostly miss).
-   */
-  const acquireSlot = async (key: JobKey, waiters: boolean): Promise<number | undefined> => {
-    const guess = guesses.guess(key);
-    // The cap was full at this container's last read: the job is marked waiting first, and the look
-    // made after the mark (lookAndMarkWaiters) is the only read, and takes a slot if one is free.
-    if (guess === undefined && guesses.knownFull()) return undefined;
-    if (guess !== undefined) {
-      let held = false;
-      try {
-        held = await store.slots.acquire(guess, key, undefined, { waiters });
-      } finally {
-        guesses.tried(key, guess, held);
-      }
-      if (held) return guess;
-    }
-    const slot = await lookForSlot(key, config.maxConcurrent, undefined, waiters);
-    if (slot === undefined) guesses.full();
-    else guesses.took(key, slot);
-    return slot;
-  };
+  const slots = createSlotTaking({ store, config });
 
   /**
    * Marks the job as waiting, then looks at the slots once more: a slot freed between the first look
@@ -189,7 +108,7 @@ export const createDispatchJob = (
     if (!limit || queued.eventId === undefined) return { job: queued };
     const key = { tenant: queued.tenant, jobId: queued.id };
     const pool = { tenant: queued.tenant, eventId: queued.eventId };
-    const look = () => lookForSlot(key, limit.max, pool);
+    const look = () => slots.lookInPool(key, limit.max, pool);
     const eventSlot = await look();
     if (eventSlot !== undefined) return { job: queued, eventSlot };
     if (limit.onLimit === 'skip') {
@@ -334,11 +253,11 @@ export const createDispatchJob = (
 
     // A job put in the queue again (offered after it waited, retried, delayed) marks its slot: jobs
     // may wait behind it. A job that never left the queue marks none, so its end reads no waiting index.
-    let slot = held?.slot ?? (await acquireSlot(key, found.offeredAt !== undefined));
+    let slot = held?.slot ?? (await slots.acquire(key, found.offeredAt !== undefined));
     if (slot === undefined) {
       // It keeps its event's slot while it waits: it is that event's next run.
       // The second look reads the slots: the guess just missed.
-      const won = await waitForSlot(queued, () => lookAndMarkWaiters(key), { eventSlot });
+      const won = await waitForSlot(queued, () => slots.lookAndMarkWaiters(key), { eventSlot });
       if (!won) return 'waiting';
       ({ job: queued, slot } = won);
     }
