@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, Fn, Stack } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -224,7 +224,7 @@ export class JobCluster extends Construct {
    * leave in node/vendor/ for a local base: it is built for this machine, not for the tasks.
    */
   private createImageAsset(runtime: ScriptRuntime, platform: ecrAssets.Platform, base: string | undefined): ecrAssets.DockerImageAsset {
-    return new ecrAssets.DockerImageAsset(this, `${capitalize(runtime)}Image`, {
+    const asset = new ecrAssets.DockerImageAsset(this, `${capitalize(runtime)}Image`, {
       directory: RUNTIME_IMAGES_DIR,
       file: `${runtime}/Dockerfile`,
       platform,
@@ -232,6 +232,14 @@ export class JobCluster extends Construct {
       exclude: [...ScriptRuntimes.filter((rt) => rt !== runtime).map((rt) => rt), 'node/vendor/node'],
       displayName: `Cronium ${runtime} runtime image`,
     });
+    // A tag moves under the asset hash, which covers the base's name only: deploys a month apart build FROM different bases.
+    if (base === undefined || !base.includes('@sha256:'))
+      Annotations.of(asset).addWarningV2(
+        'cronium:imageBaseNotPinned',
+        `the ${runtime} runtime image builds FROM ${base ?? "its Dockerfile's ARG BASE= default"}, a tag, not a digest: ` +
+          'run `npm run pin-bases` (or deploy with `npm run deploy`) to pin it in cdk.context.json',
+      );
+    return asset;
   }
 
   private createTaskDefinition(
