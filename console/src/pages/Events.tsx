@@ -4,7 +4,7 @@ import { seg } from '../api/client';
 import type { EventDef } from '../api/eventTypes';
 import { useApi } from '../api/SessionContext';
 import type { Page } from '../api/types';
-import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
+import { PageHeader, QueryList, When } from '../ui/components';
 import './events.css';
 
 const targetOf = (e: EventDef): string => {
@@ -32,12 +32,12 @@ export const EventsPage = () => {
           New event
         </Link>
       </PageHeader>
-      <ErrorMessage error={events.error} />
-      {events.isPending ? (
-        <Loading what="events" />
-      ) : items.length === 0 ? (
-        <p className="muted">No events yet. An event is a saved job: a script or request you can run, schedule and chain.</p>
-      ) : (
+      <QueryList
+        query={events}
+        what="events"
+        count={items.length}
+        empty="No events yet. An event is a saved job: a script or request you can run, schedule and chain."
+      >
         <div className="table-wrap">
           <table className="events">
             <thead>
@@ -64,7 +64,7 @@ export const EventsPage = () => {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryList>
       {events.hasNextPage ? (
         <button type="button" onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
           {events.isFetchingNextPage ? 'Loading…' : 'More events'}

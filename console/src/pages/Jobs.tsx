@@ -4,7 +4,7 @@ import { Link, useSearch } from 'wouter';
 import { seg } from '../api/client';
 import { useApi } from '../api/SessionContext';
 import { type Job, jobStatuses, type Page } from '../api/types';
-import { ErrorMessage, Field, Loading, PageHeader, StatusBadge, When } from '../ui/components';
+import { Field, PageHeader, QueryList, StatusBadge, When } from '../ui/components';
 import { formatDuration } from '../ui/format';
 
 const runtimes = ['bash', 'python', 'node', 'http', 'tool'] as const;
@@ -75,12 +75,7 @@ export const JobsPage = () => {
           <input type="datetime-local" value={filters.until} onChange={set('until')} />
         </Field>
       </form>
-      <ErrorMessage error={jobs.error} />
-      {jobs.isPending ? (
-        <Loading what="jobs" />
-      ) : items.length === 0 ? (
-        <p className="muted">No jobs match.</p>
-      ) : (
+      <QueryList query={jobs} what="jobs" count={items.length} empty="No jobs match.">
         <div className="table-wrap">
           <table className="jobs">
             <thead>
@@ -115,7 +110,7 @@ export const JobsPage = () => {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryList>
       {jobs.hasNextPage ? (
         <button type="button" onClick={() => void jobs.fetchNextPage()} disabled={jobs.isFetchingNextPage}>
           {jobs.isFetchingNextPage ? 'Loading…' : 'Older jobs'}

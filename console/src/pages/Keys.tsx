@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { ApiError, seg } from '../api/client';
 import { type ApiKeyView, type CreatedKey, type KeyRole, keyRoles } from '../api/opsTypes';
 import { useApi } from '../api/SessionContext';
-import { ErrorMessage, Field, Loading, PageHeader, When } from '../ui/components';
+import { ErrorMessage, Field, PageHeader, QueryList, When } from '../ui/components';
 import { NewKey } from '../ui/NewKey';
 import { ConfirmAction } from '../ui/ConfirmAction';
 import './ops.css';
@@ -119,12 +119,7 @@ export const KeysPage = () => {
             <button type="submit">Show</button>
           </form>
         </div>
-        <ErrorMessage error={keys.error} />
-        {keys.isPending ? (
-          <Loading what="keys" />
-        ) : items.length === 0 ? (
-          <p className="muted">No keys with an id in this tenant.</p>
-        ) : (
+        <QueryList query={keys} what="keys" count={items.length} empty="No keys with an id in this tenant.">
           <div className="table-wrap ops-scroll">
             <table>
               <thead>
@@ -146,7 +141,7 @@ export const KeysPage = () => {
               </tbody>
             </table>
           </div>
-        )}
+        </QueryList>
       </section>
     </>
   );

@@ -6,7 +6,7 @@ import { useApi } from '../api/SessionContext';
 import { type Schedule, timingText } from '../api/scheduleTypes';
 import type { Page } from '../api/types';
 import type { EventSummary, Workflow } from '../api/workflowTypes';
-import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
+import { ErrorMessage, PageHeader, QueryList, When } from '../ui/components';
 import { ScheduleFires } from '../ui/ScheduleFires';
 import { ScheduleForm } from '../ui/ScheduleForm';
 import { ConfirmAction } from '../ui/ConfirmAction';
@@ -81,12 +81,7 @@ export const SchedulesPage = () => {
           }}
         />
       ) : null}
-      <ErrorMessage error={schedules.error} />
-      {schedules.isPending ? (
-        <Loading what="schedules" />
-      ) : items.length === 0 ? (
-        <p className="muted">No schedules yet.</p>
-      ) : (
+      <QueryList query={schedules} what="schedules" count={items.length} empty="No schedules yet.">
         <div className="table-wrap">
           <table className="schedules" aria-label="Schedules">
             <thead>
@@ -141,7 +136,7 @@ export const SchedulesPage = () => {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryList>
     </>
   );
 };

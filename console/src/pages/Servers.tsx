@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { seg } from '../api/client';
 import type { Server, ServerInput, ServerTestResult } from '../api/opsTypes';
 import { useApi } from '../api/SessionContext';
-import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
+import { ErrorMessage, PageHeader, QueryList, When } from '../ui/components';
 import { ServerForm } from '../ui/ServerForm';
 import { ConfirmAction } from '../ui/ConfirmAction';
 import './ops.css';
@@ -115,18 +115,18 @@ export const ServersPage = () => {
           onCancel={() => open(undefined)}
         />
       ) : null}
-      <ErrorMessage error={servers.error} />
-      {servers.isPending ? (
-        <Loading what="servers" />
-      ) : items.length === 0 ? (
-        <p className="muted">No servers yet. Jobs run on a server with target {'{"type":"ssh","serverIds":[…]}'}.</p>
-      ) : (
+      <QueryList
+        query={servers}
+        what="servers"
+        count={items.length}
+        empty='No servers yet. Jobs run on a server with target {"type":"ssh","serverIds":[…]}.'
+      >
         <ul className="ops-list" aria-label="Servers">
           {items.map((s) => (
             <ServerRow key={s.id} server={s} onEdit={() => open(s.id)} />
           ))}
         </ul>
-      )}
+      </QueryList>
     </>
   );
 };

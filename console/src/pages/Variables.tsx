@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { seg } from '../api/client';
 import type { Variable } from '../api/eventTypes';
 import { useApi } from '../api/SessionContext';
-import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
+import { ErrorMessage, PageHeader, QueryList, When } from '../ui/components';
 import { VariableForm } from './event/VariableForm';
 import { ConfirmAction } from '../ui/ConfirmAction';
 import './events.css';
@@ -59,12 +59,7 @@ export const VariablesPage = () => {
         masked as *** in job logs.
       </p>
       <VariableForm key={editing?.key ?? ''} editing={editing} onDone={() => setEditing(undefined)} />
-      <ErrorMessage error={variables.error} />
-      {variables.isPending ? (
-        <Loading what="variables" />
-      ) : items.length === 0 ? (
-        <p className="muted">No variables yet.</p>
-      ) : (
+      <QueryList query={variables} what="variables" count={items.length} empty="No variables yet.">
         <div className="table-wrap">
           <table className="variables">
             <thead>
@@ -84,7 +79,7 @@ export const VariablesPage = () => {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryList>
     </>
   );
 };

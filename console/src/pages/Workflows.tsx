@@ -4,7 +4,7 @@ import { seg } from '../api/client';
 import { useApi } from '../api/SessionContext';
 import type { Page } from '../api/types';
 import type { Workflow, WorkflowRun } from '../api/workflowTypes';
-import { ErrorMessage, Loading, PageHeader, When } from '../ui/components';
+import { ErrorMessage, PageHeader, QueryList, When } from '../ui/components';
 import './workflows.css';
 
 const RunButton = ({ wf }: { wf: Workflow }) => {
@@ -36,12 +36,7 @@ export const WorkflowsPage = () => {
           New workflow
         </Link>
       </PageHeader>
-      <ErrorMessage error={workflows.error} />
-      {workflows.isPending ? (
-        <Loading what="workflows" />
-      ) : items.length === 0 ? (
-        <p className="muted">No workflows yet.</p>
-      ) : (
+      <QueryList query={workflows} what="workflows" count={items.length} empty="No workflows yet.">
         <div className="table-wrap">
           <table aria-label="Workflows">
             <thead>
@@ -72,7 +67,7 @@ export const WorkflowsPage = () => {
             </tbody>
           </table>
         </div>
-      )}
+      </QueryList>
     </>
   );
 };

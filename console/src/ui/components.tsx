@@ -39,6 +39,29 @@ export const Loading = ({ what }: { what: string }) => (
 );
 
 /**
+ * What a list page shows for its query: the error if any, then the loading line, the `empty` line
+ * when there is nothing, or the list (`children`).
+ */
+export const QueryList = ({
+  query,
+  what,
+  count,
+  empty,
+  children,
+}: {
+  query: { error: unknown; isPending: boolean };
+  what: string;
+  count: number;
+  empty: string;
+  children: ReactNode;
+}) => (
+  <>
+    <ErrorMessage error={query.error} />
+    {query.isPending ? <Loading what={what} /> : count === 0 ? <p className="muted">{empty}</p> : children}
+  </>
+);
+
+/**
  * A label above its control; `hint` below in small print, linked as the control's description (not
  * part of its name, so a screen reader announces "Timezone", then the hint).
  */
