@@ -1,10 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Server, ServerStore } from '../../core';
 import { call, type TableContext } from './call';
 import { Expr } from './expression';
 import { compact, toModel } from './items';
 import { Keys, serversPartition } from './keys';
-import { updateIf } from './itemOps';
+import { deleteItem, updateIf } from './itemOps';
 import { queryAll } from './listing';
 
 /**
@@ -34,10 +34,7 @@ export const createDynamoServerStore = (ctx: TableContext): ServerStore => {
       return items.map((item) => toModel<Server>(item));
     },
     async delete(tenant, id) {
-      const res = await call('DeleteItem', () =>
-        client.send(new DeleteCommand({ TableName: tableName, Key: Keys.server(tenant, id), ReturnValues: 'ALL_OLD' })),
-      );
-      return res.Attributes !== undefined;
+      return deleteItem(ctx, Keys.server(tenant, id));
     },
     async pinHostKey(tenant, id, fingerprint, trustedAt) {
       return updateIf(

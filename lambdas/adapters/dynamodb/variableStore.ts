@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError, WorkspaceLimits } from '../../core';
 import type { Variable, VariableStore } from '../../core';
 import { call, type TableContext } from './call';
@@ -6,6 +6,7 @@ import { DynamoStoreError } from './errors';
 import { compact, toModel, type Item } from './items';
 import { Expr } from './expression';
 import { Keys, variablesPartition } from './keys';
+import { deleteItem } from './itemOps';
 import { queryAll } from './listing';
 import { bumpVariablesVersion } from './queuedCountStore';
 
@@ -106,10 +107,7 @@ export const createDynamoVariableStore = (ctx: TableContext): VariableStore => {
     },
 
     async delete(tenant, key) {
-      const res = await call('DeleteItem', () =>
-        client.send(new DeleteCommand({ TableName: tableName, Key: Keys.variable(tenant, key), ReturnValues: 'ALL_OLD' })),
-      );
-      if (res.Attributes === undefined) return false;
+      if (!(await deleteItem(ctx, Keys.variable(tenant, key)))) return false;
       await bumpVariablesVersion(ctx, tenant);
       return true;
     },

@@ -255,8 +255,8 @@ export const createDispatchJob = (
     // may wait behind it. A job that never left the queue marks none, so its end reads no waiting index.
     let slot = held?.slot ?? (await slots.acquire(key, found.offeredAt !== undefined));
     if (slot === undefined) {
-      // It keeps its event's slot while it waits: it is that event's next run.
-      // The second look reads the slots: the guess just missed.
+      // It keeps its event's slot while it waits: it is that event's next run. The look made after
+      // the waiting mark reads the slots (a slot freed since is taken) and marks them `waiters`.
       const won = await waitForSlot(queued, () => slots.lookAndMarkWaiters(key), { eventSlot });
       if (!won) return 'waiting';
       ({ job: queued, slot } = won);
